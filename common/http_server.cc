@@ -1,0 +1,252 @@
+#include "common/http_server.h"
+
+#include <civetweb.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+namespace common {
+
+HttpRequest::HttpRequest(mg_connection* conn) : conn_(conn) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  method_ = ri->request_method ? ri->request_method : "";
+  path_ = ri->local_uri ? ri->local_uri : "";
+  query_ = ri->query_string ? ri->query_string : "";
+  remote_addr_ = ri->remote_addr;
+  content_length_ = ri->content_length;
+}
+
+std::string_view HttpRequest::Header(std::string_view name) const {
+  const mg_request_info* ri = mg_get_request_info(conn_);
+  for (int i = 0; i < ri->num_headers; ++i) {
+    std::string_view n = ri->http_headers[i].name;
+    if (n.size() == name.size() && strncasecmp(n.data(), name.data(), n.size()) == 0) {
+      return ri->http_headers[i].value;
+    }
+  }
+  return {};
+}
+
+std::string UrlDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%' && i + 2 < s.size()) {
+      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ParseUrlEncoded(std::string_view s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!s.empty()) {
+    size_t amp = s.find('&');
+    std::string_view part = s.substr(0, amp);
+    s = amp == std::string_view::npos ? std::string_view() : s.substr(amp + 1);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    if (eq == std::string_view::npos) {
+      out.emplace_back(UrlDecode(part, true), "");
+    } else {
+      out.emplace_back(UrlDecode(part.substr(0, eq), true), UrlDecode(part.substr(eq + 1), true));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> HttpRequest::QueryParams(std::string_view name) const {
+  std::vector<std::string> out;
+  for (auto& [k, v] : ParseUrlEncoded(query_)) {
+    if (k == name) out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::string HttpRequest::QueryParam(std::string_view name) const {
+  auto all = QueryParams(name);
+  return all.empty() ? std::string() : std::move(all.front());
+}
+
+long HttpRequest::ReadBody(char* buf, size_t n) { return mg_read(conn_, buf, n); }
+
+Result<std::string> HttpRequest::ReadAll(size_t max_bytes) {
+  if (content_length_ > 0 && static_cast<unsigned long long>(content_length_) > max_bytes) {
+    return Status::ResourceExhausted("request body of " + std::to_string(content_length_) +
+                                     " bytes exceeds the limit of " + std::to_string(max_bytes) +
+                                     " bytes");
+  }
+  std::string body;
+  if (content_length_ > 0) body.reserve(static_cast<size_t>(content_length_));
+  char buf[16384];
+  for (;;) {
+    long n = ReadBody(buf, sizeof(buf));
+    if (n < 0) return Status::IOError("error reading request body");
+    if (n == 0) break;
+    body.append(buf, static_cast<size_t>(n));
+    if (body.size() > max_bytes) {
+      return Status::ResourceExhausted("request body exceeds the limit of " +
+                                       std::to_string(max_bytes) + " bytes");
+    }
+  }
+  return body;
+}
+
+HttpResponse HttpResponse::Text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse HttpResponse::Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse HttpResponse::FromStatus(const Status& s) {
+  int code = 500;
+  switch (s.code()) {
+    case Status::Code::kOk: code = 200; break;
+    case Status::Code::kInvalidArgument:
+    case Status::Code::kCorruption: code = 400; break;
+    case Status::Code::kNotFound: code = 404; break;
+    case Status::Code::kResourceExhausted: code = 429; break;
+    case Status::Code::kUnavailable:
+    case Status::Code::kIOError: code = 503; break;
+    case Status::Code::kInternal: code = 500; break;
+  }
+  return Text(code, s.message() + "\n");
+}
+
+struct HttpServer::Impl {
+  struct Route {
+    std::string path;
+    bool prefix;
+    Handler handler;
+  };
+  std::vector<Route> routes;
+  mg_context* ctx = nullptr;
+  std::mutex mu;  // guards ctx across Stop() calls
+
+  const Route* Match(std::string_view path) const {
+    const Route* best = nullptr;
+    for (const Route& r : routes) {
+      bool hit = r.prefix ? path.substr(0, r.path.size()) == r.path : path == r.path;
+      if (hit && (!best || r.path.size() > best->path.size())) best = &r;
+    }
+    return best;
+  }
+
+  static int Dispatch(mg_connection* conn, void* cbdata) {
+    auto* self = static_cast<Impl*>(cbdata);
+    HttpRequest req(conn);
+    HttpResponse resp;
+    const Route* route = self->Match(req.path());
+    if (!route) {
+      resp = HttpResponse::Text(404, "404 page not found\n");
+    } else {
+      try {
+        resp = route->handler(req);
+      } catch (const std::exception& e) {
+        spdlog::error("handler for {} threw: {}", req.path(), e.what());
+        resp = HttpResponse::Text(500, std::string("internal error: ") + e.what() + "\n");
+      }
+    }
+    // Drain an unread body so keep-alive connections stay in sync.
+    char sink[4096];
+    while (req.ReadBody(sink, sizeof(sink)) > 0) {
+    }
+    std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
+                       mg_get_response_code_text(conn, resp.status) + "\r\n";
+    head += "Content-Type: " + resp.content_type + "\r\n";
+    head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
+    for (auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";
+    head += "\r\n";
+    mg_write(conn, head.data(), head.size());
+    if (req.method() != "HEAD" && !resp.body.empty()) {
+      mg_write(conn, resp.body.data(), resp.body.size());
+    }
+    return resp.status;
+  }
+};
+
+HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {}
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Handle(std::string path, Handler handler) {
+  impl_->routes.push_back({std::move(path), false, std::move(handler)});
+}
+void HttpServer::HandlePrefix(std::string prefix, Handler handler) {
+  impl_->routes.push_back({std::move(prefix), true, std::move(handler)});
+}
+
+Status HttpServer::Start(const Options& options) {
+  static std::once_flag init_once;
+  std::call_once(init_once, [] { mg_init_library(0); });
+  std::string host = options.host;
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  std::string listen = host + ":" + std::to_string(options.port);
+  std::string threads = std::to_string(std::max(1, options.threads));
+  std::string timeout = std::to_string(options.request_timeout_ms);
+  const char* opts[] = {"listening_ports",    listen.c_str(),     "num_threads", threads.c_str(),
+                        "request_timeout_ms", timeout.c_str(),    "enable_keep_alive", "yes",
+                        "keep_alive_timeout_ms", "60000",         nullptr};
+  mg_callbacks callbacks{};
+  // civetweb logs bind failures through this callback; keep them in our log.
+  callbacks.log_message = [](const mg_connection*, const char* msg) {
+    spdlog::debug("civetweb: {}", msg);
+    return 1;
+  };
+  char errbuf[256] = {0};
+  mg_init_data init{};
+  init.callbacks = &callbacks;
+  init.configuration_options = opts;
+  mg_error_data err{};
+  err.text = errbuf;
+  err.text_buffer_size = sizeof(errbuf);
+  mg_context* ctx = mg_start2(&init, &err);
+  if (!ctx) {
+    return Status::IOError("cannot listen on " + listen + ": " +
+                           (errbuf[0] ? errbuf : "unknown error"));
+  }
+  mg_set_request_handler(ctx, "/", &Impl::Dispatch, impl_.get());
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->ctx = ctx;
+  return Status::OK();
+}
+
+void HttpServer::Stop() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (impl_->ctx) {
+    mg_stop(impl_->ctx);
+    impl_->ctx = nullptr;
+  }
+}
+
+int HttpServer::port() const {
+  mg_server_port ports[4];
+  int n = mg_get_server_ports(impl_->ctx, 4, ports);
+  return n > 0 ? ports[0].port : -1;
+}
+
+}  // namespace common

@@ -1,0 +1,99 @@
+// HttpServer: a small embedded HTTP/1.1 server over civetweb.
+//
+// Handlers are plain functions from HttpRequest to HttpResponse, registered by
+// exact path or by path prefix before Start(). They run on civetweb's worker
+// threads, so a handler must be thread-safe. The request body is read lazily
+// (ReadBody) so large uploads can be streamed; ReadAll enforces a size limit.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+struct mg_connection;
+
+namespace common {
+
+class HttpRequest {
+ public:
+  explicit HttpRequest(mg_connection* conn);
+
+  std::string_view method() const { return method_; }
+  std::string_view path() const { return path_; }          // URL-decoded, no query
+  std::string_view query_string() const { return query_; }  // raw, without '?'
+  // Header value by case-insensitive name; empty if absent.
+  std::string_view Header(std::string_view name) const;
+  // Content-Length, or -1 when the client did not send one (chunked).
+  long long content_length() const { return content_length_; }
+  std::string_view remote_addr() const { return remote_addr_; }
+
+  // Query parameter by name (URL-decoded); all values for repeated names.
+  std::vector<std::string> QueryParams(std::string_view name) const;
+  std::string QueryParam(std::string_view name) const;  // first value or ""
+
+  // Reads up to n body bytes into buf. Returns bytes read, 0 at end, <0 on error.
+  long ReadBody(char* buf, size_t n);
+  // Reads the whole body. Fails with ResourceExhausted if it exceeds max_bytes.
+  Result<std::string> ReadAll(size_t max_bytes);
+
+ private:
+  mg_connection* conn_;
+  std::string_view method_, path_, query_, remote_addr_;
+  long long content_length_;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static HttpResponse Text(int status, std::string body);
+  static HttpResponse Json(int status, std::string body);
+  // Maps a failed Status to 400/404/413/429/503/500 with the message as body.
+  static HttpResponse FromStatus(const Status& s);
+};
+
+// Splits "a=1&b=2" into decoded (name, value) pairs ('+' decodes to space).
+std::vector<std::pair<std::string, std::string>> ParseUrlEncoded(std::string_view s);
+std::string UrlDecode(std::string_view s, bool plus_is_space);
+
+class HttpServer {
+ public:
+  struct Options {
+    std::string host = "0.0.0.0";
+    int port = 0;  // 0 picks a free port; see port()
+    int threads = 4;
+    int request_timeout_ms = 30000;
+  };
+  using Handler = std::function<HttpResponse(HttpRequest&)>;
+
+  HttpServer();
+  ~HttpServer();  // stops the server if running
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // REQUIRES: not started. A prefix route ("/api/") matches every path under it;
+  // the longest matching route wins.
+  void Handle(std::string path, Handler handler);
+  void HandlePrefix(std::string prefix, Handler handler);
+
+  // Binds and starts serving. Fails if the address is in use or invalid.
+  Status Start(const Options& options);
+  // Stops accepting and waits for running handlers to finish. Idempotent.
+  void Stop();
+  // The bound port (useful with port 0). REQUIRES: started.
+  int port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace common

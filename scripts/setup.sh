@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, the tests and the benchmarks need.
+# Idempotent and quick when everything is present: apt is only touched when a
+# package is missing. Runs as root, or through sudo when available.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates curl
+  prometheus-cpp-dev libcivetweb-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libcli11-dev librocksdb-dev libre2-dev libsnappy-dev libprotobuf-dev protobuf-compiler
+  libyaml-cpp-dev libcurl4-openssl-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus prometheus-node-exporter victoria-metrics
+)
+# Extra groups: "browser" for the dashboard tests.
+if [[ "${1:-}" == "--browser" ]]; then
+  PACKAGES+=(chromium nodejs npm)
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "setup: installing ${#missing[@]} missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# Debian's policy-rc.d keeps the peers (prometheus, node-exporter, victoria-metrics)
+# from starting as services; tests start their own copies on loopback.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
