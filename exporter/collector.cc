@@ -1,0 +1,72 @@
+#include "exporter/collector.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+namespace exporter {
+
+namespace {
+std::map<std::string, CollectorInfo>& Registry() {
+  static std::map<std::string, CollectorInfo> registry;
+  return registry;
+}
+}  // namespace
+
+const std::map<std::string, CollectorInfo>& RegisteredCollectors() { return Registry(); }
+
+CollectorRegistrar::CollectorRegistrar(const char* name, bool enabled_by_default,
+                                       CollectorFactory factory) {
+  Registry()[name] = CollectorInfo{enabled_by_default, std::move(factory)};
+}
+
+std::vector<std::string> NodeCollector::DefaultCollectorNames() {
+  std::vector<std::string> out;
+  for (const auto& [name, info] : Registry()) {
+    if (info.enabled_by_default) out.push_back(name);
+  }
+  return out;
+}
+
+common::Result<std::unique_ptr<NodeCollector>> NodeCollector::Create(
+    const CollectorConfig& config, const std::vector<std::string>& names) {
+  std::unique_ptr<NodeCollector> nc(new NodeCollector());
+  for (const auto& name : names) {
+    auto it = Registry().find(name);
+    if (it == Registry().end()) {
+      std::string known;
+      for (const auto& [n, _] : Registry()) known += (known.empty() ? "" : ", ") + n;
+      return common::Status::InvalidArgument("unknown collector '" + name + "' (known: " +
+                                             known + ")");
+    }
+    nc->names_.push_back(name);
+    nc->collectors_.push_back(it->second.factory(config));
+  }
+  return nc;
+}
+
+void NodeCollector::Collect(MetricSink& sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<double, bool>> results;
+  results.reserve(collectors_.size());
+  for (size_t i = 0; i < collectors_.size(); ++i) {
+    auto start = std::chrono::steady_clock::now();
+    common::Status s = collectors_[i]->Update(sink);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!s.ok()) spdlog::warn("collector {} failed: {}", names_[i], s.ToString());
+    results.emplace_back(secs, s.ok());
+  }
+  // Emitted after all collectors so each family stays contiguous.
+  for (size_t i = 0; i < collectors_.size(); ++i) {
+    sink.Gauge("node_scrape_collector_duration_seconds",
+               "node_exporter: Duration of a collector scrape.", {{"collector", names_[i]}},
+               results[i].first);
+  }
+  for (size_t i = 0; i < collectors_.size(); ++i) {
+    sink.Gauge("node_scrape_collector_success",
+               "node_exporter: Whether a collector succeeded.", {{"collector", names_[i]}},
+               results[i].second ? 1 : 0);
+  }
+}
+
+}  // namespace exporter

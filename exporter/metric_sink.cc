@@ -1,0 +1,70 @@
+#include "exporter/metric_sink.h"
+
+#include <algorithm>
+
+namespace exporter {
+
+prometheus::MetricFamily& MetricSink::Family(std::string_view name, std::string_view help,
+                                             prometheus::MetricType type) {
+  auto it = index_.find(std::string(name));
+  if (it != index_.end()) return families_[it->second];
+  index_.emplace(std::string(name), families_.size());
+  families_.push_back(prometheus::MetricFamily{std::string(name), std::string(help), type, {}});
+  return families_.back();
+}
+
+void MetricSink::Gauge(std::string_view name, std::string_view help, LabelPairs labels,
+                       double value) {
+  auto& f = Family(name, help, prometheus::MetricType::Gauge);
+  prometheus::ClientMetric m;
+  m.label = std::move(labels);
+  m.gauge.value = value;
+  f.metric.push_back(std::move(m));
+}
+
+void MetricSink::Counter(std::string_view name, std::string_view help, LabelPairs labels,
+                         double value) {
+  auto& f = Family(name, help, prometheus::MetricType::Counter);
+  prometheus::ClientMetric m;
+  m.label = std::move(labels);
+  m.counter.value = value;
+  f.metric.push_back(std::move(m));
+}
+
+std::vector<prometheus::MetricFamily> MetricSink::TakeFamilies() {
+  index_.clear();
+  return std::move(families_);
+}
+
+const prometheus::MetricFamily* MetricSink::Find(std::string_view name) const {
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? nullptr : &families_[it->second];
+}
+
+const prometheus::ClientMetric* FindMetric(const prometheus::MetricFamily& family,
+                                           const LabelPairs& match) {
+  for (const auto& m : family.metric) {
+    bool all = std::all_of(match.begin(), match.end(), [&](const auto& want) {
+      return LabelValue(m, want.name) == want.value;
+    });
+    if (all) return &m;
+  }
+  return nullptr;
+}
+
+double MetricValue(const prometheus::MetricFamily& family, const prometheus::ClientMetric& m) {
+  switch (family.type) {
+    case prometheus::MetricType::Counter: return m.counter.value;
+    case prometheus::MetricType::Gauge: return m.gauge.value;
+    default: return m.untyped.value;
+  }
+}
+
+std::string_view LabelValue(const prometheus::ClientMetric& m, std::string_view name) {
+  for (const auto& l : m.label) {
+    if (l.name == name) return l.value;
+  }
+  return {};
+}
+
+}  // namespace exporter
