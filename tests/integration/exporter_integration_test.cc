@@ -1,0 +1,207 @@
+// End-to-end tests of system-stats-service: the real binary on a free loopback
+// port, its output linted by the real promtool and scraped by a real Prometheus.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "common/http_client.h"
+#include "tests/integration/test_util.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testutil::Subprocess;
+using testutil::TempDir;
+
+class ExporterProcess {
+ public:
+  explicit ExporterProcess(const TempDir& dir, std::vector<std::string> extra = {})
+      : port_(testutil::FreePort()) {
+    std::vector<std::string> argv = {testutil::BinaryPath("exporter/system-stats-service"),
+                                     "--host", "127.0.0.1", "--port", std::to_string(port_)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    proc_ = std::make_unique<Subprocess>(argv, dir.File("exporter.log"));
+    common::HttpClient client;
+    ready_ = testutil::WaitUntil(
+        [&] {
+          auto r = client.Get(url("/healthz"), 1);
+          return r.ok() && r->status == 200;
+        },
+        10s);
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  int port() const { return port_; }
+  bool ready() const { return ready_; }
+  Subprocess& proc() { return *proc_; }
+
+ private:
+  int port_;
+  bool ready_ = false;
+  std::unique_ptr<Subprocess> proc_;
+};
+
+TEST(ExporterIntegrationTest, MetricsPassPromtoolLintExceptNodeExporterNames) {
+  TempDir dir;
+  ExporterProcess exporter(dir);
+  ASSERT_TRUE(exporter.ready()) << testutil::ReadFile(dir.File("exporter.log"));
+  common::HttpClient client;
+  auto r = client.Get(exporter.url("/metrics"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->status, 200);
+  EXPECT_NE(r->content_type.find("text/plain; version=0.0.4"), std::string::npos);
+  for (const char* name :
+       {"node_cpu_seconds_total{", "node_memory_MemTotal_bytes ", "node_load1 ",
+        "node_boot_time_seconds ", "node_context_switches_total ", "node_time_seconds ",
+        "node_uname_info{", "process_cpu_seconds_total ", "process_resident_memory_bytes ",
+        "node_scrape_collector_success{collector=\"cpu\"} 1"}) {
+    EXPECT_NE(r->body.find(name), std::string::npos) << "missing " << name;
+  }
+  testutil::WriteFile(dir.File("metrics.txt"), r->body);
+
+  std::string out;
+  int rc = testutil::RunCommand("promtool check metrics < " + dir.File("metrics.txt"), &out);
+  // The only findings allowed are the ones node_exporter's own output gets for
+  // the same (compatible) names: camelCase /proc/meminfo field names and the
+  // entropy collector's _bits unit.
+  const std::vector<std::regex> allowlist = {
+      std::regex(R"(node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase')"),
+      std::regex(R"(node_entropy_\w+_bits use base unit "bytes" instead of "bits")"),
+  };
+  std::istringstream lines(out);
+  std::string line;
+  int findings = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    ++findings;
+    bool allowed = false;
+    for (const auto& re : allowlist) allowed |= std::regex_match(line, re);
+    EXPECT_TRUE(allowed) << "unexpected promtool finding: " << line;
+  }
+  // promtool exits 3 for lint findings only, 1 for errors (unparsable input).
+  EXPECT_TRUE(rc == 0 || (rc == 3 && findings > 0)) << "promtool rc=" << rc << "\n" << out;
+}
+
+TEST(ExporterIntegrationTest, SystemSnapshotHasTheDocumentedFields) {
+  TempDir dir;
+  ExporterProcess exporter(dir);
+  ASSERT_TRUE(exporter.ready()) << testutil::ReadFile(dir.File("exporter.log"));
+  common::HttpClient client;
+  auto r = client.Get(exporter.url("/system"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->content_type, "application/json");
+  json j = json::parse(r->body);
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  EXPECT_EQ(j["hostname"], host);
+  EXPECT_EQ(j["os"]["name"], "Linux");
+  EXPECT_FALSE(j["os"]["kernel"].get<std::string>().empty());
+  EXPECT_GT(j["uptime_seconds"].get<double>(), 0);
+  double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  EXPECT_NEAR(j["timestamp"].get<double>(), now, 30);
+  EXPECT_EQ(j["cpu"]["count"].get<size_t>(), std::thread::hardware_concurrency());
+  // The sampler always has a baseline: percentages are numbers in [0, 100].
+  ASSERT_TRUE(j["cpu"]["percent"].is_number()) << j["cpu"].dump();
+  EXPECT_GE(j["cpu"]["percent"].get<double>(), 0);
+  EXPECT_LE(j["cpu"]["percent"].get<double>(), 100);
+  ASSERT_EQ(j["cpu"]["per_core_percent"].size(), j["cpu"]["count"].get<size_t>());
+  for (const auto& p : j["cpu"]["per_core_percent"]) EXPECT_TRUE(p.is_number());
+  for (const char* k : {"1m", "5m", "15m"}) EXPECT_TRUE(j["cpu"]["load_avg"][k].is_number());
+  EXPECT_GT(j["memory"]["total"].get<double>(), 0);
+  EXPECT_LE(j["memory"]["available"].get<double>(), j["memory"]["total"].get<double>());
+  EXPECT_NEAR(j["memory"]["used"].get<double>(),
+              j["memory"]["total"].get<double>() - j["memory"]["available"].get<double>(), 1);
+  EXPECT_TRUE(j["swap"].contains("total"));
+  EXPECT_TRUE(j["disks"].is_array());
+  EXPECT_TRUE(j["network"].is_object());
+  EXPECT_TRUE(j["temperatures"].is_array());
+  EXPECT_GE(j["sample_window_seconds"].get<double>(), 1.0);
+}
+
+TEST(ExporterIntegrationTest, HealthIndexAndMethodErrors) {
+  TempDir dir;
+  ExporterProcess exporter(dir);
+  ASSERT_TRUE(exporter.ready());
+  common::HttpClient client;
+  auto r = client.Get(exporter.url("/"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find("href=\"/metrics\""), std::string::npos);
+  r = client.Post(exporter.url("/metrics"), "x", "text/plain");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 405);
+  r = client.Get(exporter.url("/nope"));
+  EXPECT_EQ(r->status, 404);
+}
+
+TEST(ExporterIntegrationTest, SigtermStopsCleanly) {
+  TempDir dir;
+  ExporterProcess exporter(dir);
+  ASSERT_TRUE(exporter.ready());
+  int st = exporter.proc().Stop(SIGTERM, 10s);
+  ASSERT_NE(st, -1) << "did not exit within 10s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
+  EXPECT_NE(testutil::ReadFile(dir.File("exporter.log")).find("shutting down"), std::string::npos);
+}
+
+TEST(ExporterIntegrationTest, BadFlagsFailWithMessage) {
+  std::string out;
+  int rc = testutil::RunCommand(testutil::BinaryPath("exporter/system-stats-service") +
+                                    " --collectors=cpu,bogus --port 0",
+                                &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("unknown collector 'bogus'"), std::string::npos) << out;
+  rc = testutil::RunCommand(testutil::BinaryPath("exporter/system-stats-service") + " --port 70000",
+                            &out);
+  EXPECT_NE(rc, 0);
+}
+
+TEST(ExporterIntegrationTest, RealPrometheusScrapesIt) {
+  TempDir dir;
+  ExporterProcess exporter(dir);
+  ASSERT_TRUE(exporter.ready());
+  int prom_port = testutil::FreePort();
+  testutil::WriteFile(dir.File("prometheus.yml"),
+                      "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                      "scrape_configs:\n  - job_name: node\n    static_configs:\n"
+                      "      - targets: ['127.0.0.1:" +
+                          std::to_string(exporter.port()) + "']\n");
+  Subprocess prom({"/usr/bin/prometheus", "--config.file=" + dir.File("prometheus.yml"),
+                   "--storage.tsdb.path=" + dir.File("prom-data"),
+                   "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+                  dir.File("prometheus.log"));
+  std::string base = "http://127.0.0.1:" + std::to_string(prom_port) + "/api/v1/query?query=";
+  common::HttpClient client;
+  auto query = [&](const std::string& q) -> json {
+    auto r = client.Get(base + q, 2);
+    if (!r.ok() || r->status != 200) return json();
+    return json::parse(r->body, nullptr, false);
+  };
+  bool up = testutil::WaitUntil(
+      [&] {
+        json j = query("up%7Bjob%3D%22node%22%7D");
+        return j.is_object() && j["data"]["result"].size() == 1 &&
+               j["data"]["result"][0]["value"][1] == "1";
+      },
+      60s, 250ms);
+  ASSERT_TRUE(up) << testutil::ReadFile(dir.File("prometheus.log"));
+  json cpu = query("count(node_cpu_seconds_total)");
+  ASSERT_EQ(cpu["data"]["result"].size(), 1u) << cpu.dump();
+  EXPECT_EQ(std::stoi(cpu["data"]["result"][0]["value"][1].get<std::string>()),
+            static_cast<int>(std::thread::hardware_concurrency()) * 8);
+  // Prometheus reported no sample-level problems with the scrape.
+  json bad = query("scrape_samples_post_metric_relabeling%7Bjob%3D%22node%22%7D");
+  ASSERT_EQ(bad["data"]["result"].size(), 1u);
+  EXPECT_GT(std::stod(bad["data"]["result"][0]["value"][1].get<std::string>()), 50);
+}
+
+}  // namespace
