@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Side-by-side scrape benchmark: system-stats-service vs prometheus-node-exporter.
+
+Starts both on free loopback ports, scrapes each the same number of times over
+one keep-alive connection, and reports per exporter: median and p99 scrape
+latency, CPU seconds per scrape (utime+stime from /proc/PID/stat), RSS, series
+count, and the ratios ours / node_exporter. node_exporter runs twice: with its
+default collectors, and with only the collectors we implement.
+
+Usage: compare_node_exporter.py [--ours BUILD/exporter/system-stats-service] [--scrapes 300]
+"""
+import argparse
+import http.client
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+OUR_COLLECTORS = ["cpu", "meminfo", "loadavg", "filesystem", "diskstats", "netdev", "stat",
+                  "time", "uname", "hwmon", "pressure"]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def wait_ready(port, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            c.request("GET", "/metrics")
+            if c.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def measure(name, argv, port, scrapes):
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        if not wait_ready(port):
+            raise RuntimeError(f"{name} did not become ready")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        # Warm up (page cache, lazy init) before measuring.
+        for _ in range(5):
+            conn.request("GET", "/metrics")
+            conn.getresponse().read()
+        cpu0 = cpu_seconds(proc.pid)
+        lat = []
+        body = b""
+        for _ in range(scrapes):
+            t0 = time.perf_counter()
+            conn.request("GET", "/metrics")
+            body = conn.getresponse().read()
+            lat.append(time.perf_counter() - t0)
+        cpu = (cpu_seconds(proc.pid) - cpu0) / scrapes
+        rss = rss_bytes(proc.pid)
+        series = sum(1 for line in body.decode().splitlines() if line and not line.startswith("#"))
+        lat.sort()
+        return {
+            "name": name,
+            "median_ms": statistics.median(lat) * 1000,
+            "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+            "cpu_ms": cpu * 1000,
+            "rss_mb": rss / 1e6,
+            "series": series,
+        }
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ours", default=os.path.join(here, "..", "..", "build", "exporter",
+                                                   "system-stats-service"))
+    ap.add_argument("--node-exporter", default="/usr/bin/prometheus-node-exporter")
+    ap.add_argument("--scrapes", type=int, default=300)
+    args = ap.parse_args()
+
+    p = free_port()
+    ours = measure("system-stats-service",
+                   [args.ours, "--host", "127.0.0.1", "--port", str(p), "--log.level", "warn"],
+                   p, args.scrapes)
+    p = free_port()
+    ne_default = measure("node_exporter (defaults)",
+                         [args.node_exporter, f"--web.listen-address=127.0.0.1:{p}"], p,
+                         args.scrapes)
+    p = free_port()
+    ne_same = measure("node_exporter (our collectors)",
+                      [args.node_exporter, f"--web.listen-address=127.0.0.1:{p}",
+                       "--collector.disable-defaults"] +
+                      [f"--collector.{c}" for c in OUR_COLLECTORS], p, args.scrapes)
+
+    print(f"{args.scrapes} scrapes each, one keep-alive connection, sequential\n")
+    hdr = f"{'exporter':34} {'median ms':>10} {'p99 ms':>8} {'CPU ms/scrape':>14} {'RSS MB':>7} {'series':>7}"
+    print(hdr)
+    print("-" * len(hdr))
+    for r in (ours, ne_default, ne_same):
+        print(f"{r['name']:34} {r['median_ms']:10.2f} {r['p99_ms']:8.2f} {r['cpu_ms']:14.3f} "
+              f"{r['rss_mb']:7.1f} {r['series']:7d}")
+    print()
+    for peer in (ne_default, ne_same):
+        print(f"ours / {peer['name']}: latency {ours['median_ms'] / peer['median_ms']:.3f}, "
+              f"p99 {ours['p99_ms'] / peer['p99_ms']:.3f}, "
+              f"CPU {ours['cpu_ms'] / max(peer['cpu_ms'], 1e-9):.3f}, "
+              f"RSS {ours['rss_mb'] / peer['rss_mb']:.3f}, "
+              f"series {ours['series'] / peer['series']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
