@@ -58,4 +58,21 @@ std::optional<int64_t> ToInt(std::string_view s) {
   return v;
 }
 
+std::string UnescapeOctal(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto is_octal = [](char c) { return c >= '0' && c <= '7'; };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && is_octal(s[i + 1]) && is_octal(s[i + 2]) &&
+        is_octal(s[i + 3])) {
+      out.push_back(
+          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
+      i += 3;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
 }  // namespace exporter::parse

@@ -20,4 +20,9 @@ std::optional<double> ToDouble(std::string_view s);
 std::optional<uint64_t> ToUint(std::string_view s);
 std::optional<int64_t> ToInt(std::string_view s);
 
+// Undoes the kernel's octal escaping of whitespace and backslashes in
+// /proc/*/mounts fields ("\040" -> ' ', "\011" -> tab, "\134" -> '\\').
+// A backslash not followed by three octal digits is kept as is.
+std::string UnescapeOctal(std::string_view s);
+
 }  // namespace exporter::parse
