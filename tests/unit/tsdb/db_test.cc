@@ -1,0 +1,377 @@
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "test_util.h"
+#include "tsdb/db.h"
+
+namespace tsdb {
+namespace {
+
+using common::Labels;
+using testing::Bits;
+using testing::Drain;
+using testing::Eq;
+using testing::Query;
+using testing::SameSamples;
+using testing::Samples;
+using testing::TempDir;
+using testing::TestOptions;
+
+const double kStaleNaN = std::bit_cast<double>(uint64_t{0x7ff0000000000002});
+
+class tsdb_DB : public ::testing::Test {
+ protected:
+  void Open(Options o = TestOptions()) {
+    db_.reset();
+    auto r = DB::Open(dir_.path(), o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    db_ = std::move(r).value();
+  }
+  void SetUp() override { Open(); }
+
+  AppendResult Append(const Labels& l, const Samples& s) {
+    auto app = db_->NewAppender();
+    for (auto [t, v] : s) app->Add(l, t, v);
+    return app->Commit();
+  }
+  Samples Read(const Labels& l, int64_t mint, int64_t maxt) {
+    std::vector<Matcher> ms;
+    for (const auto& x : l) ms.push_back(Eq(x.name, x.value));
+    auto res = Query(db_.get(), ms, mint, maxt);
+    for (auto& [name, samples] : res) {
+      if (name == l.ToString()) return samples;
+    }
+    return {};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DB> db_;
+};
+
+Samples Range(int64_t from, int n, int64_t step, double v0 = 0) {
+  Samples s;
+  for (int i = 0; i < n; ++i) s.push_back({from + i * step, v0 + i * 0.25});
+  return s;
+}
+
+Samples Slice(const Samples& s, int64_t mint, int64_t maxt) {
+  Samples out;
+  for (auto x : s) {
+    if (x.first >= mint && x.first <= maxt) out.push_back(x);
+  }
+  return out;
+}
+
+TEST_F(tsdb_DB, QueriesAcrossSealedChunksAndHeadAreExact) {
+  Labels l{{"__name__", "m"}, {"job", "a"}};
+  Samples s = Range(1000, 500, 15000);  // 4 sealed chunks of 120 + 20 in the head
+  AppendResult r = Append(l, s);
+  EXPECT_EQ(r.accepted, 500u);
+  EXPECT_TRUE(r.status.ok());
+  EXPECT_TRUE(SameSamples(s, Read(l, INT64_MIN, INT64_MAX)));
+  // Ranges that start/end inside sealed chunks, at their edges and in the head.
+  for (auto [a, b] :
+       std::vector<std::pair<int64_t, int64_t>>{{1000, 1000},
+                                                {1000 + 119 * 15000, 1000 + 120 * 15000},
+                                                {50000, 4000000},
+                                                {1000 + 470 * 15000, 1000 + 490 * 15000},
+                                                {1000 + 300 * 15000 + 1, INT64_MAX},
+                                                {-5, 999},
+                                                {1000 + 499 * 15000 + 1, INT64_MAX}}) {
+    EXPECT_TRUE(SameSamples(Slice(s, a, b), Read(l, a, b))) << a << ".." << b;
+  }
+  // Series without samples in range are not returned.
+  EXPECT_TRUE(Query(db_.get(), {Eq("job", "a")}, 0, 999).empty());
+}
+
+TEST_F(tsdb_DB, IteratorSeekAcrossChunks) {
+  Labels l{{"__name__", "m"}};
+  Samples s = Range(0, 300, 10);
+  ASSERT_EQ(Append(l, s).accepted, 300u);
+  auto set = db_->NewQuerier(0, 10000)->Select({Eq("__name__", "m")});
+  ASSERT_TRUE(set->Next());
+  auto it = set->NewIterator();
+  ASSERT_TRUE(it->Seek(1995));
+  EXPECT_EQ(it->At().first, 2000);
+  ASSERT_TRUE(it->Seek(100));  // no-op: already past
+  EXPECT_EQ(it->At().first, 2000);
+  ASSERT_TRUE(it->Next());
+  EXPECT_EQ(it->At().first, 2010);
+  ASSERT_TRUE(it->Seek(2990));
+  EXPECT_EQ(it->At().first, 2990);
+  EXPECT_FALSE(it->Next());
+  EXPECT_TRUE(it->status().ok());
+}
+
+TEST_F(tsdb_DB, OutOfOrderAndDuplicateAccounting) {
+  Labels l{{"__name__", "m"}};
+  ASSERT_EQ(Append(l, {{100, 1}, {200, 2}}).accepted, 2u);
+  auto app = db_->NewAppender();
+  app->Add(l, 150, 9);  // out of order
+  app->Add(l, 200, 2);  // duplicate, same value: ignored
+  app->Add(l, 200, 3);  // duplicate, different value: rejected
+  app->Add(l, 300, 4);  // ok
+  app->Add(l, 250, 5);  // out of order within the batch
+  app->Add(l, 300, 4);  // duplicate of a sample from this batch
+  AppendResult r = app->Commit();
+  EXPECT_EQ(r.accepted, 1u);
+  EXPECT_EQ(r.out_of_order, 2u);
+  EXPECT_EQ(r.duplicate_ignored, 2u);
+  EXPECT_EQ(r.duplicate_conflict, 1u);
+  EXPECT_EQ(r.rejected(), 3u);
+  EXPECT_TRUE(r.status.IsInvalidArgument());
+  EXPECT_NE(r.status.message().find("out of order"), std::string::npos) << r.status.message();
+  EXPECT_TRUE(SameSamples({{100, 1}, {200, 2}, {300, 4}}, Read(l, 0, 1000)));
+  // Staleness NaN: a different bit pattern from the previous value, then the
+  // same NaN again at the same timestamp is a duplicate to ignore.
+  r = Append(l, {{400, kStaleNaN}, {400, kStaleNaN}});
+  EXPECT_EQ(r.accepted, 1u);
+  EXPECT_EQ(r.duplicate_ignored, 1u);
+  Samples got = Read(l, 400, 400);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(Bits(got[0].second), 0x7ff0000000000002u);
+}
+
+TEST_F(tsdb_DB, AppendByRefAndUnknownRef) {
+  Labels l{{"__name__", "m"}, {"i", "1"}};
+  auto ref = db_->GetOrCreateSeries(l);
+  ASSERT_TRUE(ref.ok());
+  auto again = db_->GetOrCreateSeries(l);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*ref, *again);
+  auto app = db_->NewAppender();
+  app->AddRef(*ref, 10, 1);
+  app->AddRef(*ref, 20, 2);
+  app->AddRef(*ref + 1000, 30, 3);
+  AppendResult r = app->Commit();
+  EXPECT_EQ(r.accepted, 2u);
+  EXPECT_EQ(r.invalid, 1u);
+  EXPECT_TRUE(SameSamples({{10, 1}, {20, 2}}, Read(l, 0, 100)));
+  EXPECT_FALSE(db_->GetOrCreateSeries(Labels{}).ok());
+}
+
+TEST_F(tsdb_DB, SeriesLimit) {
+  Options o = TestOptions();
+  o.max_series = 2;
+  Open(o);
+  auto app = db_->NewAppender();
+  for (int i = 0; i < 4; ++i) app->Add(Labels{{"__name__", "m"}, {"i", std::to_string(i)}}, 1, 1);
+  AppendResult r = app->Commit();
+  EXPECT_EQ(r.accepted, 2u);
+  EXPECT_EQ(r.series_limit, 2u);
+  EXPECT_TRUE(r.status.IsResourceExhausted());
+  EXPECT_EQ(db_->GetStats().num_series, 2u);
+}
+
+TEST_F(tsdb_DB, ReopenAfterCleanCloseKeepsHeadAndSealedData) {
+  Labels a{{"__name__", "a"}}, b{{"__name__", "b"}, {"x", "y"}};
+  Samples sa = Range(-50000, 250, 1000);  // negative timestamps too
+  Samples sb = Range(0, 7, 15000);        // head only
+  sb.push_back({200000, kStaleNaN});
+  ASSERT_EQ(Append(a, sa).accepted, 250u);
+  ASSERT_EQ(Append(b, sb).accepted, 8u);
+  ASSERT_TRUE(db_->Flush().ok());
+  for (int round = 0; round < 2; ++round) {
+    Open();
+    EXPECT_TRUE(SameSamples(sa, Read(a, INT64_MIN, INT64_MAX))) << round;
+    Samples got = Read(b, INT64_MIN, INT64_MAX);
+    ASSERT_TRUE(SameSamples(sb, got)) << round;
+    EXPECT_EQ(Bits(got.back().second), 0x7ff0000000000002u);
+    // Appending continues seamlessly; old rules still apply after reopen.
+    AppendResult r = Append(a, {{sa.back().first, sa.back().second}, {sa.back().first - 1, 0}});
+    EXPECT_EQ(r.duplicate_ignored, 1u);
+    EXPECT_EQ(r.out_of_order, 1u);
+  }
+  Samples more = Range(sa.back().first + 1000, 100, 1000, 7);
+  ASSERT_EQ(Append(a, more).accepted, 100u);
+  Open();
+  Samples all = sa;
+  all.insert(all.end(), more.begin(), more.end());
+  EXPECT_TRUE(SameSamples(all, Read(a, INT64_MIN, INT64_MAX)));
+  EXPECT_EQ(db_->GetStats().num_series, 2u);
+}
+
+TEST_F(tsdb_DB, ReopenWithoutTrimOrFlushReplaysExactlyOnce) {
+  Labels l{{"__name__", "m"}};
+  Samples s;
+  Options o = TestOptions();
+  for (int batch = 0; batch < 30; ++batch) {
+    Samples part = Range(batch * 10 * 1000, 10, 1000, batch);
+    ASSERT_EQ(Append(l, part).accepted, 10u);
+    s.insert(s.end(), part.begin(), part.end());
+  }
+  Open(o);
+  EXPECT_TRUE(SameSamples(s, Read(l, INT64_MIN, INT64_MAX)));
+  Open(o);
+  EXPECT_TRUE(SameSamples(s, Read(l, INT64_MIN, INT64_MAX)));
+}
+
+TEST_F(tsdb_DB, RetentionDropsOldChunksAndEmptySeries) {
+  Options o = TestOptions();
+  o.retention_ms = 3600 * 1000;  // 1h
+  Open(o);
+  const int64_t step = 15000;
+  Labels old_only{{"__name__", "old"}}, live{{"__name__", "live"}};
+  Samples s_old = Range(0, 240, step);    // 0 .. 1h
+  Samples s_live = Range(0, 1000, step);  // 0 .. ~4.2h
+  ASSERT_EQ(Append(old_only, s_old).accepted, 240u);
+  ASSERT_EQ(Append(live, s_live).accepted, 1000u);
+  const int64_t newest = s_live.back().first;
+  const int64_t cutoff = newest - o.retention_ms;
+  // Too old for the window now.
+  AppendResult r = Append(Labels{{"__name__", "new"}}, {{cutoff - 1, 1}, {cutoff, 2}});
+  EXPECT_EQ(r.too_old, 1u);
+  EXPECT_EQ(r.accepted, 1u);
+
+  ASSERT_TRUE(db_->ApplyRetention().ok());
+  EXPECT_EQ(db_->GetStats().num_series, 2u);  // "old" is gone
+  EXPECT_TRUE(Query(db_.get(), {Eq("__name__", "old")}, INT64_MIN, INT64_MAX).empty());
+  auto names = db_->NewQuerier(INT64_MIN, INT64_MAX)->LabelValues("__name__", {});
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"live", "new"}));
+  // Whole chunks (120 samples each) that end before the cutoff are gone; the
+  // chunk straddling the cutoff stays complete.
+  Samples got = Read(live, INT64_MIN, INT64_MAX);
+  ASSERT_FALSE(got.empty());
+  int64_t first_kept_index = got.front().first / step;
+  EXPECT_EQ(first_kept_index % 120, 0);
+  EXPECT_LE(got.front().first, cutoff);
+  EXPECT_GT(got.front().first + 120 * step, cutoff);
+  EXPECT_TRUE(SameSamples(Slice(s_live, got.front().first, INT64_MAX), got));
+  // Survives reopen, and "old" does not come back.
+  Open(o);
+  EXPECT_TRUE(SameSamples(got, Read(live, INT64_MIN, INT64_MAX)));
+  EXPECT_TRUE(Query(db_.get(), {Eq("__name__", "old")}, INT64_MIN, INT64_MAX).empty());
+  EXPECT_EQ(db_->GetStats().num_series, 2u);
+}
+
+TEST_F(tsdb_DB, DeleteSeries) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(
+        Append(Labels{{"__name__", "m"}, {"i", std::to_string(i)}}, Range(0, 130, 10)).accepted,
+        130u);
+  }
+  auto n = db_->DeleteSeries({Eq("__name__", "m"), testing::Re("i", "[13]")});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2u);
+  auto res = Query(db_.get(), {Eq("__name__", "m")}, INT64_MIN, INT64_MAX);
+  ASSERT_EQ(res.size(), 3u);
+  EXPECT_EQ(res[0].first, R"(m{i="0"})");
+  EXPECT_EQ(res[1].first, R"(m{i="2"})");
+  EXPECT_EQ(res[2].first, R"(m{i="4"})");
+  Open();
+  EXPECT_EQ(Query(db_.get(), {Eq("__name__", "m")}, INT64_MIN, INT64_MAX).size(), 3u);
+  // Re-creating a deleted series starts empty.
+  Labels one{{"__name__", "m"}, {"i", "1"}};
+  ASSERT_EQ(Append(one, {{5, 5}}).accepted, 1u);
+  EXPECT_TRUE(SameSamples({{5, 5}}, Read(one, INT64_MIN, INT64_MAX)));
+}
+
+TEST_F(tsdb_DB, LabelNamesAndValues) {
+  ASSERT_TRUE(
+      Append(Labels{{"__name__", "up"}, {"job", "node"}, {"instance", "a"}}, {{1, 1}}).status.ok());
+  ASSERT_TRUE(Append(Labels{{"__name__", "up"}, {"job", "prom"}}, {{1, 1}}).status.ok());
+  ASSERT_TRUE(Append(Labels{{"__name__", "load"}, {"zone", "z"}}, {{1, 1}}).status.ok());
+  auto q = db_->NewQuerier(INT64_MIN, INT64_MAX);
+  auto names = q->LabelNames({});
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"__name__", "instance", "job", "zone"}));
+  auto up_names = q->LabelNames({Eq("__name__", "up")});
+  EXPECT_EQ(*up_names, (std::vector<std::string>{"__name__", "instance", "job"}));
+  auto jobs = q->LabelValues("job", {});
+  EXPECT_EQ(*jobs, (std::vector<std::string>{"node", "prom"}));
+  auto jobs2 = q->LabelValues("job", {Eq("instance", "a")});
+  EXPECT_EQ(*jobs2, (std::vector<std::string>{"node"}));
+  auto metrics = q->LabelValues("__name__", {});
+  EXPECT_EQ(*metrics, (std::vector<std::string>{"load", "up"}));
+}
+
+TEST_F(tsdb_DB, StatsCountSamplesAndDisk) {
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(
+        Append(Labels{{"__name__", "m"}, {"i", std::to_string(i)}}, Range(0, 300, 15000)).accepted,
+        300u);
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->Compact().ok());
+  Stats st = db_->GetStats();
+  EXPECT_EQ(st.num_series, 10u);
+  EXPECT_EQ(st.samples_appended, 3000u);
+  EXPECT_GT(st.sst_bytes, 0u);
+  EXPECT_EQ(st.max_time, 299 * 15000);
+}
+
+TEST_F(tsdb_DB, ConcurrentAppendersAndReaders) {
+  constexpr int kThreads = 4, kSeries = 50, kSteps = 300;
+  std::atomic<bool> done{false};
+  std::atomic<int> reader_errors{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kThreads; ++w) {
+    writers.emplace_back([&, w] {
+      for (int step = 0; step < kSteps; ++step) {
+        auto app = db_->NewAppender();
+        for (int s = 0; s < kSeries; ++s) {
+          // Every writer writes the same series: overlapping timestamps are
+          // duplicates (same value) and must be accounted for, not stored twice.
+          app->Add(Labels{{"__name__", "c"}, {"s", std::to_string(s)}}, step * 1000,
+                   step * 2.0 + s);
+        }
+        AppendResult r = app->Commit();
+        if (r.accepted + r.duplicate_ignored + r.out_of_order != kSeries) ++reader_errors;
+        (void)w;
+      }
+    });
+  }
+  std::thread reader([&] {
+    while (!done) {
+      auto res = Query(db_.get(), {Eq("__name__", "c")}, INT64_MIN, INT64_MAX);
+      for (auto& [name, samples] : res) {
+        for (size_t i = 1; i < samples.size(); ++i) {
+          if (samples[i].first <= samples[i - 1].first) ++reader_errors;
+        }
+      }
+    }
+  });
+  for (auto& t : writers) t.join();
+  done = true;
+  reader.join();
+  EXPECT_EQ(reader_errors, 0);
+  auto res = Query(db_.get(), {Eq("__name__", "c")}, INT64_MIN, INT64_MAX);
+  ASSERT_EQ(res.size(), static_cast<size_t>(kSeries));
+  for (auto& [name, samples] : res) {
+    // Timestamps strictly increase and the last one is always present.
+    ASSERT_FALSE(samples.empty());
+    EXPECT_EQ(samples.back().first, (kSteps - 1) * 1000) << name;
+    for (size_t i = 1; i < samples.size(); ++i) ASSERT_LT(samples[i - 1].first, samples[i].first);
+  }
+  // Re-open reproduces exactly what was visible.
+  Open();
+  EXPECT_EQ(Query(db_.get(), {Eq("__name__", "c")}, INT64_MIN, INT64_MAX), res);
+}
+
+TEST_F(tsdb_DB, DisjointConcurrentWritersLoseNothing) {
+  constexpr int kThreads = 3, kSteps = 400;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kThreads; ++w) {
+    writers.emplace_back([&, w] {
+      auto app = db_->NewAppender();
+      for (int step = 0; step < kSteps; ++step) {
+        for (int s = 0; s < 10; ++s) {
+          app->Add(Labels{{"__name__", "d"}, {"w", std::to_string(w)}, {"s", std::to_string(s)}},
+                   step, step);
+        }
+        AppendResult r = app->Commit();
+        EXPECT_EQ(r.accepted, 10u);
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  Open();
+  auto res = Query(db_.get(), {Eq("__name__", "d")}, INT64_MIN, INT64_MAX);
+  ASSERT_EQ(res.size(), 30u);
+  for (auto& [name, samples] : res) EXPECT_EQ(samples.size(), static_cast<size_t>(kSteps)) << name;
+}
+
+}  // namespace
+}  // namespace tsdb

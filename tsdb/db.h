@@ -1,0 +1,181 @@
+// tsdb: a RocksDB-backed time-series store with the Prometheus data model.
+//
+// A series is a sorted label set (common::Labels, including "__name__"); a
+// sample is (int64 milliseconds, double). Values are stored bit-exactly: NaN
+// payloads such as the staleness marker 0x7ff0000000000002, +-Inf and -0.0
+// round-trip.
+//
+// Writing:
+//   auto app = db->NewAppender();
+//   app->Add(labels, t, v);                  // or: ref = db->GetOrCreateSeries(labels)
+//   app->AddRef(ref, t, v);                  //     then AddRef (no label hashing)
+//   AppendResult r = app->Commit();          // durable + visible when it returns
+// Appenders are single-threaded; use one per thread. Any number of appenders
+// and queriers may be used concurrently.
+//
+// Per-series rules (as Prometheus): a sample older than the series' newest
+// sample is rejected (out_of_order); the same timestamp with bit-identical
+// value is ignored (duplicate_ignored); the same timestamp with another value
+// is rejected (duplicate_conflict); samples older than the newest sample in
+// the database minus the retention are rejected (too_old). Rejections do not
+// fail the batch: the good samples are kept and counted in AppendResult.
+//
+// Reading:
+//   auto q = db->NewQuerier(mint, maxt);     // inclusive bounds
+//   auto set = q->Select({Matcher::MustMake(Matcher::Type::kEqual, "job", "node")});
+//   while (set->Next()) {
+//     const Labels& l = set->labels();
+//     auto it = set->NewIterator();
+//     while (it->Next()) { auto [t, v] = it->At(); }
+//     // check it->status()
+//   }
+//   // check set->status()
+// Series come back sorted by labels; only series with samples in
+// [mint, maxt] are returned.
+//
+// Durability: Commit() returns only after the batch is in RocksDB's
+// write-ahead log. With SyncPolicy::kNone (default) the log is written but not
+// fsynced: every acknowledged batch survives a crash or kill -9 of the process
+// (the data is in the OS page cache), and at most the last few seconds of
+// acknowledged batches (the kernel's dirty-page writeback window) can be lost
+// on power failure or kernel crash. SyncPolicy::kEveryBatch fsyncs the log
+// before acknowledging (no loss on power failure, much slower).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/labels.h"
+#include "common/status.h"
+#include "tsdb/matcher.h"
+#include "tsdb/sample_iterator.h"
+
+namespace tsdb {
+
+// Identifies a series inside one open DB (stable across reopen unless the
+// series is deleted). 0 is never a valid ref.
+using SeriesRef = uint64_t;
+
+enum class SyncPolicy { kNone, kEveryBatch };
+
+struct Options {
+  // Samples older than (newest sample - retention_ms) are dropped.
+  int64_t retention_ms = 15LL * 24 * 3600 * 1000;
+  SyncPolicy sync = SyncPolicy::kNone;
+  // RocksDB block cache shared by all column families.
+  size_t block_cache_bytes = 64 << 20;
+  // Maximum number of series; creating more fails with series_limit. 0 = no limit.
+  size_t max_series = 0;
+  // Period of the background retention + head-log trimming; 0 disables the
+  // background thread (call ApplyRetention() yourself).
+  int64_t maintenance_interval_ms = 60 * 1000;
+  // A head chunk is sealed (written to RocksDB) at this many samples or when
+  // a sample would make it span more than max_chunk_span_ms.
+  int max_samples_per_chunk = 120;
+  int64_t max_chunk_span_ms = 2LL * 3600 * 1000;
+};
+
+struct AppendResult {
+  size_t accepted = 0;
+  size_t out_of_order = 0;        // older than the series' newest sample
+  size_t duplicate_ignored = 0;   // same timestamp, same value bits
+  size_t duplicate_conflict = 0;  // same timestamp, different value
+  size_t too_old = 0;             // outside the retention window
+  size_t series_limit = 0;        // series could not be created (max_series)
+  size_t invalid = 0;             // empty label set or unknown/deleted ref
+  // The first problem seen: InvalidArgument for rejected samples,
+  // ResourceExhausted for series_limit, IOError if the batch could not be
+  // persisted (then nothing of it was acknowledged). OK if all accepted or
+  // ignored as duplicates.
+  common::Status status;
+
+  size_t rejected() const {
+    return out_of_order + duplicate_conflict + too_old + series_limit + invalid;
+  }
+};
+
+class Appender {
+ public:
+  virtual ~Appender() = default;
+  // Buffers a sample for `labels` (creating the series on first use).
+  virtual void Add(const common::Labels& labels, int64_t t, double v) = 0;
+  // Buffers a sample for a ref from DB::GetOrCreateSeries.
+  virtual void AddRef(SeriesRef ref, int64_t t, double v) = 0;
+  // Applies the buffered samples in order, persists the accepted ones and
+  // makes them visible to queries. The appender is empty afterwards and may
+  // be reused.
+  virtual AppendResult Commit() = 0;
+  // Drops the buffered samples.
+  virtual void Rollback() = 0;
+};
+
+class SeriesSet {
+ public:
+  virtual ~SeriesSet() = default;
+  // Advances to the next series. Returns false at the end or on error.
+  virtual bool Next() = 0;
+  // REQUIRES: the last Next() returned true. Valid until the next Next().
+  virtual const common::Labels& labels() const = 0;
+  // Samples of the current series within the querier's [mint, maxt].
+  // The iterator owns its data and may outlive the set.
+  // REQUIRES: the last Next() returned true.
+  virtual std::unique_ptr<SampleIterator> NewIterator() const = 0;
+  virtual common::Status status() const = 0;
+};
+
+class Querier {
+ public:
+  virtual ~Querier() = default;
+  // Series matching all matchers with samples in [mint, maxt], sorted.
+  virtual std::unique_ptr<SeriesSet> Select(const std::vector<Matcher>& matchers) = 0;
+  // Sorted distinct label names of series matching `matchers` (all series if
+  // empty). Not restricted by time.
+  virtual common::Result<std::vector<std::string>> LabelNames(
+      const std::vector<Matcher>& matchers) = 0;
+  // Sorted distinct values of label `name` among series matching `matchers`.
+  virtual common::Result<std::vector<std::string>> LabelValues(
+      const std::string& name, const std::vector<Matcher>& matchers) = 0;
+};
+
+struct Stats {
+  size_t num_series = 0;
+  uint64_t samples_appended = 0;  // accepted since Open
+  uint64_t sst_bytes = 0;         // total SST file size over all column families
+  uint64_t memtable_bytes = 0;
+  uint64_t head_bytes = 0;  // in-memory open chunks
+  int64_t max_time = 0;     // newest sample timestamp (0 if none)
+};
+
+class DB {
+ public:
+  // Opens (creating if needed) the database in directory `dir`. Replays the
+  // head log, so every sample acknowledged before a crash is visible again.
+  static common::Result<std::unique_ptr<DB>> Open(const std::string& dir, const Options& options);
+  // Closes the database; stops the background thread.
+  virtual ~DB() = default;
+
+  virtual std::unique_ptr<Appender> NewAppender() = 0;
+  // Resolves labels to a ref, creating (and persisting) the series if new.
+  // Returns InvalidArgument for an empty label set, ResourceExhausted when
+  // max_series is reached.
+  virtual common::Result<SeriesRef> GetOrCreateSeries(const common::Labels& labels) = 0;
+  // REQUIRES: mint <= maxt.
+  virtual std::unique_ptr<Querier> NewQuerier(int64_t mint, int64_t maxt) = 0;
+
+  // Deletes every series matching all matchers (with all its samples).
+  // Returns the number of series deleted.
+  virtual common::Result<size_t> DeleteSeries(const std::vector<Matcher>& matchers) = 0;
+  // Drops chunks older than the retention and series with no data left;
+  // trims the head log. Also runs periodically in the background.
+  virtual common::Status ApplyRetention() = 0;
+  // Flushes memtables to SST files (after trimming the head log).
+  virtual common::Status Flush() = 0;
+  // Fully compacts all column families.
+  virtual common::Status Compact() = 0;
+  virtual Stats GetStats() = 0;
+};
+
+}  // namespace tsdb

@@ -1,0 +1,200 @@
+// Series creation and the batch appender.
+#include <algorithm>
+#include <bit>
+#include <numeric>
+
+#include "tsdb/db_impl.h"
+#include "tsdb/format.h"
+
+namespace tsdb {
+
+std::shared_ptr<MemSeries> DBImpl::GetOrCreate(const common::Labels& labels,
+                                               common::Status* status) {
+  if (labels.empty()) {
+    *status = common::Status::InvalidArgument("empty label set");
+    return nullptr;
+  }
+  uint64_t hash = labels.Hash();
+  if (auto s = series_.GetByLabels(labels, hash)) return s;
+  // Slow path: create under the label shard's lock, so two appenders never
+  // create the same series twice. The series and its postings are persisted
+  // before the series becomes visible, so every logged sample refers to a
+  // durable series.
+  return series_.GetOrCreate(labels, hash, [&]() -> std::shared_ptr<MemSeries> {
+    if (options_.max_series > 0 && series_.size() >= options_.max_series) {
+      *status = common::Status::ResourceExhausted("series limit reached (" +
+                                                  std::to_string(options_.max_series) + ")");
+      return nullptr;
+    }
+    uint64_t id = next_series_id_.fetch_add(1);
+    rocksdb::WriteBatch wb;
+    wb.Put(cf_series(), format::U64Key(id), format::EncodeLabels(labels));
+    for (const auto& l : labels) wb.Put(cf_index(), format::PostingKey(l.name, l.value, id), "");
+    wb.Put(cf_meta(), format::kNextSeriesIdKey, format::U64Key(id + 1));
+    rocksdb::Status rs = db_->Write(write_options(), &wb);
+    if (!rs.ok()) {
+      *status = FromRocks(rs);
+      return nullptr;
+    }
+    return std::make_shared<MemSeries>(id, labels);
+  });
+}
+
+common::Result<SeriesRef> DBImpl::GetOrCreateSeries(const common::Labels& labels) {
+  common::Status st;
+  auto s = GetOrCreate(labels, &st);
+  if (s == nullptr) return st;
+  return s->id;
+}
+
+namespace {
+
+class AppenderImpl final : public Appender {
+ public:
+  explicit AppenderImpl(DBImpl* db) : db_(db) {}
+
+  void Add(const common::Labels& labels, int64_t t, double v) override {
+    common::Status st;
+    auto s = db_->GetOrCreate(labels, &st);
+    if (s == nullptr) {
+      if (st.IsResourceExhausted()) {
+        ++pre_.series_limit;
+      } else {
+        ++pre_.invalid;
+      }
+      if (pre_.status.ok()) pre_.status = st;
+      return;
+    }
+    samples_.push_back({s->id, t, v});
+  }
+
+  void AddRef(SeriesRef ref, int64_t t, double v) override { samples_.push_back({ref, t, v}); }
+
+  void Rollback() override {
+    samples_.clear();
+    pre_ = AppendResult();
+  }
+
+  AppendResult Commit() override;
+
+ private:
+  struct Sample {
+    SeriesRef ref;
+    int64_t t;
+    double v;
+  };
+  void Reject(AppendResult* r, size_t* counter, const char* what, const MemSeries* s, int64_t t) {
+    ++*counter;
+    if (r->status.ok()) {
+      std::string msg = std::string(what) + " for timestamp " + std::to_string(t);
+      if (s != nullptr) msg += " in series " + s->labels.ToString();
+      r->status = common::Status::InvalidArgument(msg);
+    }
+  }
+
+  DBImpl* db_;
+  std::vector<Sample> samples_;
+  AppendResult pre_;  // rejections found while resolving labels in Add
+};
+
+AppendResult AppenderImpl::Commit() {
+  AppendResult r = pre_;
+  pre_ = AppendResult();
+  std::vector<Sample> samples;
+  samples.swap(samples_);
+  if (samples.empty()) return r;
+
+  // Group by series (stable, so each series keeps the caller's order) so each
+  // series lock is taken once per batch.
+  std::stable_sort(samples.begin(), samples.end(),
+                   [](const Sample& a, const Sample& b) { return a.ref < b.ref; });
+
+  const uint64_t seq = db_->BeginBatch();
+  const int64_t min_valid = db_->MinValidTime();
+  rocksdb::WriteBatch wb;
+  std::string wal;
+  std::vector<std::pair<std::shared_ptr<MemSeries>, std::shared_ptr<const PendingChunk>>> sealed;
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  int64_t batch_max_t = std::numeric_limits<int64_t>::min();
+
+  for (size_t i = 0; i < samples.size();) {
+    size_t j = i;
+    while (j < samples.size() && samples[j].ref == samples[i].ref) ++j;
+    auto s = db_->series().GetById(samples[i].ref);
+    if (s == nullptr) {
+      for (size_t k = i; k < j; ++k)
+        Reject(&r, &r.invalid, "unknown series ref", nullptr, samples[k].t);
+      i = j;
+      continue;
+    }
+    ts.clear();
+    vs.clear();
+    {
+      std::lock_guard<std::mutex> lock(s->mu);
+      for (size_t k = i; k < j; ++k) {
+        const Sample& smp = samples[k];
+        if (s->deleted) {
+          Reject(&r, &r.invalid, "series deleted", s.get(), smp.t);
+        } else if (smp.t < min_valid) {
+          Reject(&r, &r.too_old, "too old sample", s.get(), smp.t);
+        } else if (s->has_samples && smp.t < s->max_t) {
+          Reject(&r, &r.out_of_order, "out of order sample", s.get(), smp.t);
+        } else if (s->has_samples && smp.t == s->max_t) {
+          if (std::bit_cast<uint64_t>(smp.v) == std::bit_cast<uint64_t>(s->last_v)) {
+            ++r.duplicate_ignored;
+          } else {
+            Reject(&r, &r.duplicate_conflict, "duplicate sample", s.get(), smp.t);
+          }
+        } else {
+          if (auto p = db_->MaybeSeal(*s, smp.t)) {
+            auto [enc, bytes] = EncodeSealedChunk(p->chunk);
+            wb.Put(db_->cf_chunks(), format::ChunkKey(s->id, p->chunk.min_time()),
+                   format::EncodeChunkValue(enc, p->chunk.min_time(), p->chunk.max_time(), bytes));
+            sealed.emplace_back(s, std::move(p));
+          }
+          s->head.Append(smp.t, smp.v);
+          s->has_samples = true;
+          s->max_t = smp.t;
+          s->last_v = smp.v;
+          s->wal_min_seq = std::min(s->wal_min_seq, seq);
+          ts.push_back(smp.t);
+          vs.push_back(smp.v);
+        }
+      }
+    }
+    if (!ts.empty()) {
+      format::AppendWalSeries(&wal, s->id, ts.data(), vs.data(), ts.size());
+      r.accepted += ts.size();
+      batch_max_t = std::max(batch_max_t, ts.back());
+    }
+    i = j;
+  }
+
+  if (!wal.empty()) wb.Put(db_->cf_head_wal(), format::U64Key(seq), wal);
+  if (wb.Count() > 0) {
+    rocksdb::Status rs = db_->rocks()->Write(db_->write_options(), &wb);
+    if (!rs.ok()) {
+      // The samples are in the head but not durable; report the batch failed.
+      r.status = FromRocks(rs).WithContext("append batch not persisted");
+      r.accepted = 0;
+    }
+  }
+  // The sealed chunks are now in RocksDB: readers no longer need the copies.
+  for (auto& [s, p] : sealed) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    std::erase(s->pending, p);
+  }
+  db_->EndBatch(seq);
+  if (r.accepted > 0) {
+    db_->ObserveTime(batch_max_t);
+    db_->AddAppended(r.accepted);
+  }
+  return r;
+}
+
+}  // namespace
+
+std::unique_ptr<Appender> DBImpl::NewAppender() { return std::make_unique<AppenderImpl>(this); }
+
+}  // namespace tsdb

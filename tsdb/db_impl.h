@@ -1,0 +1,116 @@
+// DBImpl: the DB implementation (internal to tsdb/). Split by verb:
+// db_open.cc (open, replay), db_append.cc (series creation, appender),
+// db_query.cc (postings, querier), db_maintenance.cc (retention, delete,
+// flush, stats, background thread).
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tsdb/db.h"
+#include "tsdb/head.h"
+
+namespace tsdb {
+
+common::Status FromRocks(const rocksdb::Status& s);
+
+// A chunk copied out for reading.
+struct ChunkCopy {
+  Encoding encoding;
+  int64_t min_time;
+  int64_t max_time;
+  std::string bytes;
+};
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(std::string dir, const Options& options);
+  ~DBImpl() override;
+
+  // Opens RocksDB, loads series, replays the head log, starts maintenance.
+  common::Status Init();
+
+  std::unique_ptr<Appender> NewAppender() override;
+  common::Result<SeriesRef> GetOrCreateSeries(const common::Labels& labels) override;
+  std::unique_ptr<Querier> NewQuerier(int64_t mint, int64_t maxt) override;
+  common::Result<size_t> DeleteSeries(const std::vector<Matcher>& matchers) override;
+  common::Status ApplyRetention() override;
+  common::Status Flush() override;
+  common::Status Compact() override;
+  Stats GetStats() override;
+
+  // --- used by the appender and querier (same library) ---
+  const Options& options() const { return options_; }
+  SeriesMap& series() { return series_; }
+  rocksdb::DB* rocks() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf_series() { return cfs_[0]; }
+  rocksdb::ColumnFamilyHandle* cf_index() { return cfs_[1]; }
+  rocksdb::ColumnFamilyHandle* cf_chunks() { return cfs_[2]; }
+  rocksdb::ColumnFamilyHandle* cf_head_wal() { return cfs_[3]; }
+  rocksdb::ColumnFamilyHandle* cf_meta() { return cfs_[4]; }
+  rocksdb::WriteOptions write_options() const;
+
+  // Creates the series if needed; null with *status set on failure.
+  std::shared_ptr<MemSeries> GetOrCreate(const common::Labels& labels, common::Status* status);
+
+  // Batch sequence numbers for the head log. A batch is "in flight" from
+  // BeginBatch until EndBatch; the log is never trimmed past an in-flight batch.
+  uint64_t BeginBatch();
+  void EndBatch(uint64_t seq);
+
+  // Seals `s.head` if appending t would exceed the chunk bounds: moves it to
+  // s.pending and returns it (null otherwise). REQUIRES: s.mu held.
+  std::shared_ptr<const PendingChunk> MaybeSeal(MemSeries& s, int64_t t);
+
+  // Oldest sample timestamp still accepted (newest - retention).
+  int64_t MinValidTime() const;
+  void ObserveTime(int64_t t);
+  void AddAppended(uint64_t n) { samples_appended_.fetch_add(n, std::memory_order_relaxed); }
+
+  // Sorted ids of series matching all matchers.
+  common::Result<std::vector<uint64_t>> PostingsFor(const std::vector<Matcher>& matchers);
+
+  // Trims the head log below the oldest batch still needed.
+  common::Status TrimHeadLog();
+
+ private:
+  common::Status OpenRocks();
+  common::Status LoadSeries();
+  common::Status ReplayHeadLog();
+  // Loads the newest sealed sample of s into s.max_t/last_v.
+  common::Status LoadLastSealed(MemSeries& s);
+  common::Status RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb);
+  void MaintenanceLoop();
+
+  const std::string dir_;
+  const Options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // series, index, chunks, head_wal, meta
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+
+  SeriesMap series_;
+  std::atomic<uint64_t> next_series_id_{1};
+  std::atomic<int64_t> max_time_{std::numeric_limits<int64_t>::min()};
+  std::atomic<uint64_t> samples_appended_{0};
+
+  std::mutex batch_mu_;          // held only to allocate/retire a batch number
+  uint64_t next_seq_ = 1;        // GUARDED_BY(batch_mu_)
+  std::set<uint64_t> inflight_;  // GUARDED_BY(batch_mu_)
+
+  std::mutex maint_mu_;
+  std::condition_variable maint_cv_;
+  bool stop_ = false;  // GUARDED_BY(maint_mu_)
+  std::thread maint_thread_;
+  std::mutex retention_mu_;  // serializes ApplyRetention/DeleteSeries
+};
+
+}  // namespace tsdb

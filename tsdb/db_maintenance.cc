@@ -1,0 +1,163 @@
+// Deletion, retention, head-log trimming, flush/compaction, stats and the
+// background maintenance thread.
+#include <rocksdb/convenience.h>
+
+#include <algorithm>
+
+#include "tsdb/db_impl.h"
+#include "tsdb/format.h"
+
+namespace tsdb {
+
+namespace {
+const std::string kAllChunksBegin(uint64_t id) {
+  return format::ChunkKey(id, std::numeric_limits<int64_t>::min());
+}
+}  // namespace
+
+// REQUIRES: s.mu held; retention_mu_ held.
+common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
+  s.deleted = true;
+  series_.Remove(s);
+  wb->Delete(cf_series(), format::U64Key(s.id));
+  for (const auto& l : s.labels) wb->Delete(cf_index(), format::PostingKey(l.name, l.value, s.id));
+  wb->DeleteRange(cf_chunks(), kAllChunksBegin(s.id), kAllChunksBegin(s.id + 1));
+  // Its head-log samples are skipped on replay (unknown id) and trimmed later.
+  s.head = XorChunk();
+  s.wal_min_seq = std::numeric_limits<uint64_t>::max();
+  return common::Status::OK();
+}
+
+common::Result<size_t> DBImpl::DeleteSeries(const std::vector<Matcher>& matchers) {
+  std::lock_guard<std::mutex> rl(retention_mu_);
+  auto ids = PostingsFor(matchers);
+  if (!ids.ok()) return ids.status();
+  rocksdb::WriteBatch wb;
+  size_t n = 0;
+  for (uint64_t id : *ids) {
+    auto s = series_.GetById(id);
+    if (s == nullptr) continue;
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (s->deleted) continue;
+    (void)RemoveSeries(*s, &wb);
+    ++n;
+  }
+  if (wb.Count() > 0) {
+    rocksdb::Status rs = db_->Write(write_options(), &wb);
+    if (!rs.ok()) return FromRocks(rs);
+  }
+  return n;
+}
+
+common::Status DBImpl::ApplyRetention() {
+  std::lock_guard<std::mutex> rl(retention_mu_);
+  const int64_t cutoff = MinValidTime();
+  if (cutoff == std::numeric_limits<int64_t>::min()) return TrimHeadLog();
+  rocksdb::WriteBatch wb;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_chunks()));
+  for (const auto& s : series_.All()) {
+    {
+      // A series whose newest sample is older than the cutoff goes entirely.
+      std::lock_guard<std::mutex> lock(s->mu);
+      if (s->deleted) continue;
+      if (s->has_samples && s->max_t < cutoff && s->pending.empty()) {
+        (void)RemoveSeries(*s, &wb);
+        continue;
+      }
+    }
+    // Otherwise drop its leading chunks that end before the cutoff. Sealed
+    // chunks are immutable, so no lock is needed for this part.
+    std::string drop_end;
+    for (it->Seek(kAllChunksBegin(s->id)); it->Valid(); it->Next()) {
+      uint64_t id;
+      int64_t mint;
+      format::ParseChunkKey(it->key().ToStringView(), &id, &mint);
+      if (id != s->id) break;
+      format::ChunkValue cv;
+      if (!format::DecodeChunkValue(it->value().ToStringView(), mint, &cv)) {
+        return common::Status::Corruption("bad chunk value");
+      }
+      if (cv.max_time >= cutoff) break;
+      drop_end = format::ChunkKey(id, mint + 1);
+    }
+    if (!it->status().ok()) return FromRocks(it->status());
+    if (!drop_end.empty()) wb.DeleteRange(cf_chunks(), kAllChunksBegin(s->id), drop_end);
+  }
+  if (wb.Count() > 0) {
+    rocksdb::Status rs = db_->Write(write_options(), &wb);
+    if (!rs.ok()) return FromRocks(rs);
+  }
+  return TrimHeadLog();
+}
+
+common::Status DBImpl::TrimHeadLog() {
+  // Order matters: read the batch counter and in-flight set first. Any batch
+  // that starts later has a higher number; any sample of an earlier,
+  // committed batch is either in a head (wal_min_seq), in a pending chunk
+  // being written by an in-flight batch (pending[].wal_min_seq), or durable
+  // in a sealed chunk.
+  uint64_t low;
+  {
+    std::lock_guard<std::mutex> lock(batch_mu_);
+    low = inflight_.empty() ? next_seq_ : *inflight_.begin();
+  }
+  for (const auto& s : series_.All()) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    low = std::min(low, s->wal_min_seq);
+    for (const auto& p : s->pending) low = std::min(low, p->wal_min_seq);
+  }
+  if (low <= 1) return common::Status::OK();
+  rocksdb::WriteOptions wo;  // trimming needs no sync: redoing it is harmless
+  return FromRocks(db_->DeleteRange(wo, cf_head_wal(), format::U64Key(0), format::U64Key(low)));
+}
+
+common::Status DBImpl::Flush() {
+  common::Status s = TrimHeadLog();
+  if (!s.ok()) return s;
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return FromRocks(db_->Flush(fo, cfs_));
+}
+
+common::Status DBImpl::Compact() {
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (auto* cf : cfs_) {
+    rocksdb::Status rs = db_->CompactRange(co, cf, nullptr, nullptr);
+    if (!rs.ok()) return FromRocks(rs);
+  }
+  return common::Status::OK();
+}
+
+Stats DBImpl::GetStats() {
+  Stats st;
+  st.samples_appended = samples_appended_.load();
+  int64_t mt = max_time_.load();
+  st.max_time = mt == std::numeric_limits<int64_t>::min() ? 0 : mt;
+  for (const auto& s : series_.All()) {
+    ++st.num_series;
+    std::lock_guard<std::mutex> lock(s->mu);
+    st.head_bytes += s->head.MemoryUsage();
+  }
+  for (auto* cf : cfs_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) st.sst_bytes += v;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) {
+      st.memtable_bytes += v;
+    }
+  }
+  return st;
+}
+
+void DBImpl::MaintenanceLoop() {
+  std::unique_lock<std::mutex> lock(maint_mu_);
+  while (!stop_) {
+    maint_cv_.wait_for(lock, std::chrono::milliseconds(options_.maintenance_interval_ms));
+    if (stop_) break;
+    lock.unlock();
+    (void)ApplyRetention();
+    lock.lock();
+  }
+}
+
+}  // namespace tsdb

@@ -1,0 +1,246 @@
+// DB::Open, head-log replay and the small shared helpers of DBImpl.
+#include <algorithm>
+#include <map>
+
+#include "common/coding.h"
+#include "tsdb/db_impl.h"
+#include "tsdb/format.h"
+#include "tsdb/rocks_options.h"
+
+namespace tsdb {
+
+common::Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return common::Status::OK();
+  std::string msg = "rocksdb: " + s.ToString();
+  if (s.IsNotFound()) return common::Status::NotFound(msg);
+  if (s.IsCorruption()) return common::Status::Corruption(msg);
+  if (s.IsInvalidArgument()) return common::Status::InvalidArgument(msg);
+  if (s.IsBusy() || s.IsTryAgain()) return common::Status::Unavailable(msg);
+  return common::Status::IOError(msg);
+}
+
+common::Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Options& options) {
+  if (options.max_samples_per_chunk < 2 || options.max_samples_per_chunk > 65535 ||
+      options.max_chunk_span_ms <= 0 || options.retention_ms <= 0) {
+    return common::Status::InvalidArgument("tsdb: bad chunk or retention options");
+  }
+  auto db = std::make_unique<DBImpl>(dir, options);
+  common::Status s = db->Init();
+  if (!s.ok()) return s;
+  return std::unique_ptr<DB>(std::move(db));
+}
+
+DBImpl::DBImpl(std::string dir, const Options& options) : dir_(std::move(dir)), options_(options) {}
+
+DBImpl::~DBImpl() {
+  {
+    std::lock_guard<std::mutex> lock(maint_mu_);
+    stop_ = true;
+  }
+  maint_cv_.notify_all();
+  if (maint_thread_.joinable()) maint_thread_.join();
+  if (db_ != nullptr) {
+    (void)TrimHeadLog();
+    for (auto* cf : cfs_) (void)db_->DestroyColumnFamilyHandle(cf);
+    if (default_cf_ != nullptr) (void)db_->DestroyColumnFamilyHandle(default_cf_);
+    (void)db_->Close();
+  }
+}
+
+common::Status DBImpl::Init() {
+  common::Status s = OpenRocks();
+  if (s.ok()) s = LoadSeries();
+  if (s.ok()) s = ReplayHeadLog();
+  if (!s.ok()) return s.WithContext("tsdb open " + dir_);
+  if (options_.maintenance_interval_ms > 0) {
+    maint_thread_ = std::thread([this] { MaintenanceLoop(); });
+  }
+  return s;
+}
+
+common::Status DBImpl::OpenRocks() {
+  auto descriptors = MakeColumnFamilies(options_);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status rs =
+      rocksdb::DB::Open(MakeDBOptions(options_), dir_, descriptors, &handles, &raw);
+  if (!rs.ok()) return FromRocks(rs);
+  db_.reset(raw);
+  default_cf_ = handles[0];
+  cfs_.assign(handles.begin() + 1, handles.end());
+
+  std::string v;
+  rs = db_->Get(rocksdb::ReadOptions(), cf_meta(), format::kFormatVersionKey, &v);
+  if (rs.IsNotFound()) {
+    return FromRocks(db_->Put(rocksdb::WriteOptions(), cf_meta(), format::kFormatVersionKey,
+                              format::U64Key(format::kFormatVersion)));
+  }
+  if (!rs.ok()) return FromRocks(rs);
+  if (v.size() != 8 || format::DecodeU64Key(v) != format::kFormatVersion) {
+    return common::Status::Corruption("unsupported tsdb format version");
+  }
+  return common::Status::OK();
+}
+
+common::Status DBImpl::LoadSeries() {
+  uint64_t next_id = 1;
+  std::string v;
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), cf_meta(), format::kNextSeriesIdKey, &v);
+  if (rs.ok() && v.size() == 8) next_id = format::DecodeU64Key(v);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_series()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return common::Status::Corruption("bad series key");
+    uint64_t id = format::DecodeU64Key(it->key().ToStringView());
+    common::Labels labels;
+    if (!format::DecodeLabels(it->value().ToStringView(), &labels)) {
+      return common::Status::Corruption("bad series labels");
+    }
+    auto series = std::make_shared<MemSeries>(id, labels);
+    common::Status s = LoadLastSealed(*series);
+    if (!s.ok()) return s;
+    series_.GetOrCreate(labels, labels.Hash(), [&] { return series; });
+    next_id = std::max(next_id, id + 1);
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
+  next_series_id_ = next_id;
+  return common::Status::OK();
+}
+
+common::Status DBImpl::LoadLastSealed(MemSeries& s) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_chunks()));
+  it->SeekForPrev(format::ChunkKey(s.id, std::numeric_limits<int64_t>::max()));
+  if (!it->Valid()) return FromRocks(it->status());
+  if (it->key().size() != 16) return common::Status::Corruption("bad chunk key");
+  uint64_t id;
+  int64_t mint;
+  format::ParseChunkKey(it->key().ToStringView(), &id, &mint);
+  if (id != s.id) return common::Status::OK();
+  format::ChunkValue cv;
+  if (!format::DecodeChunkValue(it->value().ToStringView(), mint, &cv)) {
+    return common::Status::Corruption("bad chunk value");
+  }
+  auto ci = NewChunkIterator(cv.encoding, std::string(cv.data));
+  while (ci->Next()) {
+    s.has_samples = true;
+    std::tie(s.max_t, s.last_v) = ci->At();
+  }
+  if (!ci->status().ok()) return ci->status();
+  ObserveTime(s.max_t);
+  return common::Status::OK();
+}
+
+common::Status DBImpl::ReplayHeadLog() {
+  // Collect every logged sample per series with the batch that logged it.
+  struct Logged {
+    int64_t t;
+    double v;
+    uint64_t seq;
+  };
+  std::map<uint64_t, std::vector<Logged>> per_series;
+  uint64_t last_seq = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_head_wal()));
+  std::vector<format::WalSeries> rec;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return common::Status::Corruption("bad head log key");
+    uint64_t seq = format::DecodeU64Key(it->key().ToStringView());
+    last_seq = std::max(last_seq, seq);
+    rec.clear();
+    if (!format::DecodeWalRecord(it->value().ToStringView(), &rec)) {
+      return common::Status::Corruption("bad head log record");
+    }
+    for (const auto& ws : rec) {
+      auto& dst = per_series[ws.id];
+      for (size_t i = 0; i < ws.ts.size(); ++i) dst.push_back({ws.ts[i], ws.vs[i], seq});
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
+  next_seq_ = last_seq + 1;
+
+  // Concurrent batches may have logged one series' samples out of timestamp
+  // order, but the accepted samples of a series were strictly increasing, so
+  // sorting by time restores the head exactly. Samples at or before the
+  // newest sealed sample are already in a chunk.
+  rocksdb::WriteBatch wb;
+  for (auto& [id, samples] : per_series) {
+    auto s = series_.GetById(id);
+    if (s == nullptr) continue;  // deleted series
+    std::stable_sort(samples.begin(), samples.end(),
+                     [](const Logged& a, const Logged& b) { return a.t < b.t; });
+    std::lock_guard<std::mutex> lock(s->mu);
+    for (const Logged& l : samples) {
+      if (s->has_samples && l.t <= s->max_t) continue;
+      auto sealed = MaybeSeal(*s, l.t);
+      if (sealed != nullptr) {
+        auto [enc, bytes] = EncodeSealedChunk(sealed->chunk);
+        wb.Put(cf_chunks(), format::ChunkKey(s->id, sealed->chunk.min_time()),
+               format::EncodeChunkValue(enc, sealed->chunk.min_time(), sealed->chunk.max_time(),
+                                        bytes));
+      }
+      s->head.Append(l.t, l.v);
+      s->has_samples = true;
+      s->max_t = l.t;
+      s->last_v = l.v;
+      s->wal_min_seq = std::min(s->wal_min_seq, l.seq);
+      ObserveTime(l.t);
+    }
+    // Chunks sealed during replay are written below; before that the log
+    // still holds their samples, so nothing is pending once wb is written.
+    for (const auto& p : s->pending) s->wal_min_seq = std::min(s->wal_min_seq, p->wal_min_seq);
+    s->pending.clear();
+  }
+  if (wb.Count() > 0) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status rs = db_->Write(wo, &wb);
+    if (!rs.ok()) return FromRocks(rs);
+  }
+  return common::Status::OK();
+}
+
+rocksdb::WriteOptions DBImpl::write_options() const {
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync == SyncPolicy::kEveryBatch;
+  return wo;
+}
+
+uint64_t DBImpl::BeginBatch() {
+  std::lock_guard<std::mutex> lock(batch_mu_);
+  uint64_t seq = next_seq_++;
+  inflight_.insert(seq);
+  return seq;
+}
+
+void DBImpl::EndBatch(uint64_t seq) {
+  std::lock_guard<std::mutex> lock(batch_mu_);
+  inflight_.erase(seq);
+}
+
+std::shared_ptr<const PendingChunk> DBImpl::MaybeSeal(MemSeries& s, int64_t t) {
+  if (s.head.num_samples() == 0) return nullptr;
+  bool full = s.head.num_samples() >= options_.max_samples_per_chunk;
+  bool too_long = static_cast<uint64_t>(t) - static_cast<uint64_t>(s.head.min_time()) >=
+                  static_cast<uint64_t>(options_.max_chunk_span_ms);
+  if (!full && !too_long) return nullptr;
+  auto p = std::make_shared<PendingChunk>(PendingChunk{std::move(s.head), s.wal_min_seq});
+  s.head = XorChunk();
+  s.wal_min_seq = std::numeric_limits<uint64_t>::max();
+  s.pending.push_back(p);
+  return p;
+}
+
+int64_t DBImpl::MinValidTime() const {
+  int64_t mt = max_time_.load(std::memory_order_relaxed);
+  if (mt == std::numeric_limits<int64_t>::min()) return mt;
+  if (mt < std::numeric_limits<int64_t>::min() + options_.retention_ms) {
+    return std::numeric_limits<int64_t>::min();
+  }
+  return mt - options_.retention_ms;
+}
+
+void DBImpl::ObserveTime(int64_t t) {
+  int64_t cur = max_time_.load(std::memory_order_relaxed);
+  while (t > cur && !max_time_.compare_exchange_weak(cur, t, std::memory_order_relaxed)) {
+  }
+}
+
+}  // namespace tsdb

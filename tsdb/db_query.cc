@@ -1,0 +1,339 @@
+// Postings lookup, Querier, SeriesSet and the multi-chunk sample iterator.
+#include <algorithm>
+
+#include "tsdb/db_impl.h"
+#include "tsdb/format.h"
+#include "tsdb/postings.h"
+
+namespace tsdb {
+
+namespace {
+
+// Calls fn(value, id) for every posting of label `name` (value == "" never
+// occurs: empty values are not stored).
+template <typename Fn>
+common::Status ScanPostings(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                            const std::string& prefix, Fn&& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view name, value;
+    uint64_t id;
+    if (!format::ParsePostingKey(it->key().ToStringView(), &name, &value, &id)) {
+      return common::Status::Corruption("bad posting key");
+    }
+    fn(value, id);
+  }
+  return FromRocks(it->status());
+}
+
+// Ids of series that have label m.name() with a value for which
+// m.Matches(value) == want.
+common::Result<std::vector<uint64_t>> IdsWithValue(DBImpl* db, const Matcher& m, bool want) {
+  std::vector<uint64_t> ids;
+  common::Status s;
+  if (m.type() == Matcher::Type::kEqual && want && !m.value().empty()) {
+    s = ScanPostings(db->rocks(), db->cf_index(), format::PostingValuePrefix(m.name(), m.value()),
+                     [&](std::string_view, uint64_t id) { ids.push_back(id); });
+  } else if (m.type() == Matcher::Type::kNotEqual && !want && !m.value().empty()) {
+    s = ScanPostings(db->rocks(), db->cf_index(), format::PostingValuePrefix(m.name(), m.value()),
+                     [&](std::string_view, uint64_t id) { ids.push_back(id); });
+  } else {
+    s = ScanPostings(db->rocks(), db->cf_index(), format::PostingNamePrefix(m.name()),
+                     [&](std::string_view value, uint64_t id) {
+                       if (m.Matches(value) == want) ids.push_back(id);
+                     });
+  }
+  if (!s.ok()) return s;
+  SortUnique(&ids);
+  return ids;
+}
+
+// Iterates a series' chunks in time order, restricted to [mint, maxt].
+class SeriesIterator final : public SampleIterator {
+ public:
+  SeriesIterator(std::vector<ChunkCopy> chunks, int64_t mint, int64_t maxt)
+      : chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
+
+  bool Next() override {
+    if (done_) return false;
+    for (;;) {
+      if (cur_ == nullptr) {
+        if (idx_ >= chunks_.size()) return Finish();
+        cur_ = NewChunkIterator(chunks_[idx_].encoding, std::move(chunks_[idx_].bytes));
+        ++idx_;
+        if (!cur_->Seek(mint_)) {
+          if (!cur_->status().ok()) return Fail(cur_->status());
+          cur_.reset();
+          continue;
+        }
+      } else if (!cur_->Next()) {
+        if (!cur_->status().ok()) return Fail(cur_->status());
+        cur_.reset();
+        continue;
+      }
+      at_ = cur_->At();
+      if (at_.first > maxt_) return Finish();
+      return true;
+    }
+  }
+
+  bool Seek(int64_t t) override {
+    if (done_) return false;
+    if (cur_ != nullptr && at_.first >= t) return true;
+    // Skip whole chunks that end before t.
+    if (cur_ == nullptr || idx_ == 0 || chunks_[idx_ - 1].max_time < t) {
+      cur_.reset();
+      while (idx_ < chunks_.size() && chunks_[idx_].max_time < t) ++idx_;
+    }
+    while (Next()) {
+      if (at_.first >= t) return true;
+    }
+    return false;
+  }
+
+  std::pair<int64_t, double> At() const override { return at_; }
+  common::Status status() const override { return status_; }
+
+ private:
+  bool Finish() {
+    done_ = true;
+    cur_.reset();
+    return false;
+  }
+  bool Fail(common::Status s) {
+    status_ = std::move(s);
+    return Finish();
+  }
+
+  std::vector<ChunkCopy> chunks_;
+  const int64_t mint_, maxt_;
+  size_t idx_ = 0;
+  std::unique_ptr<SampleIterator> cur_;
+  std::pair<int64_t, double> at_{0, 0};
+  bool done_ = false;
+  common::Status status_;
+};
+
+struct Candidate {
+  std::shared_ptr<MemSeries> series;
+  std::vector<ChunkCopy> mem;  // pending + head chunks overlapping the range
+  int64_t mem_min = std::numeric_limits<int64_t>::max();  // start of first in-memory chunk
+};
+
+class SeriesSetImpl final : public SeriesSet {
+ public:
+  SeriesSetImpl(DBImpl* db, std::vector<Candidate> cands, int64_t mint, int64_t maxt,
+                common::Status status)
+      : db_(db), cands_(std::move(cands)), mint_(mint), maxt_(maxt), status_(std::move(status)) {
+    // Created after the in-memory copies were taken: a chunk sealed after the
+    // copy is still in the copy; one sealed before is visible here.
+    if (!cands_.empty()) {
+      it_.reset(db_->rocks()->NewIterator(rocksdb::ReadOptions(), db_->cf_chunks()));
+    }
+  }
+
+  bool Next() override {
+    if (!status_.ok()) return false;
+    while (pos_ < cands_.size()) {
+      Candidate& c = cands_[pos_++];
+      current_.clear();
+      common::Status s = LoadSealed(c);
+      if (!s.ok()) {
+        status_ = s;
+        return false;
+      }
+      for (auto& m : c.mem) current_.push_back(std::move(m));
+      if (!current_.empty()) {
+        labels_ = &c.series->labels;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  const common::Labels& labels() const override { return *labels_; }
+
+  std::unique_ptr<SampleIterator> NewIterator() const override {
+    return std::make_unique<SeriesIterator>(current_, mint_, maxt_);
+  }
+
+  common::Status status() const override { return status_; }
+
+ private:
+  common::Status LoadSealed(const Candidate& c) {
+    const uint64_t id = c.series->id;
+    // The last chunk starting at or before mint may still overlap it.
+    it_->SeekForPrev(format::ChunkKey(id, mint_));
+    if (!it_->Valid() || format::DecodeU64Key(it_->key().ToStringView()) != id) {
+      it_->Seek(format::ChunkKey(id, mint_));
+    }
+    for (; it_->Valid(); it_->Next()) {
+      uint64_t cid;
+      int64_t cmin;
+      format::ParseChunkKey(it_->key().ToStringView(), &cid, &cmin);
+      if (cid != id || cmin > maxt_ || cmin >= c.mem_min) break;
+      format::ChunkValue cv;
+      if (!format::DecodeChunkValue(it_->value().ToStringView(), cmin, &cv)) {
+        return common::Status::Corruption("bad chunk value");
+      }
+      if (cv.max_time < mint_) continue;
+      current_.push_back({cv.encoding, cmin, cv.max_time, std::string(cv.data)});
+    }
+    return FromRocks(it_->status());
+  }
+
+  DBImpl* db_;
+  std::vector<Candidate> cands_;
+  const int64_t mint_, maxt_;
+  common::Status status_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  size_t pos_ = 0;
+  std::vector<ChunkCopy> current_;
+  const common::Labels* labels_ = nullptr;
+};
+
+class QuerierImpl final : public Querier {
+ public:
+  QuerierImpl(DBImpl* db, int64_t mint, int64_t maxt) : db_(db), mint_(mint), maxt_(maxt) {}
+
+  std::unique_ptr<SeriesSet> Select(const std::vector<Matcher>& matchers) override {
+    auto ids = db_->PostingsFor(matchers);
+    if (!ids.ok())
+      return std::make_unique<SeriesSetImpl>(db_, std::vector<Candidate>{}, mint_, maxt_,
+                                             ids.status());
+    std::vector<Candidate> cands;
+    cands.reserve(ids->size());
+    for (uint64_t id : *ids) {
+      auto s = db_->series().GetById(id);
+      if (s == nullptr) continue;
+      Candidate c;
+      c.series = std::move(s);
+      {
+        std::lock_guard<std::mutex> lock(c.series->mu);
+        if (c.series->deleted || !c.series->has_samples) continue;
+        auto copy = [&](const XorChunk& ch) {
+          c.mem_min = std::min(c.mem_min, ch.min_time());
+          if (ch.max_time() >= mint_ && ch.min_time() <= maxt_) {
+            c.mem.push_back({Encoding::kXor, ch.min_time(), ch.max_time(), ch.bytes()});
+          }
+        };
+        for (const auto& p : c.series->pending) copy(p->chunk);
+        if (c.series->head.num_samples() > 0) copy(c.series->head);
+      }
+      cands.push_back(std::move(c));
+    }
+    std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+      return a.series->labels < b.series->labels;
+    });
+    return std::make_unique<SeriesSetImpl>(db_, std::move(cands), mint_, maxt_,
+                                           common::Status::OK());
+  }
+
+  common::Result<std::vector<std::string>> LabelNames(
+      const std::vector<Matcher>& matchers) override {
+    std::vector<std::string> out;
+    if (matchers.empty()) {
+      // Skip from one name to the next: name\0 ... < name\x01.
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->rocks()->NewIterator(rocksdb::ReadOptions(), db_->cf_index()));
+      it->SeekToFirst();
+      while (it->Valid()) {
+        std::string_view k = it->key().ToStringView();
+        std::string name(k.substr(0, k.find('\0')));
+        out.push_back(name);
+        it->Seek(name + '\x01');
+      }
+      if (!it->status().ok()) return FromRocks(it->status());
+      return out;
+    }
+    auto ids = db_->PostingsFor(matchers);
+    if (!ids.ok()) return ids.status();
+    for (uint64_t id : *ids) {
+      if (auto s = db_->series().GetById(id)) {
+        for (const auto& l : s->labels) out.push_back(l.name);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  common::Result<std::vector<std::string>> LabelValues(
+      const std::string& name, const std::vector<Matcher>& matchers) override {
+    std::vector<std::string> out;
+    if (matchers.empty()) {
+      std::string prefix = format::PostingNamePrefix(name);
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->rocks()->NewIterator(rocksdb::ReadOptions(), db_->cf_index()));
+      it->Seek(prefix);
+      while (it->Valid() && it->key().starts_with(prefix)) {
+        std::string_view n, v;
+        uint64_t id;
+        if (!format::ParsePostingKey(it->key().ToStringView(), &n, &v, &id)) {
+          return common::Status::Corruption("bad posting key");
+        }
+        out.emplace_back(v);
+        // Next value: past every id of this one (name\0value\0 + 8 bytes).
+        std::string next = format::PostingValuePrefix(n, v);
+        next.append(8, '\xff');
+        next.push_back('\0');
+        it->Seek(next);
+      }
+      if (!it->status().ok()) return FromRocks(it->status());
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+      return out;
+    }
+    auto ids = db_->PostingsFor(matchers);
+    if (!ids.ok()) return ids.status();
+    for (uint64_t id : *ids) {
+      if (auto s = db_->series().GetById(id)) {
+        std::string_view v = s->labels.Get(name);
+        if (!v.empty()) out.emplace_back(v);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+ private:
+  DBImpl* db_;
+  const int64_t mint_, maxt_;
+};
+
+}  // namespace
+
+common::Result<std::vector<uint64_t>> DBImpl::PostingsFor(const std::vector<Matcher>& matchers) {
+  // Matchers that do not match "" select series having a matching value;
+  // their postings are intersected. Matchers that match "" (which also select
+  // series lacking the label) instead remove the series whose value does not
+  // match. With no selecting matcher, start from all series.
+  std::vector<uint64_t> ids;
+  bool have = false;
+  for (const Matcher& m : matchers) {
+    if (m.MatchesEmpty()) continue;
+    auto r = IdsWithValue(this, m, true);
+    if (!r.ok()) return r.status();
+    ids = have ? Intersect(ids, *r) : std::move(r).value();
+    have = true;
+    if (ids.empty()) return ids;
+  }
+  if (!have) {
+    for (const auto& s : series_.All()) ids.push_back(s->id);
+    SortUnique(&ids);
+  }
+  for (const Matcher& m : matchers) {
+    if (!m.MatchesEmpty()) continue;
+    auto r = IdsWithValue(this, m, false);
+    if (!r.ok()) return r.status();
+    ids = Without(ids, *r);
+  }
+  return ids;
+}
+
+std::unique_ptr<Querier> DBImpl::NewQuerier(int64_t mint, int64_t maxt) {
+  return std::make_unique<QuerierImpl>(this, mint, maxt);
+}
+
+}  // namespace tsdb

@@ -1,0 +1,81 @@
+// On-disk layout of the tsdb RocksDB database: column families, key and value
+// encodings. Nothing else in tsdb/ builds keys by hand.
+//
+// Column families (all keys compare bytewise):
+//   series   : u64be series id                    -> labels (EncodeLabels)
+//   index    : name \0 value \0 u64be series id   -> ""   (postings)
+//   chunks   : u64be series id, u64be ordered(mint) -> ChunkValue
+//   head_wal : u64be batch sequence number         -> WalRecord (samples of
+//              one acknowledged batch; trimmed once every sample it holds is
+//              in a sealed chunk)
+//   meta     : "format_version" -> u64be; "next_series_id" -> u64be
+// ordered(t) flips the sign bit so negative timestamps sort first.
+// One series' chunks are contiguous and sorted by start time, so a range read
+// is a single forward scan.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/labels.h"
+#include "tsdb/chunk.h"
+
+namespace tsdb::format {
+
+inline constexpr char kSeriesCF[] = "series";
+inline constexpr char kIndexCF[] = "index";
+inline constexpr char kChunksCF[] = "chunks";
+inline constexpr char kHeadWalCF[] = "head_wal";
+inline constexpr char kMetaCF[] = "meta";
+
+inline constexpr uint64_t kFormatVersion = 1;
+inline constexpr char kFormatVersionKey[] = "format_version";
+inline constexpr char kNextSeriesIdKey[] = "next_series_id";
+
+std::string U64Key(uint64_t v);
+// REQUIRES: key.size() >= 8.
+uint64_t DecodeU64Key(std::string_view key);
+
+// Labels as varint-length-prefixed name, value pairs.
+std::string EncodeLabels(const common::Labels& labels);
+bool DecodeLabels(std::string_view in, common::Labels* labels);
+
+std::string PostingKey(std::string_view name, std::string_view value, uint64_t id);
+// Prefix of all postings for name=value.
+std::string PostingValuePrefix(std::string_view name, std::string_view value);
+// Prefix of all postings for any value of `name`.
+std::string PostingNamePrefix(std::string_view name);
+// Splits a posting key. Returns false if malformed.
+bool ParsePostingKey(std::string_view key, std::string_view* name, std::string_view* value,
+                     uint64_t* id);
+
+std::string ChunkKey(uint64_t id, int64_t mint);
+// REQUIRES: key.size() == 16.
+void ParseChunkKey(std::string_view key, uint64_t* id, int64_t* mint);
+
+// Chunk value: u8 encoding, uvarint(maxt - mint), encoded chunk bytes (both
+// encodings start with a u16be sample count). mint comes from the key.
+struct ChunkValue {
+  Encoding encoding;
+  int64_t max_time;
+  int num_samples;
+  std::string_view data;  // points into the decoded input
+};
+std::string EncodeChunkValue(Encoding enc, int64_t min_time, int64_t max_time,
+                             std::string_view data);
+bool DecodeChunkValue(std::string_view in, int64_t min_time, ChunkValue* out);
+
+// One batch's accepted samples, grouped by series.
+struct WalSeries {
+  uint64_t id;
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+};
+// Appends the group to *out: varint id, varint n, varint zigzag t0, varint
+// zigzag deltas, then n raw 8-byte little-endian value bit patterns.
+void AppendWalSeries(std::string* out, uint64_t id, const int64_t* ts, const double* vs, size_t n);
+bool DecodeWalRecord(std::string_view in, std::vector<WalSeries>* out);
+
+}  // namespace tsdb::format

@@ -1,0 +1,99 @@
+// The head: in-memory state of every known series (internal to tsdb/).
+//
+// Each MemSeries holds its open XOR chunk plus chunks that have been sealed
+// by a batch that is not yet committed to RocksDB (so readers never miss
+// them). SeriesMap is sharded: lookups by label hash and by id lock one of
+// kShards small mutexes, never a global one.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "common/labels.h"
+#include "tsdb/chunk.h"
+
+namespace tsdb {
+
+// A head chunk sealed by a batch still in flight.
+struct PendingChunk {
+  XorChunk chunk;
+  uint64_t wal_min_seq;  // oldest head-log batch holding samples of it
+};
+
+struct MemSeries {
+  MemSeries(uint64_t id_in, common::Labels labels_in) : id(id_in), labels(std::move(labels_in)) {}
+
+  const uint64_t id;
+  const common::Labels labels;
+
+  std::mutex mu;
+  // All fields below are guarded by mu.
+  XorChunk head;
+  std::vector<std::shared_ptr<const PendingChunk>> pending;
+  bool has_samples = false;                             // any sample ever (head or sealed)
+  int64_t max_t = std::numeric_limits<int64_t>::min();  // newest sample
+  double last_v = 0;                                    // its value
+  // Oldest head-log batch with samples in `head`; UINT64_MAX if head empty.
+  uint64_t wal_min_seq = std::numeric_limits<uint64_t>::max();
+  bool deleted = false;  // removed from SeriesMap; refs to it are stale
+};
+
+class SeriesMap {
+ public:
+  static constexpr int kShards = 128;
+
+  // Returns the series with exactly these labels, or null.
+  std::shared_ptr<MemSeries> GetByLabels(const common::Labels& labels, uint64_t hash);
+  std::shared_ptr<MemSeries> GetById(uint64_t id);
+  // Inserts `s` unless a series with the same labels exists; returns the one
+  // in the map. `create` is called (under the label shard's lock) only when
+  // no series exists, and may return null to insert nothing.
+  template <typename CreateFn>
+  std::shared_ptr<MemSeries> GetOrCreate(const common::Labels& labels, uint64_t hash,
+                                         CreateFn&& create);
+  // Removes the series from both indexes.
+  void Remove(const MemSeries& s);
+  // Snapshot of all series (unsorted).
+  std::vector<std::shared_ptr<MemSeries>> All();
+  size_t size();
+
+ private:
+  struct HashShard {
+    std::mutex mu;
+    std::unordered_map<uint64_t, std::vector<std::shared_ptr<MemSeries>>>
+        by_hash;  // GUARDED_BY(mu)
+  };
+  struct IdShard {
+    std::mutex mu;
+    std::unordered_map<uint64_t, std::shared_ptr<MemSeries>> by_id;  // GUARDED_BY(mu)
+  };
+  void InsertId(std::shared_ptr<MemSeries> s);
+
+  HashShard hash_shards_[kShards];
+  IdShard id_shards_[kShards];
+};
+
+template <typename CreateFn>
+std::shared_ptr<MemSeries> SeriesMap::GetOrCreate(const common::Labels& labels, uint64_t hash,
+                                                  CreateFn&& create) {
+  HashShard& sh = hash_shards_[hash % kShards];
+  std::lock_guard<std::mutex> lock(sh.mu);
+  auto& vec = sh.by_hash[hash];
+  for (const auto& s : vec) {
+    if (s->labels == labels) return s;
+  }
+  std::shared_ptr<MemSeries> s = create();
+  if (s == nullptr) {
+    if (vec.empty()) sh.by_hash.erase(hash);
+    return nullptr;
+  }
+  vec.push_back(s);
+  InsertId(s);
+  return s;
+}
+
+}  // namespace tsdb

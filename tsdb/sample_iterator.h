@@ -1,0 +1,32 @@
+// SampleIterator: walks one series' samples in increasing timestamp order.
+//
+// Usage:
+//   while (it->Next()) { auto [t, v] = it->At(); ... }
+//   if (!it->status().ok()) { ... }
+// Next() returns false at the end or on error; status() tells which.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+
+#include "common/status.h"
+
+namespace tsdb {
+
+class SampleIterator {
+ public:
+  virtual ~SampleIterator() = default;
+
+  // Advances to the next sample. Returns false when exhausted or on error.
+  virtual bool Next() = 0;
+  // Positions at the first sample with timestamp >= t. A no-op returning true
+  // if the iterator already sits on such a sample. Returns false when there is
+  // none (or on error).
+  virtual bool Seek(int64_t t) = 0;
+  // REQUIRES: the last Next()/Seek() returned true.
+  virtual std::pair<int64_t, double> At() const = 0;
+  // OK unless iteration stopped because of an error (e.g. corrupt chunk).
+  virtual common::Status status() const = 0;
+};
+
+}  // namespace tsdb

@@ -1,0 +1,198 @@
+#include <bit>
+#include <cstring>
+
+#include "common/coding.h"
+#include "tsdb/chunk.h"
+#include "tsdb/chunk_internal.h"
+
+namespace tsdb {
+
+namespace {
+
+using internal::ReadDod;
+using internal::ReadUvarintBits;
+using internal::WrapAdd;
+using internal::WrapSub;
+using internal::WriteDod;
+using internal::WriteUvarintBits;
+
+uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
+double FromBits(uint64_t b) { return std::bit_cast<double>(b); }
+
+void WriteXorValue(BitWriter* w, uint64_t prev, uint64_t cur, uint8_t* leading, uint8_t* trailing) {
+  uint64_t x = prev ^ cur;
+  if (x == 0) {
+    w->WriteBit(false);
+    return;
+  }
+  w->WriteBit(true);
+  int lead = std::countl_zero(x);
+  int trail = std::countr_zero(x);
+  if (lead > 31) lead = 31;  // 5 bits
+  if (*leading != 0xff && lead >= *leading && trail >= *trailing) {
+    w->WriteBit(false);
+    int sig = 64 - *leading - *trailing;
+    w->WriteBits(x >> *trailing, sig);
+    return;
+  }
+  w->WriteBit(true);
+  int sig = 64 - lead - trail;
+  w->WriteBits(static_cast<uint64_t>(lead), 5);
+  w->WriteBits(static_cast<uint64_t>(sig == 64 ? 0 : sig), 6);
+  w->WriteBits(x >> trail, sig);
+  *leading = static_cast<uint8_t>(lead);
+  *trailing = static_cast<uint8_t>(trail);
+}
+
+bool ReadXorValue(BitReader* r, uint64_t* value, uint8_t* leading, uint8_t* trailing) {
+  bool b;
+  if (!r->ReadBit(&b)) return false;
+  if (!b) return true;  // unchanged
+  if (!r->ReadBit(&b)) return false;
+  if (b) {
+    uint64_t lead, sig;
+    if (!r->ReadBits(5, &lead) || !r->ReadBits(6, &sig)) return false;
+    if (sig == 0) sig = 64;
+    if (lead + sig > 64) return false;
+    *leading = static_cast<uint8_t>(lead);
+    *trailing = static_cast<uint8_t>(64 - lead - sig);
+  } else if (*leading == 0xff) {
+    return false;  // window reuse before any window was set
+  }
+  int sig = 64 - *leading - *trailing;
+  uint64_t bits;
+  if (!r->ReadBits(sig, &bits)) return false;
+  *value ^= bits << *trailing;
+  return true;
+}
+
+// Decoder state; shared by the iterator and XorChunk::FromBytes.
+struct XorDecoder {
+  std::string_view data;
+  BitReader reader{std::string_view()};
+  int total = 0;
+  int read = 0;
+  int64_t t = 0;
+  uint64_t t_delta = 0;
+  uint64_t v = 0;
+  uint8_t leading = 0xff;
+  uint8_t trailing = 0;
+  bool corrupt = false;
+
+  explicit XorDecoder(std::string_view d) : data(d), reader(d, 16) {
+    if (d.size() < 2) {
+      corrupt = true;
+      return;
+    }
+    total = (static_cast<unsigned char>(d[0]) << 8) | static_cast<unsigned char>(d[1]);
+  }
+
+  // Decodes the next sample. Returns false at the end or on corruption.
+  bool Next() {
+    if (corrupt || read >= total) return false;
+    if (read == 0) {
+      uint64_t zz;
+      if (!ReadUvarintBits(&reader, &zz) || !reader.ReadBits(64, &v)) return Fail();
+      t = common::ZigZagDecode(zz);
+    } else if (read == 1) {
+      if (!ReadUvarintBits(&reader, &t_delta)) return Fail();
+      t = WrapAdd(t, static_cast<int64_t>(t_delta));
+      if (!ReadXorValue(&reader, &v, &leading, &trailing)) return Fail();
+    } else {
+      int64_t dod;
+      if (!ReadDod(&reader, &dod)) return Fail();
+      t_delta = static_cast<uint64_t>(WrapAdd(static_cast<int64_t>(t_delta), dod));
+      t = WrapAdd(t, static_cast<int64_t>(t_delta));
+      if (!ReadXorValue(&reader, &v, &leading, &trailing)) return Fail();
+    }
+    ++read;
+    return true;
+  }
+  bool Fail() {
+    corrupt = true;
+    return false;
+  }
+};
+
+class XorIterator final : public SampleIterator {
+ public:
+  explicit XorIterator(std::string bytes) : bytes_(std::move(bytes)), dec_(bytes_) {}
+
+  bool Next() override {
+    valid_ = dec_.Next();
+    return valid_;
+  }
+  bool Seek(int64_t t) override {
+    if (valid_ && dec_.t >= t) return true;
+    while (Next()) {
+      if (dec_.t >= t) return true;
+    }
+    return false;
+  }
+  std::pair<int64_t, double> At() const override { return {dec_.t, FromBits(dec_.v)}; }
+  common::Status status() const override {
+    return dec_.corrupt ? common::Status::Corruption("tsdb: corrupt XOR chunk")
+                        : common::Status::OK();
+  }
+
+ private:
+  std::string bytes_;  // must be declared before dec_ (dec_ views it)
+  XorDecoder dec_;
+  bool valid_ = false;
+};
+
+}  // namespace
+
+XorChunk::XorChunk() : bytes_(2, '\0') {}
+
+common::Result<XorChunk> XorChunk::FromBytes(std::string bytes) {
+  XorChunk c;
+  {
+    XorDecoder dec(bytes);
+    while (dec.Next()) {
+      if (dec.read == 1) c.first_t_ = dec.t;
+    }
+    if (dec.corrupt) return common::Status::Corruption("tsdb: corrupt XOR chunk");
+    c.count_ = static_cast<uint16_t>(dec.total);
+    c.bit_len_ = dec.reader.pos();
+    c.leading_ = dec.leading;
+    c.trailing_ = dec.trailing;
+    c.t_ = dec.t;
+    c.t_delta_ = dec.t_delta;
+    c.v_ = FromBits(dec.v);
+  }
+  // Drop any trailing bytes past the last sample so appends continue there.
+  bytes.resize((c.bit_len_ + 7) / 8);
+  c.bytes_ = std::move(bytes);
+  return c;
+}
+
+void XorChunk::Append(int64_t t, double v) {
+  BitWriter w(&bytes_, bit_len_);
+  if (count_ == 0) {
+    WriteUvarintBits(&w, common::ZigZagEncode(t));
+    w.WriteBits(Bits(v), 64);
+    first_t_ = t;
+  } else if (count_ == 1) {
+    t_delta_ = static_cast<uint64_t>(WrapSub(t, t_));
+    WriteUvarintBits(&w, t_delta_);
+    WriteXorValue(&w, Bits(v_), Bits(v), &leading_, &trailing_);
+  } else {
+    uint64_t delta = static_cast<uint64_t>(WrapSub(t, t_));
+    WriteDod(&w, WrapSub(static_cast<int64_t>(delta), static_cast<int64_t>(t_delta_)));
+    t_delta_ = delta;
+    WriteXorValue(&w, Bits(v_), Bits(v), &leading_, &trailing_);
+  }
+  t_ = t;
+  v_ = v;
+  bit_len_ = w.bit_len();
+  ++count_;
+  bytes_[0] = static_cast<char>(count_ >> 8);
+  bytes_[1] = static_cast<char>(count_ & 0xff);
+}
+
+std::unique_ptr<SampleIterator> NewXorIterator(std::string bytes) {
+  return std::make_unique<XorIterator>(std::move(bytes));
+}
+
+}  // namespace tsdb
