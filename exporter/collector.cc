@@ -53,7 +53,13 @@ void NodeCollector::Collect(MetricSink& sink) {
     auto start = std::chrono::steady_clock::now();
     common::Status s = collectors_[i]->Update(sink);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!s.ok()) spdlog::warn("collector {} failed: {}", names_[i], s.ToString());
+    // NotFound is node_exporter's ErrNoData (e.g. no hwmon on a VM): reported
+    // as success 0 like any failure, but logged quietly since it is normal.
+    if (s.IsNotFound()) {
+      spdlog::debug("collector {} returned no data: {}", names_[i], s.message());
+    } else if (!s.ok()) {
+      spdlog::warn("collector {} failed: {}", names_[i], s.ToString());
+    }
     results.emplace_back(secs, s.ok());
   }
   // Emitted after all collectors so each family stays contiguous.

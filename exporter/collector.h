@@ -39,7 +39,8 @@ class Collector {
   virtual ~Collector() = default;
   // Reads the host once and adds samples to sink. A failure means the whole
   // collector produced nothing trustworthy: it is reported as
-  // node_scrape_collector_success 0, and the scrape goes on.
+  // node_scrape_collector_success 0, and the scrape goes on. Return NotFound
+  // for "this host has no such data" (logged at debug level only).
   virtual common::Status Update(MetricSink& sink) = 0;
 };
 
