@@ -186,6 +186,7 @@ AppendResult AppenderImpl::Commit() {
     std::erase(s->pending, p);
   }
   db_->EndBatch(seq);
+  db_->MaybeTrimHeadLog(seq);
   if (r.accepted > 0) {
     db_->ObserveTime(batch_max_t);
     db_->AddAppended(r.accepted);

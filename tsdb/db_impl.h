@@ -81,6 +81,10 @@ class DBImpl final : public DB {
 
   // Trims the head log below the oldest batch still needed.
   common::Status TrimHeadLog();
+  // Called by appenders: trims every kTrimEveryBatches batches so that a
+  // fast bulk load does not wait for the maintenance thread. Non-blocking.
+  void MaybeTrimHeadLog(uint64_t seq);
+  static constexpr uint64_t kTrimEveryBatches = 512;
 
  private:
   common::Status OpenRocks();
@@ -111,6 +115,7 @@ class DBImpl final : public DB {
   bool stop_ = false;  // GUARDED_BY(maint_mu_)
   std::thread maint_thread_;
   std::mutex retention_mu_;  // serializes ApplyRetention/DeleteSeries
+  std::mutex trim_mu_;       // one opportunistic trim at a time
 };
 
 }  // namespace tsdb

@@ -111,6 +111,12 @@ common::Status DBImpl::TrimHeadLog() {
   return FromRocks(db_->DeleteRange(wo, cf_head_wal(), format::U64Key(0), format::U64Key(low)));
 }
 
+void DBImpl::MaybeTrimHeadLog(uint64_t seq) {
+  if (seq % kTrimEveryBatches != 0) return;
+  std::unique_lock<std::mutex> lock(trim_mu_, std::try_to_lock);
+  if (lock.owns_lock()) (void)TrimHeadLog();
+}
+
 common::Status DBImpl::Flush() {
   common::Status s = TrimHeadLog();
   if (!s.ok()) return s;
