@@ -147,17 +147,20 @@ AppendResult AppenderImpl::Commit() {
             Reject(&r, &r.duplicate_conflict, "duplicate sample", s.get(), smp.t);
           }
         } else {
-          if (auto p = db_->MaybeSeal(*s, smp.t)) {
+          auto seal = [&](std::shared_ptr<const PendingChunk> p) {
+            if (p == nullptr) return;
             auto [enc, bytes] = EncodeSealedChunk(p->chunk);
             wb.Put(db_->cf_chunks(), format::ChunkKey(s->id, p->chunk.min_time()),
                    format::EncodeChunkValue(enc, p->chunk.min_time(), p->chunk.max_time(), bytes));
             sealed.emplace_back(s, std::move(p));
-          }
+          };
+          seal(db_->MaybeSeal(*s, smp.t));
           s->head.Append(smp.t, smp.v);
           s->has_samples = true;
           s->max_t = smp.t;
           s->last_v = smp.v;
           s->wal_min_seq = std::min(s->wal_min_seq, seq);
+          seal(db_->SealIfFull(*s));
           ts.push_back(smp.t);
           vs.push_back(smp.v);
         }

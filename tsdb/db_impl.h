@@ -67,9 +67,14 @@ class DBImpl final : public DB {
   uint64_t BeginBatch();
   void EndBatch(uint64_t seq);
 
-  // Seals `s.head` if appending t would exceed the chunk bounds: moves it to
-  // s.pending and returns it (null otherwise). REQUIRES: s.mu held.
+  // Seals `s.head` if appending t would make it span more than
+  // max_chunk_span_ms: moves it to s.pending and returns it (null otherwise).
+  // REQUIRES: s.mu held.
   std::shared_ptr<const PendingChunk> MaybeSeal(MemSeries& s, int64_t t);
+  // Seals `s.head` if it holds max_samples_per_chunk samples (called right
+  // after an append, so a full chunk leaves the head and the head log at
+  // once). REQUIRES: s.mu held.
+  std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s);
 
   // Oldest sample timestamp still accepted (newest - retention).
   int64_t MinValidTime() const;
@@ -87,6 +92,7 @@ class DBImpl final : public DB {
   static constexpr uint64_t kTrimEveryBatches = 512;
 
  private:
+  std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s, bool force);
   common::Status OpenRocks();
   common::Status LoadSeries();
   common::Status ReplayHeadLog();

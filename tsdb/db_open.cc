@@ -167,21 +167,23 @@ common::Status DBImpl::ReplayHeadLog() {
     std::stable_sort(samples.begin(), samples.end(),
                      [](const Logged& a, const Logged& b) { return a.t < b.t; });
     std::lock_guard<std::mutex> lock(s->mu);
+    auto write_sealed = [&](const std::shared_ptr<const PendingChunk>& sealed) {
+      if (sealed == nullptr) return;
+      auto [enc, bytes] = EncodeSealedChunk(sealed->chunk);
+      wb.Put(
+          cf_chunks(), format::ChunkKey(s->id, sealed->chunk.min_time()),
+          format::EncodeChunkValue(enc, sealed->chunk.min_time(), sealed->chunk.max_time(), bytes));
+    };
     for (const Logged& l : samples) {
       if (s->has_samples && l.t <= s->max_t) continue;
-      auto sealed = MaybeSeal(*s, l.t);
-      if (sealed != nullptr) {
-        auto [enc, bytes] = EncodeSealedChunk(sealed->chunk);
-        wb.Put(cf_chunks(), format::ChunkKey(s->id, sealed->chunk.min_time()),
-               format::EncodeChunkValue(enc, sealed->chunk.min_time(), sealed->chunk.max_time(),
-                                        bytes));
-      }
+      write_sealed(MaybeSeal(*s, l.t));
       s->head.Append(l.t, l.v);
       s->has_samples = true;
       s->max_t = l.t;
       s->last_v = l.v;
       s->wal_min_seq = std::min(s->wal_min_seq, l.seq);
       ObserveTime(l.t);
+      write_sealed(SealIfFull(*s));
     }
     // Chunks sealed during replay are written below; before that the log
     // still holds their samples, so nothing is pending once wb is written.
@@ -221,6 +223,16 @@ std::shared_ptr<const PendingChunk> DBImpl::MaybeSeal(MemSeries& s, int64_t t) {
   bool too_long = static_cast<uint64_t>(t) - static_cast<uint64_t>(s.head.min_time()) >=
                   static_cast<uint64_t>(options_.max_chunk_span_ms);
   if (!full && !too_long) return nullptr;
+  return SealIfFull(s, /*force=*/true);
+}
+
+std::shared_ptr<const PendingChunk> DBImpl::SealIfFull(MemSeries& s) {
+  return SealIfFull(s, /*force=*/false);
+}
+
+std::shared_ptr<const PendingChunk> DBImpl::SealIfFull(MemSeries& s, bool force) {
+  if (s.head.num_samples() == 0) return nullptr;
+  if (!force && s.head.num_samples() < options_.max_samples_per_chunk) return nullptr;
   auto p = std::make_shared<PendingChunk>(PendingChunk{std::move(s.head), s.wal_min_seq});
   s.head = XorChunk();
   s.wal_min_seq = std::numeric_limits<uint64_t>::max();

@@ -2,16 +2,21 @@
 //
 // Layout (bits MSB first):
 //   u16 big-endian sample count
-//   u8  scale k (values are m / 10^k)
+//   u8  scale k (values are m / 10^k, m an integer mantissa)
 //   u8  flags: bit 0 = value codes are delta-of-delta (else delta)
 //   u8  b: width of the short value code
-//   timestamps: as in XOR (varint t0, uvarint delta, delta-of-delta codes),
-//   interleaved with values: m0 as varint(zigzag), then per sample the code
-//   of x (the delta or delta-of-delta of m): z = zigzag(x);
-//   z < 2^b: '0' + b bits;  else '1' + 6 bits L (64 stored as 0) + L bits of z.
+//   varint(zigzag(t0)), varint(zigzag(m0)); if count > 1: varint(zigzag(lo)),
+//   varint(g) where x_i (the delta or delta-of-delta of m) = lo + u_i * g
+//   (lo = min x_i, g = gcd of x_i - lo: frame of reference and common factor,
+//   e.g. 4096 for byte gauges counted in pages). Then per sample i >= 1 the
+//   timestamp as in XOR (uvarint delta for i = 1, delta-of-delta codes after)
+//   and the value code of u_i: '0' + b bits if u_i < 2^b, else '1' + 6 bits
+//   L (64 stored as 0) + L bits.
 // The encoder tries both value modes and every b, keeping the smallest.
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <numeric>
 #include <vector>
 
 #include "common/coding.h"
@@ -95,6 +100,11 @@ class DecimalIterator final : public SampleIterator {
       if (!ReadUvarintBits(&r_, &zt) || !ReadUvarintBits(&r_, &zm)) return Fail();
       t_ = common::ZigZagDecode(zt);
       m_ = common::ZigZagDecode(zm);
+      if (total_ > 1) {
+        uint64_t zlo;
+        if (!ReadUvarintBits(&r_, &zlo) || !ReadUvarintBits(&r_, &gcd_)) return Fail();
+        lo_ = common::ZigZagDecode(zlo);
+      }
     } else {
       if (read_ == 1) {
         if (!ReadUvarintBits(&r_, &t_delta_)) return Fail();
@@ -115,7 +125,7 @@ class DecimalIterator final : public SampleIterator {
       } else if (!r_.ReadBits(b_, &z)) {
         return Fail();
       }
-      int64_t x = common::ZigZagDecode(z);
+      int64_t x = static_cast<int64_t>(static_cast<uint64_t>(lo_) + z * gcd_);
       if (dod_mode_ && read_ >= 2) {
         m_delta_ = WrapAdd(m_delta_, x);
       } else {
@@ -142,6 +152,8 @@ class DecimalIterator final : public SampleIterator {
   uint64_t t_delta_ = 0;
   int64_t m_ = 0;
   int64_t m_delta_ = 0;
+  int64_t lo_ = 0;
+  uint64_t gcd_ = 1;
   bool valid_ = false;
   bool corrupt_ = false;
 };
@@ -162,13 +174,25 @@ bool EncodeDecimalChunk(const int64_t* ts, const double* vs, int n, std::string*
   }
   // Value codes for both modes; pick the mode and width b with fewest bits.
   std::vector<uint64_t> codes[2];
+  int64_t lo[2] = {0, 0};
+  uint64_t gcd[2] = {1, 1};
   for (int mode = 0; mode < 2; ++mode) {
+    std::vector<int64_t> xs;
     int64_t prev_delta = 0;
     for (int i = 1; i < n; ++i) {
       int64_t delta = WrapSub(m[i], m[i - 1]);
-      int64_t x = (mode == 1 && i >= 2) ? WrapSub(delta, prev_delta) : delta;
+      xs.push_back((mode == 1 && i >= 2) ? WrapSub(delta, prev_delta) : delta);
       prev_delta = delta;
-      codes[mode].push_back(common::ZigZagEncode(x));
+    }
+    if (xs.empty()) continue;
+    lo[mode] = *std::min_element(xs.begin(), xs.end());
+    uint64_t g = 0;
+    for (int64_t x : xs)
+      g = std::gcd(g, static_cast<uint64_t>(x) - static_cast<uint64_t>(lo[mode]));
+    gcd[mode] = g == 0 ? 1 : g;
+    for (int64_t x : xs) {
+      codes[mode].push_back((static_cast<uint64_t>(x) - static_cast<uint64_t>(lo[mode])) /
+                            gcd[mode]);
     }
   }
   int best_mode = 0, best_b = 0;
@@ -196,6 +220,10 @@ bool EncodeDecimalChunk(const int64_t* ts, const double* vs, int n, std::string*
     if (i == 0) {
       WriteUvarintBits(&w, common::ZigZagEncode(ts[0]));
       WriteUvarintBits(&w, common::ZigZagEncode(m[0]));
+      if (n > 1) {
+        WriteUvarintBits(&w, common::ZigZagEncode(lo[best_mode]));
+        WriteUvarintBits(&w, gcd[best_mode]);
+      }
       continue;
     }
     uint64_t delta = static_cast<uint64_t>(WrapSub(ts[i], ts[i - 1]));

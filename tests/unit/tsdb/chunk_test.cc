@@ -224,9 +224,24 @@ TEST(tsdb_DecimalChunk, CounterUsesFewBitsPerSample) {
   for (int i = 0; i < 120; ++i) s.push_back({15000LL * i, 1234567.0 + 10.0 * i});
   auto [enc, bytes] = EncodeSealedChunk(Build(s));
   EXPECT_EQ(enc, Encoding::kDecimal);
-  // 5 header + t0 (1) + m0 varint (3) + delta 15000 (2), then bits: first
-  // value delta 100 as a long code (1+6+8) and 118 x ('0' dod + '0' code).
-  EXPECT_EQ(bytes.size(), 5u + 1 + 3 + 2 + (15 + 118 * 2 + 7) / 8);
+  // 5 header + t0 (1) + m0 varint (4: zigzag 2469134) + lo = 10 (1) + gcd (1) + delta 15000
+  // (2), then bits: '0' code for sample 1 and 118 x ('0' dod + '0' code).
+  EXPECT_EQ(bytes.size(), 5u + 1 + 4 + 1 + 1 + 2 + (1 + 118 * 2 + 7) / 8);
+}
+
+TEST(tsdb_DecimalChunk, PageMultipleGaugeUsesCommonFactor) {
+  std::mt19937_64 rng(5);
+  Samples s;
+  int64_t pages = 2 << 20;
+  for (int i = 0; i < 120; ++i) {
+    pages += static_cast<int64_t>(rng() % 201) - 100;
+    s.push_back({15000LL * i, static_cast<double>(pages * 4096)});
+  }
+  auto [enc, bytes] = EncodeSealedChunk(Build(s));
+  EXPECT_EQ(enc, Encoding::kDecimal);
+  // ~8 bits per value code (range 200) + 1 bit per timestamp; without the
+  // common factor it would be ~20 bits per value.
+  EXPECT_LE(bytes.size(), 5u + 20 + (119 * 10 + 7) / 8);
   auto it = NewChunkIterator(enc, bytes);
   EXPECT_TRUE(SameSamples(s, Drain(it.get())));
 }
