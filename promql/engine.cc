@@ -1,0 +1,102 @@
+#include "promql/engine.h"
+
+#include <algorithm>
+
+#include "promql/errors.h"
+#include "promql/evaluator.h"
+#include "promql/parser.h"
+
+namespace promql {
+
+using common::Result;
+using common::Status;
+using internal::Evaluator;
+using internal::Grid;
+using internal::IsAbsent;
+
+Result<QueryResult> Engine::InstantQuery(Queryable& q, std::string_view query, int64_t ts_ms,
+                                         const std::atomic<bool>* cancel) const {
+  auto e = ParseExpr(query);
+  if (!e.ok()) return e.status();
+  return InstantQueryExpr(q, **e, ts_ms, cancel);
+}
+
+Result<QueryResult> Engine::RangeQuery(Queryable& q, std::string_view query, int64_t start_ms,
+                                       int64_t end_ms, int64_t step_ms,
+                                       const std::atomic<bool>* cancel) const {
+  auto e = ParseExpr(query);
+  if (!e.ok()) return e.status();
+  return RangeQueryExpr(q, **e, start_ms, end_ms, step_ms, cancel);
+}
+
+Result<QueryResult> Engine::InstantQueryExpr(Queryable& q, const Expr& e, int64_t ts_ms,
+                                             const std::atomic<bool>* cancel) const {
+  Evaluator ev(q, opts_, ts_ms, ts_ms, cancel);
+  QueryResult res;
+  res.type = e.type();
+  if (res.type == ValueType::kMatrix) {
+    auto m = ev.EvalRangeAt(e, ts_ms);
+    if (!m.ok()) return m.status();
+    res.matrix = std::move(m).value();
+    return res;
+  }
+  auto v = ev.Eval(e, Grid{ts_ms, 1, 1});
+  if (!v.ok()) return v.status();
+  switch (res.type) {
+    case ValueType::kScalar:
+      res.scalar = {ts_ms, v->scalar[0]};
+      break;
+    case ValueType::kString:
+      res.str = v->str;
+      res.scalar = {ts_ms, 0};
+      break;
+    default:
+      res.type = ValueType::kVector;
+      res.vector.reserve(v->series.size());
+      for (auto& s : v->series) {
+        if (IsAbsent(s.v[0])) continue;
+        res.vector.push_back({std::move(s.metric), {ts_ms, s.v[0]}});
+      }
+  }
+  return res;
+}
+
+Result<QueryResult> Engine::RangeQueryExpr(Queryable& q, const Expr& e, int64_t start_ms,
+                                           int64_t end_ms, int64_t step_ms,
+                                           const std::atomic<bool>* cancel) const {
+  if (step_ms <= 0) {
+    return Status::InvalidArgument(
+        "zero or negative query resolution step widths are not accepted. Try a positive integer");
+  }
+  if (end_ms < start_ms)
+    return Status::InvalidArgument("end timestamp must not be before start time");
+  ValueType t = e.type();
+  if (t != ValueType::kScalar && t != ValueType::kVector) {
+    return Status::InvalidArgument(std::string("invalid expression type \"") + DocumentedType(t) +
+                                   "\" for range query, must be Scalar or instant Vector");
+  }
+  Evaluator ev(q, opts_, start_ms, end_ms, cancel);
+  Grid g{start_ms, step_ms, (end_ms - start_ms) / step_ms + 1};
+  auto v = ev.Eval(e, g);
+  if (!v.ok()) return v.status();
+  QueryResult res;
+  res.type = ValueType::kMatrix;
+  auto to_series = [&](common::Labels metric, const std::vector<double>& vals) {
+    Series s;
+    s.metric = std::move(metric);
+    for (int64_t i = 0; i < g.n; ++i) {
+      if (!IsAbsent(vals[i])) s.points.push_back({g.At(i), vals[i]});
+    }
+    if (!s.points.empty()) res.matrix.push_back(std::move(s));
+  };
+  if (t == ValueType::kScalar) {
+    to_series(common::Labels(), v->scalar);
+  } else {
+    for (auto& s : v->series) to_series(std::move(s.metric), s.v);
+  }
+  std::sort(res.matrix.begin(), res.matrix.end(),
+            [](const Series& a, const Series& b) { return a.metric < b.metric; });
+  return res;
+}
+
+}  // namespace promql

@@ -1,0 +1,309 @@
+// Aggregation operators. Groups are fixed per input series, so the grouping
+// work happens once per series and accumulation runs over step columns.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "promql/errors.h"
+#include "promql/evaluator.h"
+#include "promql/format.h"
+#include "promql/quantile.h"
+
+namespace promql::internal {
+
+using common::Label;
+using common::Labels;
+using common::Result;
+using common::Status;
+
+namespace {
+
+Labels GroupLabels(const Labels& l, const std::vector<std::string>& grouping, bool without) {
+  std::vector<Label> out;
+  for (const Label& lb : l) {
+    bool listed = std::find(grouping.begin(), grouping.end(), lb.name) != grouping.end();
+    if (without ? (!listed && lb.name != common::kMetricNameLabel) : listed) out.push_back(lb);
+  }
+  return Labels::FromSortedUnchecked(std::move(out));
+}
+
+class GroupTable {
+ public:
+  int Id(Labels l) {
+    auto& bucket = map_[l.Hash()];
+    for (int id : bucket) {
+      if (labels_[id] == l) return id;
+    }
+    int id = static_cast<int>(labels_.size());
+    labels_.push_back(std::move(l));
+    bucket.push_back(id);
+    return id;
+  }
+  size_t size() const { return labels_.size(); }
+  Labels& labels(int id) { return labels_[id]; }
+
+ private:
+  std::unordered_map<uint64_t, std::vector<int>> map_;
+  std::vector<Labels> labels_;
+};
+
+struct HeapItem {
+  double v;
+  int series;
+};
+
+// Go container/heap over a slice with Prometheus's Less functions, so that
+// ties resolve as they do there.
+struct GoHeap {
+  std::vector<HeapItem> h;
+  bool reverse;  // bottomk
+  bool Less(size_t i, size_t j) const {
+    if (std::isnan(h[i].v)) return true;
+    return reverse ? h[i].v > h[j].v : h[i].v < h[j].v;
+  }
+  void Up(size_t j) {
+    while (j > 0) {
+      size_t i = (j - 1) / 2;
+      if (!Less(j, i)) break;
+      std::swap(h[i], h[j]);
+      j = i;
+    }
+  }
+  bool Down(size_t i0, size_t n) {
+    size_t i = i0;
+    while (true) {
+      size_t j1 = 2 * i + 1;
+      if (j1 >= n) break;
+      size_t j = j1;
+      if (j1 + 1 < n && Less(j1 + 1, j1)) j = j1 + 1;
+      if (!Less(j, i)) break;
+      std::swap(h[i], h[j]);
+      i = j;
+    }
+    return i > i0;
+  }
+  void Push(HeapItem x) {
+    h.push_back(x);
+    Up(h.size() - 1);
+  }
+  void Fix0() {
+    if (!Down(0, h.size())) Up(0);
+  }
+  // sort.Sort(sort.Reverse(heap)) via insertion sort (what Go uses for <= 12).
+  void SortReverse() {
+    for (size_t i = 1; i < h.size(); ++i) {
+      for (size_t j = i; j > 0 && Less(j - 1, j); --j) std::swap(h[j], h[j - 1]);
+    }
+  }
+};
+
+}  // namespace
+
+Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
+  Value param;
+  if (a.param) {
+    auto p = Eval(*a.param, g);
+    if (!p.ok()) return p;
+    param = std::move(p).value();
+  }
+  auto in_r = Eval(*a.expr, g);
+  if (!in_r.ok()) return in_r;
+  Value in = std::move(in_r).value();
+  Value out;
+  out.type = ValueType::kVector;
+  const int64_t n = g.n;
+
+  if (a.op == AggOp::kCountValues) {
+    const std::string& label = param.str;
+    if (!common::IsValidLabelName(label)) {
+      return ExecutionError("invalid label name \"" + label + "\"");
+    }
+    std::vector<std::string> grouping = a.grouping;
+    if (!a.without) grouping.push_back(label);
+    GroupTable groups;
+    std::vector<std::vector<double>> counts;
+    // Step-major so that, per step, groups appear in input order.
+    for (int64_t k = 0; k < n; ++k) {
+      for (const StepSeries& s : in.series) {
+        if (IsAbsent(s.v[k])) continue;
+        Labels m = s.metric.With(label, FormatFloat(s.v[k]));
+        int id = groups.Id(GroupLabels(m, grouping, a.without));
+        if (static_cast<size_t>(id) >= counts.size()) counts.emplace_back(n, Absent());
+        double& c = counts[id][k];
+        c = IsAbsent(c) ? 1 : c + 1;
+      }
+    }
+    for (size_t id = 0; id < counts.size(); ++id) {
+      out.series.push_back({std::move(groups.labels(static_cast<int>(id))), std::move(counts[id])});
+    }
+    return out;
+  }
+
+  GroupTable groups;
+  std::vector<int> group_of(in.series.size());
+  for (size_t i = 0; i < in.series.size(); ++i) {
+    group_of[i] = groups.Id(GroupLabels(in.series[i].metric, a.grouping, a.without));
+  }
+  const size_t ng = groups.size();
+
+  if (a.op == AggOp::kTopk || a.op == AggOp::kBottomk) {
+    std::vector<std::vector<double>> outv(in.series.size());
+    std::vector<GoHeap> heaps(ng);
+    std::vector<int> series_out(in.series.size(), -1);
+    std::vector<int> order;  // output series order (first selection)
+    for (int64_t k = 0; k < n; ++k) {
+      double f = param.scalar[k];
+      if (std::isnan(f) || f >= 9.223372036854775807e18 || f <= -9.223372036854775808e18) {
+        return ExecutionError("Scalar value " + FormatFloatGo(f) + " overflows int64");
+      }
+      int64_t kk = static_cast<int64_t>(f);
+      if (kk < 1) continue;
+      for (auto& hp : heaps) {
+        hp.h.clear();
+        hp.reverse = a.op == AggOp::kBottomk;
+      }
+      for (size_t i = 0; i < in.series.size(); ++i) {
+        double v = in.series[i].v[k];
+        if (IsAbsent(v)) continue;
+        GoHeap& hp = heaps[group_of[i]];
+        if (static_cast<int64_t>(hp.h.size()) < kk) {
+          hp.Push({v, static_cast<int>(i)});
+          continue;
+        }
+        double top = hp.h[0].v;
+        bool replace = a.op == AggOp::kTopk ? (top < v || (std::isnan(top) && !std::isnan(v)))
+                                            : (top > v || (std::isnan(top) && !std::isnan(v)));
+        if (replace) {
+          hp.h[0] = {v, static_cast<int>(i)};
+          if (kk > 1) hp.Fix0();
+        }
+      }
+      for (GoHeap& hp : heaps) {
+        if (hp.h.size() > 1) hp.SortReverse();
+        for (const HeapItem& it : hp.h) {
+          if (series_out[it.series] < 0) {
+            series_out[it.series] = static_cast<int>(order.size());
+            order.push_back(it.series);
+            outv[it.series].assign(n, Absent());
+          }
+          outv[it.series][k] = it.v;
+        }
+      }
+    }
+    for (int si : order) out.series.push_back({in.series[si].metric, std::move(outv[si])});
+    return out;
+  }
+
+  if (a.op == AggOp::kQuantile) {
+    std::vector<std::vector<double>> vals(ng);
+    std::vector<std::vector<double>> res(ng, std::vector<double>(n, Absent()));
+    for (int64_t k = 0; k < n; ++k) {
+      for (auto& v : vals) v.clear();
+      for (size_t i = 0; i < in.series.size(); ++i) {
+        double v = in.series[i].v[k];
+        if (!IsAbsent(v)) vals[group_of[i]].push_back(v);
+      }
+      for (size_t gi = 0; gi < ng; ++gi) {
+        if (!vals[gi].empty()) res[gi][k] = Quantile(param.scalar[k], &vals[gi]);
+      }
+    }
+    for (size_t gi = 0; gi < ng; ++gi) {
+      out.series.push_back({std::move(groups.labels(static_cast<int>(gi))), std::move(res[gi])});
+    }
+    return out;
+  }
+
+  // Streaming accumulators: value, mean and count per (group, step).
+  std::vector<double> value(ng * n, Absent()), mean(ng * n, 0.0), count(ng * n, 0.0);
+  for (size_t i = 0; i < in.series.size(); ++i) {
+    const std::vector<double>& sv = in.series[i].v;
+    const size_t base = static_cast<size_t>(group_of[i]) * n;
+    for (int64_t k = 0; k < n; ++k) {
+      const double v = sv[k];
+      if (IsAbsent(v)) continue;
+      const size_t idx = base + k;
+      double& val = value[idx];
+      double& mn = mean[idx];
+      double& cnt = count[idx];
+      if (cnt == 0) {
+        cnt = 1;
+        mn = v;
+        switch (a.op) {
+          case AggOp::kStddev:
+          case AggOp::kStdvar:
+            val = 0;
+            break;
+          case AggOp::kGroup:
+            val = 1;
+            break;
+          default:
+            val = v;
+        }
+        continue;
+      }
+      switch (a.op) {
+        case AggOp::kSum:
+          val += v;
+          break;
+        case AggOp::kAvg: {
+          cnt += 1;
+          if (std::isinf(mn)) {
+            if (std::isinf(v) && (mn > 0) == (v > 0)) break;
+            if (!std::isinf(v) && !std::isnan(v)) break;
+          }
+          mn += v / cnt - mn / cnt;
+          break;
+        }
+        case AggOp::kGroup:
+          break;
+        case AggOp::kCount:
+          cnt += 1;
+          break;
+        case AggOp::kMax:
+          if (val < v || std::isnan(val)) val = v;
+          break;
+        case AggOp::kMin:
+          if (val > v || std::isnan(val)) val = v;
+          break;
+        case AggOp::kStddev:
+        case AggOp::kStdvar: {
+          cnt += 1;
+          double delta = v - mn;
+          mn += delta / cnt;
+          val += delta * (v - mn);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+  for (size_t gi = 0; gi < ng; ++gi) {
+    StepSeries s{std::move(groups.labels(static_cast<int>(gi))), std::vector<double>(n, Absent())};
+    for (int64_t k = 0; k < n; ++k) {
+      const size_t idx = gi * n + k;
+      if (count[idx] == 0) continue;
+      switch (a.op) {
+        case AggOp::kAvg:
+          s.v[k] = mean[idx];
+          break;
+        case AggOp::kCount:
+          s.v[k] = count[idx];
+          break;
+        case AggOp::kStdvar:
+          s.v[k] = value[idx] / count[idx];
+          break;
+        case AggOp::kStddev:
+          s.v[k] = std::sqrt(value[idx] / count[idx]);
+          break;
+        default:
+          s.v[k] = value[idx];
+      }
+    }
+    out.series.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace promql::internal

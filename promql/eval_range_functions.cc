@@ -1,0 +1,415 @@
+// Functions over range vectors (rate, *_over_time, ...): each series is read
+// once and a window slides over its samples, one step at a time.
+#include <cmath>
+#include <string>
+
+#include "promql/errors.h"
+#include "promql/evaluator.h"
+#include "promql/functions.h"
+#include "promql/quantile.h"
+
+namespace promql::internal {
+
+using common::Labels;
+using common::Result;
+using common::Status;
+
+namespace {
+
+struct KernelCtx {
+  int64_t range_start;  // window start (inclusive)
+  int64_t range_end;    // window end (inclusive)
+  int64_t range_ms;
+  int64_t eval_ts;            // the step's evaluation time
+  double arg1 = 0, arg2 = 0;  // scalar arguments at this step
+  std::string* err;
+};
+
+// Returns false if the function yields no sample for this window.
+using Kernel = bool (*)(const Point* b, const Point* e, const KernelCtx& c, double* out);
+
+inline void KahanInc(double inc, double* sum, double* c) {
+  double t = *sum + inc;
+  if (std::fabs(*sum) >= std::fabs(inc)) {
+    *c += (*sum - t) + inc;
+  } else {
+    *c += (inc - t) + *sum;
+  }
+  *sum = t;
+}
+
+bool ExtrapolatedRate(const Point* b, const Point* e, const KernelCtx& c, bool is_counter,
+                      bool is_rate, double* out) {
+  size_t n = e - b;
+  if (n < 2) return false;
+  double result = e[-1].v - b[0].v;
+  if (is_counter) {
+    double prev = b[0].v;
+    for (const Point* p = b + 1; p < e; ++p) {
+      if (p->v < prev) result += prev;
+      prev = p->v;
+    }
+  }
+  double duration_to_start = static_cast<double>(b[0].t - c.range_start) / 1000;
+  double duration_to_end = static_cast<double>(c.range_end - e[-1].t) / 1000;
+  double sampled = static_cast<double>(e[-1].t - b[0].t) / 1000;
+  double avg = sampled / static_cast<double>(n - 1);
+  if (is_counter && result > 0 && b[0].v >= 0) {
+    double duration_to_zero = sampled * (b[0].v / result);
+    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+  }
+  double threshold = avg * 1.1;
+  double interval = sampled;
+  interval += duration_to_start < threshold ? duration_to_start : avg / 2;
+  interval += duration_to_end < threshold ? duration_to_end : avg / 2;
+  double factor = interval / sampled;
+  if (is_rate) factor /= static_cast<double>(c.range_ms) / 1000;
+  *out = result * factor;
+  return true;
+}
+
+bool KRate(const Point* b, const Point* e, const KernelCtx& c, double* o) {
+  return ExtrapolatedRate(b, e, c, true, true, o);
+}
+bool KIncrease(const Point* b, const Point* e, const KernelCtx& c, double* o) {
+  return ExtrapolatedRate(b, e, c, true, false, o);
+}
+bool KDelta(const Point* b, const Point* e, const KernelCtx& c, double* o) {
+  return ExtrapolatedRate(b, e, c, false, false, o);
+}
+
+bool InstantValue(const Point* b, const Point* e, bool is_rate, double* out) {
+  if (e - b < 2) return false;
+  const Point& last = e[-1];
+  const Point& prev = e[-2];
+  double r = (is_rate && last.v < prev.v) ? last.v : last.v - prev.v;
+  int64_t dt = last.t - prev.t;
+  if (dt == 0) return false;
+  if (is_rate) r /= static_cast<double>(dt) / 1000;
+  *out = r;
+  return true;
+}
+bool KIrate(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  return InstantValue(b, e, true, o);
+}
+bool KIdelta(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  return InstantValue(b, e, false, o);
+}
+
+void LinearRegression(const Point* b, const Point* e, int64_t intercept_time, double* slope,
+                      double* intercept) {
+  double n = 0, sum_x = 0, cx = 0, sum_y = 0, cy = 0, sum_xy = 0, cxy = 0, sum_x2 = 0, cx2 = 0;
+  double init_y = b[0].v;
+  bool const_y = true;
+  for (const Point* p = b; p < e; ++p) {
+    if (const_y && p > b && p->v != init_y) const_y = false;
+    n += 1;
+    double x = static_cast<double>(p->t - intercept_time) / 1e3;
+    KahanInc(x, &sum_x, &cx);
+    KahanInc(p->v, &sum_y, &cy);
+    KahanInc(x * p->v, &sum_xy, &cxy);
+    KahanInc(x * x, &sum_x2, &cx2);
+  }
+  if (const_y) {
+    if (std::isinf(init_y)) {
+      *slope = NAN;
+      *intercept = NAN;
+      return;
+    }
+    *slope = 0;
+    *intercept = init_y;
+    return;
+  }
+  sum_x += cx;
+  sum_y += cy;
+  sum_xy += cxy;
+  sum_x2 += cx2;
+  double cov_xy = sum_xy - sum_x * sum_y / n;
+  double var_x = sum_x2 - sum_x * sum_x / n;
+  *slope = cov_xy / var_x;
+  *intercept = sum_y / n - *slope * sum_x / n;
+}
+
+bool KDeriv(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  if (e - b < 2) return false;
+  double slope, intercept;
+  LinearRegression(b, e, b[0].t, &slope, &intercept);
+  *o = slope;
+  return true;
+}
+
+bool KPredictLinear(const Point* b, const Point* e, const KernelCtx& c, double* o) {
+  if (e - b < 2) return false;
+  double slope, intercept;
+  LinearRegression(b, e, c.eval_ts, &slope, &intercept);
+  *o = slope * c.arg1 + intercept;
+  return true;
+}
+
+bool KResets(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  int n = 0;
+  for (const Point* p = b + 1; p < e; ++p) n += p->v < p[-1].v ? 1 : 0;
+  *o = n;
+  return true;
+}
+
+bool KChanges(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  int n = 0;
+  for (const Point* p = b + 1; p < e; ++p) {
+    double cur = p->v, prev = p[-1].v;
+    if (cur != prev && !(std::isnan(cur) && std::isnan(prev))) ++n;
+  }
+  *o = n;
+  return true;
+}
+
+bool KAvg(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  double mean = 0, count = 0, c = 0;
+  for (const Point* p = b; p < e; ++p) {
+    count += 1;
+    if (std::isinf(mean)) {
+      if (std::isinf(p->v) && (mean > 0) == (p->v > 0)) continue;
+      if (!std::isinf(p->v) && !std::isnan(p->v)) continue;
+    }
+    KahanInc(p->v / count - mean / count, &mean, &c);
+  }
+  *o = std::isinf(mean) ? mean : mean + c;
+  return true;
+}
+
+bool KCount(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  *o = static_cast<double>(e - b);
+  return true;
+}
+
+bool KMax(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  double m = b[0].v;
+  for (const Point* p = b; p < e; ++p) {
+    if (p->v > m || std::isnan(m)) m = p->v;
+  }
+  *o = m;
+  return true;
+}
+
+bool KMin(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  double m = b[0].v;
+  for (const Point* p = b; p < e; ++p) {
+    if (p->v < m || std::isnan(m)) m = p->v;
+  }
+  *o = m;
+  return true;
+}
+
+bool KSum(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  double sum = 0, c = 0;
+  for (const Point* p = b; p < e; ++p) KahanInc(p->v, &sum, &c);
+  *o = std::isinf(sum) ? sum : sum + c;
+  return true;
+}
+
+double StdVar(const Point* b, const Point* e) {
+  double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
+  for (const Point* p = b; p < e; ++p) {
+    count += 1;
+    double delta = p->v - (mean + cmean);
+    KahanInc(delta / count, &mean, &cmean);
+    KahanInc(delta * (p->v - (mean + cmean)), &aux, &caux);
+  }
+  return (aux + caux) / count;
+}
+bool KStddev(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  *o = std::sqrt(StdVar(b, e));
+  return true;
+}
+bool KStdvar(const Point* b, const Point* e, const KernelCtx&, double* o) {
+  *o = StdVar(b, e);
+  return true;
+}
+
+bool KLast(const Point*, const Point* e, const KernelCtx&, double* o) {
+  *o = e[-1].v;
+  return true;
+}
+bool KPresent(const Point*, const Point*, const KernelCtx&, double* o) {
+  *o = 1;
+  return true;
+}
+
+bool KQuantile(const Point* b, const Point* e, const KernelCtx& c, double* o) {
+  std::vector<double> vals;
+  vals.reserve(e - b);
+  for (const Point* p = b; p < e; ++p) vals.push_back(p->v);
+  *o = Quantile(c.arg1, &vals);
+  return true;
+}
+
+bool KHoltWinters(const Point* b, const Point* e, const KernelCtx& c, double* o) {
+  double sf = c.arg1, tf = c.arg2;
+  char buf[128];
+  if (sf <= 0 || sf >= 1) {
+    std::snprintf(buf, sizeof buf, "invalid smoothing factor. Expected: 0 < sf < 1, got: %f", sf);
+    *c.err = buf;
+    return false;
+  }
+  if (tf <= 0 || tf >= 1) {
+    std::snprintf(buf, sizeof buf, "invalid trend factor. Expected: 0 < tf < 1, got: %f", tf);
+    *c.err = buf;
+    return false;
+  }
+  size_t l = e - b;
+  if (l < 2) return false;
+  double s0 = 0, s1 = b[0].v, trend = b[1].v - b[0].v;
+  for (size_t i = 1; i < l; ++i) {
+    double x = sf * b[i].v;
+    if (i > 1) trend = tf * (s1 - s0) + (1 - tf) * trend;
+    double y = (1 - sf) * (s1 + trend);
+    s0 = s1;
+    s1 = x + y;
+  }
+  *o = s1;
+  return true;
+}
+
+Kernel KernelFor(std::string_view name) {
+  struct Entry {
+    std::string_view name;
+    Kernel k;
+  };
+  static const Entry kTable[] = {
+      {"rate", KRate},
+      {"increase", KIncrease},
+      {"delta", KDelta},
+      {"irate", KIrate},
+      {"idelta", KIdelta},
+      {"deriv", KDeriv},
+      {"predict_linear", KPredictLinear},
+      {"resets", KResets},
+      {"changes", KChanges},
+      {"avg_over_time", KAvg},
+      {"count_over_time", KCount},
+      {"max_over_time", KMax},
+      {"min_over_time", KMin},
+      {"sum_over_time", KSum},
+      {"stddev_over_time", KStddev},
+      {"stdvar_over_time", KStdvar},
+      {"last_over_time", KLast},
+      {"present_over_time", KPresent},
+      {"absent_over_time", KPresent},
+      {"quantile_over_time", KQuantile},
+      {"holt_winters", KHoltWinters},
+  };
+  for (const Entry& e : kTable) {
+    if (e.name == name) return e.k;
+  }
+  return nullptr;
+}
+
+// Labels for absent()/absent_over_time() from a selector's equality matchers.
+Labels AbsentLabels(const Expr* arg) {
+  arg = UnwrapParens(arg);
+  const VectorSelector* vs = nullptr;
+  if (arg->kind == ExprKind::kVectorSelector) vs = static_cast<const VectorSelector*>(arg);
+  if (arg->kind == ExprKind::kMatrixSelector)
+    vs = static_cast<const MatrixSelector*>(arg)->vs.get();
+  if (vs == nullptr) return {};
+  Labels m;
+  std::vector<std::string> empty;
+  for (const LabelMatcher& lm : vs->matchers) {
+    if (lm.name() == common::kMetricNameLabel) continue;
+    if (lm.type() == LabelMatcher::Type::kEqual && !m.Has(lm.name())) {
+      m = m.With(lm.name(), lm.value());
+    } else {
+      empty.push_back(lm.name());
+    }
+  }
+  for (const std::string& n : empty) m = m.Without(n);
+  return m;
+}
+
+}  // namespace
+
+Labels AbsentLabelsFor(const Expr* arg) { return AbsentLabels(arg); }
+
+Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, const Grid& g) {
+  const std::string_view name = call.func->name;
+  Kernel kernel = KernelFor(name);
+  if (kernel == nullptr) return ExecutionError("unsupported function " + std::string(name));
+  // Scalar arguments, evaluated over the grid.
+  std::vector<std::vector<double>> scalars;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    if (i == matrix_arg) continue;
+    auto v = Eval(*call.args[i], g);
+    if (!v.ok()) return v;
+    scalars.push_back(std::move(v->scalar));
+  }
+  auto ra_r = OpenRange(*call.args[matrix_arg], g);
+  if (!ra_r.ok()) return ra_r.status();
+  RangeArg& ra = *ra_r;
+  const bool keep_name = name == "last_over_time";
+  const bool absent_ot = name == "absent_over_time";
+  std::vector<uint8_t> any_window(absent_ot ? g.n : 0, 0);
+
+  Value out;
+  out.type = ValueType::kVector;
+  Labels labels;
+  std::vector<Point> pts;
+  std::string err;
+  KernelCtx ctx{};
+  ctx.range_ms = ra.range_ms;
+  ctx.err = &err;
+  int64_t out_points = 0;
+  while (ra.src->Next(&labels, &pts)) {
+    if (Status s = CheckInterrupt(); !s.ok()) return s;
+    if (pts.empty()) continue;
+    StepSeries s;
+    s.v.assign(g.n, Absent());
+    bool any = false;
+    size_t lo = 0, hi = 0;
+    for (int64_t i = 0; i < g.n; ++i) {
+      int64_t t = g.At(i);
+      int64_t end = ra.WindowEnd(t);
+      int64_t start = end - ra.range_ms;
+      while (hi < pts.size() && pts[hi].t <= end) ++hi;
+      while (lo < hi && pts[lo].t < start) ++lo;
+      if (lo == hi) continue;
+      if (absent_ot) {
+        any_window[i] = 1;
+        continue;
+      }
+      ctx.range_start = start;
+      ctx.range_end = end;
+      ctx.eval_ts = ra.has_at ? g.start : t;
+      if (!scalars.empty()) ctx.arg1 = scalars[0][i];
+      if (scalars.size() > 1) ctx.arg2 = scalars[1][i];
+      if (name == "quantile_over_time") ctx.arg1 = scalars[0][i];
+      double v;
+      if (kernel(pts.data() + lo, pts.data() + hi, ctx, &v)) {
+        s.v[i] = v;
+        any = true;
+        ++out_points;
+      } else if (!err.empty()) {
+        return ExecutionError(err);
+      }
+      if (current_samples_ + out_points + static_cast<int64_t>(hi - lo) > opts_.max_samples) {
+        return TooManySamplesError();
+      }
+    }
+    if (!any) continue;
+    s.metric = keep_name ? labels : DropMetricName(labels);
+    out.series.push_back(std::move(s));
+  }
+  if (Status s = ra.src->status(); !s.ok()) return s;
+  if (absent_ot) {
+    StepSeries s{AbsentLabels(call.args[matrix_arg].get()), std::vector<double>(g.n, Absent())};
+    for (int64_t i = 0; i < g.n; ++i) {
+      if (!any_window[i]) s.v[i] = 1;
+    }
+    out.series.clear();
+    if (AnyPresent(s.v)) out.series.push_back(std::move(s));
+    return out;
+  }
+  if (Status s = MergeSameLabels(&out.series, MergeMode::kWhole); !s.ok()) return s;
+  return out;
+}
+
+}  // namespace promql::internal

@@ -1,0 +1,123 @@
+// Internal to promql/: the step-vectorised evaluator behind Engine.
+//
+// Every instant-vector value is a set of StepSeries: a label set plus one
+// double per evaluation step, with kAbsent marking steps without a sample.
+// Range-vector arguments are streamed series by series (RangeSource) and
+// windows slide over each series' samples once.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/labels.h"
+#include "common/status.h"
+#include "promql/ast.h"
+#include "promql/engine.h"
+#include "promql/storage.h"
+#include "promql/value.h"
+
+namespace promql::internal {
+
+// A signalling NaN no arithmetic produces: "no sample at this step".
+inline constexpr uint64_t kAbsentBits = 0x7ff00000000000a5ull;
+inline double Absent() { return std::bit_cast<double>(kAbsentBits); }
+inline bool IsAbsent(double v) { return std::bit_cast<uint64_t>(v) == kAbsentBits; }
+
+// Evaluation timestamps start, start+step, ..., n of them.
+struct Grid {
+  int64_t start = 0;
+  int64_t step = 1;
+  int64_t n = 1;
+  int64_t At(int64_t i) const { return start + i * step; }
+  int64_t end() const { return start + (n - 1) * step; }
+};
+
+struct StepSeries {
+  common::Labels metric;
+  std::vector<double> v;  // size == grid.n
+};
+
+struct Value {
+  ValueType type = ValueType::kNone;
+  std::vector<StepSeries> series;  // kVector
+  std::vector<double> scalar;      // kScalar: one per step
+  std::string str;                 // kString
+};
+
+// One series of a range-vector argument: all non-stale samples any window of
+// the query can see, ascending.
+class RangeSource {
+ public:
+  virtual ~RangeSource() = default;
+  virtual bool Next(common::Labels* labels, std::vector<Point>* points) = 0;
+  virtual common::Status status() const = 0;
+};
+
+struct RangeArg {
+  std::unique_ptr<RangeSource> src;
+  int64_t range_ms = 0;
+  int64_t offset_ms = 0;
+  bool has_at = false;
+  int64_t at_ms = 0;
+  // Window end for step time t.
+  int64_t WindowEnd(int64_t t) const { return (has_at ? at_ms : t) - offset_ms; }
+};
+
+// Merge rules for series that end up with identical labels.
+enum class MergeMode {
+  kPerStep,  // error only if both have a value at the same step
+  kWhole,    // error if both have any value (matrix-function and unary results)
+};
+
+class Evaluator {
+ public:
+  // REQUIRES: q and cancel (if non-null) outlive the evaluator.
+  Evaluator(Queryable& q, const EngineOptions& opts, int64_t query_start, int64_t query_end,
+            const std::atomic<bool>* cancel);
+
+  common::Result<Value> Eval(const Expr& e, const Grid& g);
+  // Raw windows of a range-vector expression at one time (instant queries).
+  common::Result<std::vector<Series>> EvalRangeAt(const Expr& e, int64_t ts);
+
+  // Used by the per-operator files.
+  common::Status CheckInterrupt();
+  int64_t ResolveAt(const AtModifier& at) const;
+  common::Result<RangeArg> OpenRange(const Expr& e, const Grid& g);
+  common::Result<Value> EvalVectorSelector(const VectorSelector& vs, const Grid& g,
+                                           bool timestamps);
+  common::Result<Value> EvalBinary(const BinaryExpr& b, const Grid& g);
+  common::Result<Value> EvalAggregate(const AggregateExpr& a, const Grid& g);
+  common::Result<Value> EvalCall(const Call& c, const Grid& g);
+  common::Result<Value> EvalRangeFunction(const Call& c, size_t matrix_arg, const Grid& g);
+  common::Status AccountSamples(int64_t n);
+
+  const EngineOptions& opts() const { return opts_; }
+
+ private:
+  common::Result<Value> EvalNode(const Expr& e, const Grid& g);
+  common::Result<Value> EvalSubqueryInner(const SubqueryExpr& sq, const Grid& g, Grid* inner);
+
+  Queryable& q_;
+  EngineOptions opts_;
+  int64_t query_start_;
+  int64_t query_end_;
+  const std::atomic<bool>* cancel_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool has_deadline_;
+  int64_t current_samples_ = 0;
+  uint32_t ticks_ = 0;
+};
+
+// Helpers shared by the operator files.
+common::Labels DropMetricName(const common::Labels& l);
+common::Status MergeSameLabels(std::vector<StepSeries>* s, MergeMode mode);
+int64_t CountPoints(const Value& v);
+bool AnyPresent(const std::vector<double>& v);
+common::Status SameLabelsetError();
+
+}  // namespace promql::internal

@@ -1,0 +1,25 @@
+// Rendering query results as the Prometheus HTTP API does.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/status.h"
+#include "promql/value.h"
+
+namespace promql {
+
+// The `data` object of a successful /api/v1/query(_range) response:
+// {"resultType": "...", "result": ...}. Values are strings formatted like
+// Go's strconv.FormatFloat(v, 'f', -1, 64) ("+Inf", "-Inf", "NaN");
+// timestamps are seconds with millisecond precision.
+nlohmann::json RenderJsonData(const QueryResult& r);
+
+// A whole response body: {"status":"success","data":...} for a result, or
+// {"status":"error","errorType":"...","error":"..."} for a failure.
+std::string RenderJsonResponse(const common::Result<QueryResult>& r);
+
+// Timestamp in seconds as a JSON number (integer when whole).
+nlohmann::json JsonTimestamp(int64_t t_ms);
+
+}  // namespace promql

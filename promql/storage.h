@@ -1,0 +1,57 @@
+// The narrow read interface the engine evaluates against. The engine never
+// sees how samples are stored: a Queryable hands out series (sorted by labels)
+// and per-series sample iterators (ascending timestamps).
+//
+// Implementations: MemoryStorage (tests, benchmarks); the server adapts tsdb.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "common/labels.h"
+#include "common/status.h"
+#include "promql/label_matcher.h"
+
+namespace promql {
+
+// One series' samples in ascending timestamp order.
+class SeriesIterator {
+ public:
+  virtual ~SeriesIterator() = default;
+  // Advances to the next sample. Returns false at the end or on error.
+  virtual bool Next() = 0;
+  // Advances to the first sample with timestamp >= t (no-op if already there).
+  // Returns false if there is none or on error.
+  virtual bool Seek(int64_t t) = 0;
+  // REQUIRES: the last Next()/Seek() returned true.
+  virtual std::pair<int64_t, double> At() const = 0;
+  // Non-OK if iteration stopped because of an error.
+  virtual common::Status status() const = 0;
+};
+
+// A set of series ordered by labels.
+class SeriesSet {
+ public:
+  virtual ~SeriesSet() = default;
+  virtual bool Next() = 0;
+  // REQUIRES: the last Next() returned true. Valid until the next Next().
+  virtual const common::Labels& labels() const = 0;
+  // REQUIRES: the last Next() returned true. The iterator may outlive Next()
+  // calls but not the SeriesSet.
+  virtual std::unique_ptr<SeriesIterator> Iterator() = 0;
+  virtual common::Status status() const = 0;
+};
+
+class Queryable {
+ public:
+  virtual ~Queryable() = default;
+  // Series matching all matchers that may have samples in [mint_ms, maxt_ms].
+  // Iterators may return samples outside that range; the engine filters.
+  // REQUIRES: matchers non-empty.
+  virtual common::Result<std::unique_ptr<SeriesSet>> Select(
+      int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers) = 0;
+};
+
+}  // namespace promql
