@@ -61,7 +61,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 T0=$(now)
-curl -sSf --data-binary "@$WORK/vm.txt" "http://127.0.0.1:$PORT/api/v1/import/prometheus"
+# -T streams the file (--data-binary @file would load it all into memory).
+curl -sSf -X POST -H "Content-Type: text/plain" -T "$WORK/vm.txt" "http://127.0.0.1:$PORT/api/v1/import/prometheus"
 curl -sSf "http://127.0.0.1:$PORT/internal/force_flush" >/dev/null
 T1=$(now)
 VM_SECS=$(elapsed "$T0" "$T1")
