@@ -17,7 +17,7 @@ using testing::Render;
 
 constexpr int64_t kS = 1000;
 
-class EngineTest : public ::testing::Test {
+class PromqlEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // a: gauge every 60 s from 0 to 600 s, value = t/60 (+10 for job="y").
@@ -43,7 +43,7 @@ class EngineTest : public ::testing::Test {
   Engine engine_;
 };
 
-TEST_F(EngineTest, InstantSelectorAndLookback) {
+TEST_F(PromqlEngineTest, InstantSelectorAndLookback) {
   EXPECT_EQ(Instant("a{job=\"x\"}", 150), "a{inst=\"1\", job=\"x\"} => 2");
   // The last sample (600 s) is visible for exactly 5 minutes, inclusive.
   EXPECT_EQ(Instant("a{job=\"x\"}", 900), "a{inst=\"1\", job=\"x\"} => 10");
@@ -58,7 +58,7 @@ TEST_F(EngineTest, InstantSelectorAndLookback) {
             "a{inst=\"1\", job=\"x\"} => 0\na{inst=\"1\", job=\"y\"} => 10");
 }
 
-TEST_F(EngineTest, StalenessEndsSeries) {
+TEST_F(PromqlEngineTest, StalenessEndsSeries) {
   st_.Add(L({{"__name__", "s"}}), 0, 1);
   st_.Add(L({{"__name__", "s"}}), 60 * kS, kStaleNaN);
   st_.Add(L({{"__name__", "s"}}), 120 * kS, 5);
@@ -70,7 +70,7 @@ TEST_F(EngineTest, StalenessEndsSeries) {
   EXPECT_EQ(Instant("count_over_time(s[5m])", 130), "{} => 2");
 }
 
-TEST_F(EngineTest, RangeQueryStepsAndScalars) {
+TEST_F(PromqlEngineTest, RangeQueryStepsAndScalars) {
   EXPECT_EQ(Range("a{job=\"x\"}", 0, 240, 120), "a{inst=\"1\", job=\"x\"} => 0@0 2@120 4@240");
   EXPECT_EQ(Range("time()", 0, 120, 60), "{} => 0@0 60@60 120@120");
   EXPECT_EQ(Range("a{job=\"x\"}", 840, 960, 60), "a{inst=\"1\", job=\"x\"} => 10@840 10@900");
@@ -79,7 +79,7 @@ TEST_F(EngineTest, RangeQueryStepsAndScalars) {
             "instant Vector");
 }
 
-TEST_F(EngineTest, ScalarAndVectorArithmetic) {
+TEST_F(PromqlEngineTest, ScalarAndVectorArithmetic) {
   EXPECT_EQ(Instant("1 + 2 * 3", 0), "scalar 7");
   EXPECT_EQ(Instant("2 ^ 3 ^ 2", 0), "scalar 512");
   EXPECT_EQ(Instant("7 % 4", 0), "scalar 3");
@@ -98,7 +98,7 @@ TEST_F(EngineTest, ScalarAndVectorArithmetic) {
             "{inst=\"1\", job=\"y\"} => 1.5707963267948966");
 }
 
-TEST_F(EngineTest, VectorMatching) {
+TEST_F(PromqlEngineTest, VectorMatching) {
   EXPECT_EQ(Instant("a / on(job) group_left b", 120),
             "{inst=\"1\", job=\"x\"} => 1\n{inst=\"1\", job=\"y\"} => 3");
   EXPECT_EQ(Instant("a / ignoring(inst) group_left b", 120),
@@ -119,7 +119,7 @@ TEST_F(EngineTest, VectorMatching) {
             "{inst=\"1\", job=\"x\"} => 4\n{inst=\"1\", job=\"y\"} => 48");
 }
 
-TEST_F(EngineTest, SetOperators) {
+TEST_F(PromqlEngineTest, SetOperators) {
   EXPECT_EQ(Instant("a and on(job) b{job=\"x\"}", 0), "a{inst=\"1\", job=\"x\"} => 0");
   EXPECT_EQ(Instant("a unless on(job) b{job=\"x\"}", 0), "a{inst=\"1\", job=\"y\"} => 10");
   EXPECT_EQ(Instant("b or a", 0),
@@ -130,7 +130,7 @@ TEST_F(EngineTest, SetOperators) {
   EXPECT_EQ(Range("sum(b) or on() vector(-1)", 240, 360, 60), "{} => 6@240 6@300 -1@360");
 }
 
-TEST_F(EngineTest, DuplicateLabelsetAfterDroppingName) {
+TEST_F(PromqlEngineTest, DuplicateLabelsetAfterDroppingName) {
   st_.Add(L({{"__name__", "c"}, {"job", "x"}, {"inst", "1"}}), 0, 1);
   EXPECT_EQ(Instant("{__name__=~\"a|c\", job=\"x\"} * 1", 0),
             "error: vector cannot contain metrics with the same labelset");
@@ -138,7 +138,7 @@ TEST_F(EngineTest, DuplicateLabelsetAfterDroppingName) {
   EXPECT_EQ(Instant("{__name__=~\"a|c\", job=\"x\"} > 0", 0), "c{inst=\"1\", job=\"x\"} => 1");
 }
 
-TEST_F(EngineTest, Aggregations) {
+TEST_F(PromqlEngineTest, Aggregations) {
   for (int i = 1; i <= 4; ++i) {
     st_.Add(L({{"__name__", "m"}, {"g", i <= 2 ? "p" : "q"}, {"i", std::to_string(i)}}), 0,
             i * 1.0);
@@ -168,7 +168,7 @@ TEST_F(EngineTest, Aggregations) {
   EXPECT_EQ(Instant("count_values(\"0bad\", m)", 0), "error: invalid label name \"0bad\"");
 }
 
-TEST_F(EngineTest, Subqueries) {
+TEST_F(PromqlEngineTest, Subqueries) {
   // max over the 1-minute aligned points 240..600 of a{job="x"} = 10.
   EXPECT_EQ(Instant("max_over_time(a{job=\"x\"}[5m:1m])", 600), "{inst=\"1\", job=\"x\"} => 10");
   // Points at 60, 120, ..., 300 (aligned to the 1 m step): count 5 + 1 for 0? [0,300] has 6.
@@ -177,7 +177,7 @@ TEST_F(EngineTest, Subqueries) {
   EXPECT_EQ(Instant("a{job=\"x\"}[2m]", 300), "a{inst=\"1\", job=\"x\"} => 3@180 4@240 5@300");
 }
 
-TEST_F(EngineTest, Limits) {
+TEST_F(PromqlEngineTest, Limits) {
   EngineOptions o;
   o.max_samples = 5;
   Engine small(o);

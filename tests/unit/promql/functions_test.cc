@@ -15,7 +15,7 @@ using testing::Render;
 
 constexpr int64_t kS = 1000;
 
-class FunctionsTest : public ::testing::Test {
+class PromqlFunctionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // ctr: +1/s, sampled every 15 s over [0, 600].
@@ -46,7 +46,7 @@ class FunctionsTest : public ::testing::Test {
   Engine engine_;
 };
 
-TEST_F(FunctionsTest, RateIncreaseDelta) {
+TEST_F(PromqlFunctionsTest, RateIncreaseDelta) {
   // Window [300, 600] holds 21 samples 300..600: no extrapolation needed.
   EXPECT_EQ(At("rate(ctr[5m])", 600), "{} => 1");
   EXPECT_EQ(At("increase(ctr[5m])", 600), "{} => 300");
@@ -67,7 +67,7 @@ TEST_F(FunctionsTest, RateIncreaseDelta) {
   EXPECT_EQ(At("rate(g[1m])", 0), "");  // one sample: no rate
 }
 
-TEST_F(FunctionsTest, OverTime) {
+TEST_F(PromqlFunctionsTest, OverTime) {
   EXPECT_EQ(At("avg_over_time(g[5m])", 240), "{k=\"v\"} => 3");
   EXPECT_EQ(At("sum_over_time(g[5m])", 240), "{k=\"v\"} => 15");
   EXPECT_EQ(At("min_over_time(g[5m])", 240), "{k=\"v\"} => 1");
@@ -85,7 +85,7 @@ TEST_F(FunctionsTest, OverTime) {
   EXPECT_EQ(At("count_over_time(g[1m])", 120), "{k=\"v\"} => 2");
 }
 
-TEST_F(FunctionsTest, DerivPredictHoltWinters) {
+TEST_F(PromqlFunctionsTest, DerivPredictHoltWinters) {
   // ctr is exactly linear: slope 1/s.
   EXPECT_EQ(At("deriv(ctr[5m])", 600), "{} => 1");
   EXPECT_EQ(At("predict_linear(ctr[5m], 60)", 600), "{} => 660");
@@ -98,7 +98,7 @@ TEST_F(FunctionsTest, DerivPredictHoltWinters) {
             "error: invalid smoothing factor. Expected: 0 < sf < 1, got: 1.000000");
 }
 
-TEST_F(FunctionsTest, MathFunctions) {
+TEST_F(PromqlFunctionsTest, MathFunctions) {
   EXPECT_EQ(At("abs(n)", 0), "{i=\"a\"} => 2.5\n{i=\"b\"} => 0.5\n{i=\"c\"} => 2.5");
   EXPECT_EQ(At("ceil(n)", 0), "{i=\"a\"} => -2\n{i=\"b\"} => 1\n{i=\"c\"} => 3");
   EXPECT_EQ(At("floor(n)", 0), "{i=\"a\"} => -3\n{i=\"b\"} => 0\n{i=\"c\"} => 2");
@@ -122,7 +122,7 @@ TEST_F(FunctionsTest, MathFunctions) {
   EXPECT_EQ(At("atanh(vector(0))", 0), "{} => 0");
 }
 
-TEST_F(FunctionsTest, TimeAndDate) {
+TEST_F(PromqlFunctionsTest, TimeAndDate) {
   EXPECT_EQ(At("time()", 90), "scalar 90");
   EXPECT_EQ(At("timestamp(g)", 90), "{k=\"v\"} => 60");
   EXPECT_EQ(At("timestamp(g * 1)", 90), "{k=\"v\"} => 90");
@@ -139,7 +139,7 @@ TEST_F(FunctionsTest, TimeAndDate) {
   EXPECT_EQ(At("day_of_week()", 0), "{} => 4");
 }
 
-TEST_F(FunctionsTest, VectorScalarAbsentSort) {
+TEST_F(PromqlFunctionsTest, VectorScalarAbsentSort) {
   EXPECT_EQ(At("vector(3)", 0), "{} => 3");
   EXPECT_EQ(At("scalar(g)", 0), "scalar 1");
   EXPECT_EQ(At("scalar(n)", 0), "scalar NaN");
@@ -156,7 +156,7 @@ TEST_F(FunctionsTest, VectorScalarAbsentSort) {
   EXPECT_EQ(r->vector[0].metric.MetricName(), "n");
 }
 
-TEST_F(FunctionsTest, Labels) {
+TEST_F(PromqlFunctionsTest, Labels) {
   EXPECT_EQ(At("label_replace(g, \"dst\", \"x-$1\", \"k\", \"(.*)\")", 0),
             "g{dst=\"x-v\", k=\"v\"} => 1");
   EXPECT_EQ(At("label_replace(g, \"dst\", \"$1\", \"k\", \"nomatch\")", 0), "g{k=\"v\"} => 1");
@@ -173,7 +173,7 @@ TEST_F(FunctionsTest, Labels) {
             "error: vector cannot contain metrics with the same labelset");
 }
 
-TEST_F(FunctionsTest, HistogramQuantile) {
+TEST_F(PromqlFunctionsTest, HistogramQuantile) {
   // 50 observations: rank 25 falls in (0.1, 0.5] holding 20: 0.1 + 0.4*15/20.
   EXPECT_EQ(At("histogram_quantile(0.5, h_bucket)", 0), "{job=\"j\"} => 0.4");
   // rank 45 lands in +Inf: the highest finite bound.

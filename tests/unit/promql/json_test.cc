@@ -10,7 +10,7 @@
 namespace promql {
 namespace {
 
-TEST(FormatTest, GoFloatFormatting) {
+TEST(PromqlFormatTest, GoFloatFormatting) {
   EXPECT_EQ(FormatFloat(1), "1");
   EXPECT_EQ(FormatFloat(0.1), "0.1");
   EXPECT_EQ(FormatFloat(1e21), "1000000000000000000000");
@@ -32,7 +32,7 @@ TEST(FormatTest, GoFloatFormatting) {
   EXPECT_FALSE(ParseDuration("1.5h").has_value());
 }
 
-TEST(JsonTest, RendersApiData) {
+TEST(PromqlJsonTest, RendersApiData) {
   QueryResult v;
   v.type = ValueType::kVector;
   v.vector.push_back({common::Labels({{"__name__", "up"}, {"job", "x"}}), {1700000000500, 1}});

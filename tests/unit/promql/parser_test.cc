@@ -14,7 +14,7 @@ struct RoundTrip {
   const char* out;  // expected String(); nullptr: same as in
 };
 
-TEST(ParserTest, RoundTripPrinting) {
+TEST(PromqlParserTest, RoundTripPrinting) {
   const RoundTrip cases[] = {
       {"1", nullptr},
       {"-1", nullptr},
@@ -108,7 +108,7 @@ std::string Tree(const Expr& e) {
   }
 }
 
-TEST(ParserTest, Precedence) {
+TEST(PromqlParserTest, Precedence) {
   const std::pair<const char*, const char*> cases[] = {
       {"a + b * c", "(a + (b * c))"},
       {"a * b + c", "((a * b) + c)"},
@@ -132,7 +132,7 @@ TEST(ParserTest, Precedence) {
   }
 }
 
-TEST(ParserTest, NumberValues) {
+TEST(PromqlParserTest, NumberValues) {
   auto e = ParseExpr("-0x10");
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(static_cast<NumberLiteral&>(**e).value, -16);
@@ -144,7 +144,7 @@ TEST(ParserTest, NumberValues) {
   EXPECT_TRUE(std::isnan(static_cast<NumberLiteral&>(**e).value));
 }
 
-TEST(ParserTest, Types) {
+TEST(PromqlParserTest, Types) {
   EXPECT_EQ((*ParseExpr("1 + 1"))->type(), ValueType::kScalar);
   EXPECT_EQ((*ParseExpr("foo + 1"))->type(), ValueType::kVector);
   EXPECT_EQ((*ParseExpr("foo[5m]"))->type(), ValueType::kMatrix);
@@ -153,7 +153,7 @@ TEST(ParserTest, Types) {
   EXPECT_EQ((*ParseExpr("(foo[5m])"))->type(), ValueType::kMatrix);
 }
 
-TEST(ParserTest, Errors) {
+TEST(PromqlParserTest, Errors) {
   const std::pair<const char*, const char*> cases[] = {
       {"", "1:1: parse error: no expression found in input"},
       {"foo +", "1:6: parse error: unexpected end of input"},
@@ -224,7 +224,7 @@ TEST(ParserTest, Errors) {
   }
 }
 
-TEST(LexerTest, UnescapeGoStrings) {
+TEST(PromqlLexerTest, UnescapeGoStrings) {
   std::string out;
   ASSERT_TRUE(UnescapeString("a\\x41\\u00e9\\101\\t", '"', &out));
   EXPECT_EQ(out,
