@@ -58,10 +58,9 @@ bool DropsName(BinOp op) {
     case BinOp::kDiv:
     case BinOp::kMod:
     case BinOp::kPow:
-    case BinOp::kAtan2:
       return true;
     default:
-      return false;
+      return false;  // comparisons, set operators and (in 2.42) atan2 keep it
   }
 }
 

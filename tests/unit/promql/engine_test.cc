@@ -94,8 +94,8 @@ TEST_F(PromqlEngineTest, ScalarAndVectorArithmetic) {
   EXPECT_EQ(Instant("a > bool 5", 120),
             "{inst=\"1\", job=\"x\"} => 0\n{inst=\"1\", job=\"y\"} => 1");
   EXPECT_EQ(Instant("a atan2 0", 120),
-            "{inst=\"1\", job=\"x\"} => 1.5707963267948966\n"
-            "{inst=\"1\", job=\"y\"} => 1.5707963267948966");
+            "a{inst=\"1\", job=\"x\"} => 1.5707963267948966\n"
+            "a{inst=\"1\", job=\"y\"} => 1.5707963267948966");
 }
 
 TEST_F(PromqlEngineTest, VectorMatching) {
