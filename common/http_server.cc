@@ -88,7 +88,7 @@ long HttpRequest::ReadBody(char* buf, size_t n) { return mg_read(conn_, buf, n);
 
 Result<std::string> HttpRequest::ReadAll(size_t max_bytes) {
   if (content_length_ > 0 && static_cast<unsigned long long>(content_length_) > max_bytes) {
-    return Status::ResourceExhausted("request body of " + std::to_string(content_length_) +
+    return Status::TooLarge("request body of " + std::to_string(content_length_) +
                                      " bytes exceeds the limit of " + std::to_string(max_bytes) +
                                      " bytes");
   }
@@ -101,7 +101,7 @@ Result<std::string> HttpRequest::ReadAll(size_t max_bytes) {
     if (n == 0) break;
     body.append(buf, static_cast<size_t>(n));
     if (body.size() > max_bytes) {
-      return Status::ResourceExhausted("request body exceeds the limit of " +
+      return Status::TooLarge("request body exceeds the limit of " +
                                        std::to_string(max_bytes) + " bytes");
     }
   }
@@ -131,6 +131,7 @@ HttpResponse HttpResponse::FromStatus(const Status& s) {
     case Status::Code::kCorruption: code = 400; break;
     case Status::Code::kNotFound: code = 404; break;
     case Status::Code::kResourceExhausted: code = 429; break;
+    case Status::Code::kTooLarge: code = 413; break;
     case Status::Code::kUnavailable:
     case Status::Code::kIOError: code = 503; break;
     case Status::Code::kInternal: code = 500; break;

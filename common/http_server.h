@@ -39,7 +39,7 @@ class HttpRequest {
 
   // Reads up to n body bytes into buf. Returns bytes read, 0 at end, <0 on error.
   long ReadBody(char* buf, size_t n);
-  // Reads the whole body. Fails with ResourceExhausted if it exceeds max_bytes.
+  // Reads the whole body. Fails with TooLarge if it exceeds max_bytes.
   Result<std::string> ReadAll(size_t max_bytes);
 
  private:

@@ -21,7 +21,8 @@ class [[nodiscard]] Status {
     kInvalidArgument,  // the caller's input is bad: map to HTTP 400
     kCorruption,       // stored or received bytes are not what they claim
     kIOError,          // the OS or storage failed: usually retryable
-    kResourceExhausted,  // a documented limit was hit: HTTP 429 / 413
+    kResourceExhausted,  // a capacity limit was hit (e.g. series): HTTP 429
+    kTooLarge,           // a request exceeds a size limit: HTTP 413
     kUnavailable,      // temporarily unable to serve: retry later (HTTP 503)
     kInternal,
   };
@@ -38,6 +39,7 @@ class [[nodiscard]] Status {
   static Status ResourceExhausted(std::string_view msg) {
     return Status(Code::kResourceExhausted, msg);
   }
+  static Status TooLarge(std::string_view msg) { return Status(Code::kTooLarge, msg); }
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   static Status Internal(std::string_view msg) { return Status(Code::kInternal, msg); }
 
@@ -48,6 +50,7 @@ class [[nodiscard]] Status {
   bool IsCorruption() const { return code() == Code::kCorruption; }
   bool IsIOError() const { return code() == Code::kIOError; }
   bool IsResourceExhausted() const { return code() == Code::kResourceExhausted; }
+  bool IsTooLarge() const { return code() == Code::kTooLarge; }
   bool IsUnavailable() const { return code() == Code::kUnavailable; }
 
   // The message alone ("" when OK).

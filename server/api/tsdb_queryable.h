@@ -1,0 +1,27 @@
+// TsdbQueryable: the PromQL engine's read interface (promql::Queryable) over
+// tsdb::DB. Each Select opens a tsdb querier for the requested range; the
+// series set keeps it alive.
+#pragma once
+
+#include <vector>
+
+#include "promql/storage.h"
+#include "tsdb/db.h"
+
+namespace server {
+
+class TsdbQueryable : public promql::Queryable {
+ public:
+  explicit TsdbQueryable(tsdb::DB* db) : db_(db) {}
+  common::Result<std::unique_ptr<promql::SeriesSet>> Select(
+      int64_t mint_ms, int64_t maxt_ms, const std::vector<promql::LabelMatcher>& matchers) override;
+
+ private:
+  tsdb::DB* db_;
+};
+
+// Converts PromQL matchers to tsdb matchers (re-validating regexes).
+common::Result<std::vector<tsdb::Matcher>> ToTsdbMatchers(
+    const std::vector<promql::LabelMatcher>& matchers);
+
+}  // namespace server

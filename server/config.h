@@ -1,0 +1,70 @@
+// The server's configuration file: a Prometheus-like YAML subset.
+//
+//   global:
+//     scrape_interval: 15s       # default 15s
+//     scrape_timeout: 10s        # default 10s (capped at the interval)
+//     external_labels: {...}     # not supported: rejected with a message
+//   scrape_configs:
+//     - job_name: node           # required, unique
+//       scrape_interval: 15s
+//       scrape_timeout: 10s
+//       metrics_path: /metrics
+//       scheme: http             # only http
+//       honor_labels: false
+//       static_configs:
+//         - targets: ['host:9100']
+//           labels: {env: prod}
+//
+// Unknown keys are errors (as in Prometheus), so a typo never silently
+// disables something. Errors name the field: "scrape_configs[1].job_name: ...".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/labels.h"
+#include "common/status.h"
+
+namespace server {
+
+struct ScrapeTarget {
+  std::string job;
+  std::string address;  // host:port
+  std::string url;      // scheme://address/metrics_path
+  common::Labels labels;  // job, instance and static labels
+  int64_t interval_ms;
+  int64_t timeout_ms;
+  bool honor_labels = false;
+
+  // Identity for reloads: a target whose key is unchanged keeps running.
+  std::string Key() const;
+};
+
+struct ScrapeConfig {
+  std::string job_name;
+  int64_t interval_ms = 0;
+  int64_t timeout_ms = 0;
+  std::string metrics_path = "/metrics";
+  std::string scheme = "http";
+  bool honor_labels = false;
+  struct Static {
+    std::vector<std::string> targets;
+    common::Labels labels;
+  };
+  std::vector<Static> static_configs;
+};
+
+struct Config {
+  int64_t scrape_interval_ms = 15000;
+  int64_t scrape_timeout_ms = 10000;
+  std::vector<ScrapeConfig> scrape_configs;
+
+  std::vector<ScrapeTarget> Targets() const;
+};
+
+// Parses YAML text. InvalidArgument naming the field on any problem.
+common::Result<Config> ParseConfig(const std::string& yaml_text);
+common::Result<Config> LoadConfigFile(const std::string& path);
+
+}  // namespace server

@@ -1,0 +1,59 @@
+#include "server/http_util.h"
+
+namespace server {
+
+common::Result<Params> Params::FromRequest(common::HttpRequest& req, size_t max_body) {
+  Params p;
+  p.kv_ = common::ParseUrlEncoded(req.query_string());
+  if (req.method() == "POST" &&
+      req.Header("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+    auto body = req.ReadAll(max_body);
+    if (!body.ok()) return body.status();
+    for (auto& kv : common::ParseUrlEncoded(*body)) p.kv_.push_back(std::move(kv));
+  }
+  return p;
+}
+
+std::string Params::Get(std::string_view name) const {
+  for (const auto& [k, v] : kv_) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::vector<std::string> Params::GetAll(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : kv_) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
+}
+
+bool Params::Has(std::string_view name) const {
+  for (const auto& [k, v] : kv_) {
+    if (k == name) return true;
+  }
+  return false;
+}
+
+bool Authorized(const common::HttpRequest& req, const std::string& token) {
+  if (token.empty()) return true;
+  std::string_view h = req.Header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!h.starts_with(kBearer)) return false;
+  h.remove_prefix(kBearer.size());
+  // Constant time in the token's length: no early exit on the first mismatch.
+  unsigned char diff = h.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < token.size(); ++i) {
+    diff |= static_cast<unsigned char>(token[i] ^ (i < h.size() ? h[i] : 0));
+  }
+  return diff == 0;
+}
+
+common::HttpResponse Unauthorized() {
+  auto r = common::HttpResponse::Text(401, "missing or wrong bearer token (MONITOR_WRITE_TOKEN)\n");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+}  // namespace server

@@ -1,0 +1,101 @@
+#include "server/ingest/ingester.h"
+
+namespace server {
+
+Ingester::Ingester(tsdb::DB* db, const Limits& limits)
+    : db_(db), limits_(limits), shards_(new Shard[kShards]) {}
+
+common::Status Ingester::Validate(const common::Labels& labels) const {
+  std::string_view name = labels.MetricName();
+  if (name.empty()) {
+    return common::Status::InvalidArgument("series " + labels.ToString() + " has no metric name");
+  }
+  if (!common::IsValidMetricName(name)) {
+    return common::Status::InvalidArgument("invalid metric name \"" + std::string(name) + "\"");
+  }
+  if (labels.size() > limits_.max_labels_per_series) {
+    return common::Status::InvalidArgument(
+        "series " + labels.ToString() + " has " + std::to_string(labels.size()) +
+        " labels, more than the limit of " + std::to_string(limits_.max_labels_per_series));
+  }
+  for (const auto& l : labels) {
+    if (l.name != common::kMetricNameLabel && !common::IsValidLabelName(l.name)) {
+      return common::Status::InvalidArgument("invalid label name \"" + l.name + "\" in series " +
+                                             std::string(name));
+    }
+    if (l.name.size() > limits_.max_label_name_length) {
+      return common::Status::InvalidArgument(
+          "label name \"" + l.name.substr(0, 64) + "...\" longer than the limit of " +
+          std::to_string(limits_.max_label_name_length) + " bytes");
+    }
+    if (l.value.size() > limits_.max_label_value_length) {
+      return common::Status::InvalidArgument(
+          "value of label \"" + l.name + "\" in series " + std::string(name) + " is " +
+          std::to_string(l.value.size()) + " bytes, longer than the limit of " +
+          std::to_string(limits_.max_label_value_length));
+    }
+  }
+  return common::Status::OK();
+}
+
+common::Result<tsdb::SeriesRef> Ingester::Resolve(
+    std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels) {
+  Shard& shard = shards_[std::hash<std::string_view>()(key) % kShards];
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.refs.find(std::string(key));
+    if (it != shard.refs.end()) return it->second;
+  }
+  auto labels = make_labels();
+  if (!labels.ok()) return labels.status();
+  if (auto s = Validate(*labels); !s.ok()) return s;
+  auto ref = db_->GetOrCreateSeries(*labels);
+  if (!ref.ok()) {
+    if (ref.status().IsResourceExhausted()) counters_.series_limit.fetch_add(1);
+    return ref.status();
+  }
+  std::lock_guard<std::mutex> lock(shard.mu);
+  // Bounded: a churning cardinality must not grow the cache forever.
+  if (shard.refs.size() >= kMaxCachedPerShard) shard.refs.clear();
+  shard.refs.emplace(std::string(key), *ref);
+  return *ref;
+}
+
+tsdb::AppendResult Ingester::Commit(std::vector<Sample>& batch) {
+  auto app = db_->NewAppender();
+  for (const Sample& s : batch) app->AddRef(s.ref, s.t, s.v);
+  batch.clear();
+  tsdb::AppendResult r = app->Commit();
+  counters_.accepted.fetch_add(r.accepted);
+  counters_.out_of_order.fetch_add(r.out_of_order);
+  counters_.duplicate.fetch_add(r.duplicate_conflict);
+  counters_.too_old.fetch_add(r.too_old);
+  counters_.series_limit.fetch_add(r.series_limit);
+  counters_.invalid.fetch_add(r.invalid);
+  return r;
+}
+
+void Ingester::InvalidateCache() {
+  for (size_t i = 0; i < kShards; ++i) {
+    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    shards_[i].refs.clear();
+  }
+}
+
+std::string DescribeRejections(const tsdb::AppendResult& r) {
+  std::string out = std::to_string(r.rejected()) + " samples rejected:";
+  auto add = [&out, first = true](size_t n, const char* what) mutable {
+    if (n == 0) return;
+    out += (first ? " " : ", ") + std::to_string(n) + " " + what;
+    first = false;
+  };
+  add(r.out_of_order, "out of order");
+  add(r.duplicate_conflict, "duplicate timestamp with a different value");
+  add(r.too_old, "too old (outside retention)");
+  add(r.series_limit, "over the series limit");
+  add(r.invalid, "invalid");
+  if (!r.status.ok()) out += " (first: " + r.status.message() + ")";
+  return out;
+}
+
+}  // namespace server

@@ -1,0 +1,87 @@
+// Ingester: the single write path into tsdb. Every way in (scrape, JSON push,
+// text push, remote_write, import) builds an IngestBatch, which validates each
+// series against the Limits and resolves it to a tsdb series ref, then
+// commits once. Validation happens before anything is stored, so a request
+// with an invalid series stores nothing (unless the caller commits partial
+// batches on purpose, as the streaming import does).
+//
+// Series refs are cached by a caller-chosen key (for text: the raw series
+// text plus the extra labels), so series seen before skip label parsing and
+// hashing entirely. The cache is sharded for concurrent requests.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/labels.h"
+#include "common/status.h"
+#include "server/ingest/limits.h"
+#include "tsdb/db.h"
+
+namespace server {
+
+struct IngestCounters {
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> out_of_order{0};
+  std::atomic<uint64_t> duplicate{0};
+  std::atomic<uint64_t> too_old{0};
+  std::atomic<uint64_t> series_limit{0};
+  std::atomic<uint64_t> invalid{0};
+};
+
+class Ingester {
+ public:
+  Ingester(tsdb::DB* db, const Limits& limits);
+
+  // Checks a series against the limits and the data model (valid names,
+  // __name__ present). InvalidArgument with a message naming the series.
+  common::Status Validate(const common::Labels& labels) const;
+
+  // Looks up a cached ref for key, or builds labels with make_labels,
+  // validates them and creates the series. make_labels is only called on a
+  // cache miss.
+  common::Result<tsdb::SeriesRef> Resolve(
+      std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels);
+
+  // Appends resolved samples and updates the counters. The batch is
+  // cleared.
+  struct Sample {
+    tsdb::SeriesRef ref;
+    int64_t t;
+    double v;
+  };
+  tsdb::AppendResult Commit(std::vector<Sample>& batch);
+
+  // Forget cached refs (after series were deleted).
+  void InvalidateCache();
+
+  const IngestCounters& counters() const { return counters_; }
+  const Limits& limits() const { return limits_; }
+  tsdb::DB* db() const { return db_; }
+
+ private:
+  static constexpr size_t kShards = 64;
+  static constexpr size_t kMaxCachedPerShard = 1 << 16;
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, tsdb::SeriesRef> refs;  // GUARDED_BY(mu)
+  };
+
+  tsdb::DB* db_;
+  Limits limits_;
+  std::unique_ptr<Shard[]> shards_;
+  IngestCounters counters_;
+};
+
+// Turns a non-OK AppendResult into the message a 400 answer carries, e.g.
+// "2 samples rejected: 1 out of order, 1 duplicate timestamp with a different value".
+std::string DescribeRejections(const tsdb::AppendResult& r);
+
+}  // namespace server

@@ -1,0 +1,159 @@
+#include "server/server.h"
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "common/http_server.h"
+#include "promql/engine.h"
+#include "server/api/query_api.h"
+#include "server/config.h"
+#include "server/ingest/ingester.h"
+#include "server/ingest_routes.h"
+#include "server/metadata.h"
+#include "server/scrape/scrape_manager.h"
+#include "server/self_metrics.h"
+#include "server/web_assets.h"
+#include "tsdb/db.h"
+
+#ifndef MS_VERSION
+#define MS_VERSION "dev"
+#endif
+
+namespace server {
+
+namespace {
+
+class ServerImpl : public MonitoringServer {
+ public:
+  explicit ServerImpl(const ServerOptions& o) : options_(o) {}
+  ~ServerImpl() override { Stop(); }
+
+  common::Status Init() {
+    if (!options_.config_path.empty()) {
+      auto c = LoadConfigFile(options_.config_path);
+      if (!c.ok()) return c.status();
+      config_ = *c;
+    }
+    tsdb::Options topts;
+    topts.retention_ms = options_.retention_ms;
+    topts.max_series = options_.limits.max_series;
+    topts.sync = options_.sync_every_batch ? tsdb::SyncPolicy::kEveryBatch : tsdb::SyncPolicy::kNone;
+    std::error_code ec;
+    std::filesystem::create_directories(options_.data_dir, ec);
+    auto db = tsdb::DB::Open(options_.data_dir, topts);
+    if (!db.ok()) return db.status().WithContext("opening " + options_.data_dir);
+    db_ = std::move(db).value();
+    ingester_ = std::make_unique<Ingester>(db_.get(), options_.limits);
+    metrics_ = std::make_unique<SelfMetrics>(ingester_.get(), db_.get());
+    scraper_ = std::make_unique<ScrapeManager>(ingester_.get(), &metadata_);
+    scraper_->set_duration_observer(
+        [this](const std::string& job, double s) { metrics_->ObserveScrape(job, s); });
+    promql::EngineOptions eopts;
+    eopts.lookback_delta_ms = options_.lookback_delta_ms;
+    eopts.timeout_ms = options_.query_timeout_ms;
+    eopts.max_samples = options_.query_max_samples;
+    engine_ = std::make_unique<promql::Engine>(eopts);
+    RegisterRoutes();
+    return common::Status::OK();
+  }
+
+  common::Status Start() override {
+    common::HttpServer::Options h;
+    h.host = options_.host;
+    h.port = options_.port;
+    h.threads = options_.http_threads;
+    if (auto s = http_.Start(h); !s.ok()) return s;
+    scraper_->ApplyConfig(config_);
+    started_ = true;
+    return common::Status::OK();
+  }
+
+  common::Status Reload() override {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    if (options_.config_path.empty()) {
+      return common::Status::InvalidArgument("no config file given (--config / MONITOR_CONFIG)");
+    }
+    auto c = LoadConfigFile(options_.config_path);
+    if (!c.ok()) {
+      spdlog::error("config reload failed, keeping the running config: {}", c.status().message());
+      return c.status();
+    }
+    config_ = *c;
+    scraper_->ApplyConfig(config_);
+    spdlog::info("config reloaded from {}", options_.config_path);
+    return common::Status::OK();
+  }
+
+  void Stop() override {
+    if (stopped_.exchange(true)) return;
+    http_.Stop();
+    if (scraper_) scraper_->Stop();
+    if (db_) {
+      if (auto s = db_->Flush(); !s.ok()) spdlog::error("flush on shutdown: {}", s.ToString());
+      db_.reset();
+    }
+  }
+
+  int port() const override { return http_.port(); }
+
+ private:
+  void RegisterRoutes() {
+    IngestContext ictx{ingester_.get(), &metadata_, metrics_.get(), options_.write_token};
+    RegisterIngestRoutes(http_, ictx, [this](common::HttpRequest&) {
+      common::HttpResponse r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = metrics_->Render();
+      return r;
+    });
+    QueryApiContext qctx;
+    qctx.db = db_.get();
+    qctx.engine = engine_.get();
+    qctx.metadata = &metadata_;
+    qctx.metrics = metrics_.get();
+    qctx.targets = [this] { return scraper_->Targets(); };
+    qctx.version = MS_VERSION;
+    RegisterQueryApi(http_, qctx);
+
+    auto ok = [](common::HttpRequest&) { return common::HttpResponse::Text(200, "ok\n"); };
+    http_.Handle("/healthz", ok);
+    http_.Handle("/-/healthy", ok);
+    http_.Handle("/ready", ok);
+    http_.Handle("/-/ready", ok);
+    http_.Handle("/-/reload", [this](common::HttpRequest& req) {
+      if (req.method() != "POST" && req.method() != "PUT") {
+        return common::HttpResponse::Text(405, "use POST\n");
+      }
+      auto s = Reload();
+      return s.ok() ? common::HttpResponse::Text(200, "config reloaded\n")
+                    : common::HttpResponse::Text(400, "failed to reload config: " + s.message() + "\n");
+    });
+    RegisterWebAssets(http_, options_.web_dir);
+  }
+
+  ServerOptions options_;
+  Config config_;
+  std::unique_ptr<tsdb::DB> db_;
+  std::unique_ptr<Ingester> ingester_;
+  std::unique_ptr<SelfMetrics> metrics_;
+  std::unique_ptr<ScrapeManager> scraper_;
+  std::unique_ptr<promql::Engine> engine_;
+  MetadataStore metadata_;
+  common::HttpServer http_;
+  std::mutex reload_mu_;
+  std::atomic<bool> stopped_{false};
+  bool started_ = false;
+};
+
+}  // namespace
+
+common::Result<std::unique_ptr<MonitoringServer>> MonitoringServer::Open(
+    const ServerOptions& options) {
+  auto impl = std::make_unique<ServerImpl>(options);
+  if (auto s = impl->Init(); !s.ok()) return s;
+  return std::unique_ptr<MonitoringServer>(std::move(impl));
+}
+
+}  // namespace server

@@ -1,0 +1,60 @@
+// MonitoringServer: the monitoring-server process as a library. Owns the
+// tsdb, the ingest paths, the scrape manager, the query API and the HTTP
+// routes; main.cc only parses flags and handles signals.
+//
+// Routes (see README.md for the full reference):
+//   POST /metrics                     push: /system JSON or exposition text
+//   POST /api/v1/write                Prometheus remote_write 1.0
+//   POST /api/v1/import/prometheus    bulk text import (ms timestamps)
+//   GET|POST /api/v1/query, /api/v1/query_range, /api/v1/series,
+//     /api/v1/labels, /api/v1/label/<name>/values, /api/v1/metadata,
+//     /api/v1/status/buildinfo, /api/v1/targets
+//   GET /metrics                      the server's own metrics
+//   GET /healthz, /ready, /-/healthy, /-/ready; POST /-/reload
+//   GET /dashboard/...                built-in dashboard (static assets)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "server/ingest/limits.h"
+
+namespace server {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  int port = 5000;
+  int http_threads = 8;
+  std::string data_dir = "./data";
+  int64_t retention_ms = 15LL * 24 * 3600 * 1000;
+  std::string config_path;  // empty: no scraping
+  std::string write_token;  // empty: writes need no token
+  std::string web_dir;      // dashboard assets; empty: the built-in search path
+  bool sync_every_batch = false;
+  Limits limits;
+  // Query engine.
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  int64_t query_timeout_ms = 2 * 60 * 1000;
+  int64_t query_max_samples = 50'000'000;
+};
+
+class MonitoringServer {
+ public:
+  // Opens the store and loads the config (failing on an invalid one).
+  static common::Result<std::unique_ptr<MonitoringServer>> Open(const ServerOptions& options);
+  virtual ~MonitoringServer() = default;
+
+  // Starts HTTP and scraping.
+  virtual common::Status Start() = 0;
+  // Re-reads the config file; on error keeps the running config.
+  virtual common::Status Reload() = 0;
+  // Stops HTTP and scraping (marking scraped series stale), flushes and
+  // closes the store. Idempotent.
+  virtual void Stop() = 0;
+  // REQUIRES: started.
+  virtual int port() const = 0;
+};
+
+}  // namespace server
