@@ -84,6 +84,9 @@ Result<QueryResult> Engine::RangeQueryExpr(Queryable& q, const Expr& e, int64_t 
   auto to_series = [&](common::Labels metric, const std::vector<double>& vals) {
     Series s;
     s.metric = std::move(metric);
+    size_t present = 0;
+    for (double v : vals) present += IsAbsent(v) ? 0 : 1;
+    s.points.reserve(present);
     for (int64_t i = 0; i < g.n; ++i) {
       if (!IsAbsent(vals[i])) s.points.push_back({g.At(i), vals[i]});
     }

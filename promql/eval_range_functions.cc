@@ -23,6 +23,13 @@ struct KernelCtx {
   int64_t eval_ts;            // the step's evaluation time
   double arg1 = 0, arg2 = 0;  // scalar arguments at this step
   std::string* err;
+  // drops[k]: number of counter resets (v[j] < v[j-1]) at j <= k, indexed
+  // from `base`; set for counter functions only.
+  const Point* base = nullptr;
+  const int32_t* drops = nullptr;
+  int32_t DropsIn(const Point* b, const Point* e) const {
+    return drops[e - 1 - base] - drops[b - base];
+  }
 };
 
 // Returns false if the function yields no sample for this window.
@@ -43,7 +50,7 @@ bool ExtrapolatedRate(const Point* b, const Point* e, const KernelCtx& c, bool i
   size_t n = e - b;
   if (n < 2) return false;
   double result = e[-1].v - b[0].v;
-  if (is_counter) {
+  if (is_counter && (c.drops == nullptr || c.DropsIn(b, e) > 0)) {
     double prev = b[0].v;
     for (const Point* p = b + 1; p < e; ++p) {
       if (p->v < prev) result += prev;
@@ -146,7 +153,11 @@ bool KPredictLinear(const Point* b, const Point* e, const KernelCtx& c, double* 
   return true;
 }
 
-bool KResets(const Point* b, const Point* e, const KernelCtx&, double* o) {
+bool KResets(const Point* b, const Point* e, const KernelCtx& c, double* o) {
+  if (c.drops != nullptr) {
+    *o = c.DropsIn(b, e);
+    return true;
+  }
   int n = 0;
   for (const Point* p = b + 1; p < e; ++p) n += p->v < p[-1].v ? 1 : 0;
   *o = n;
@@ -358,9 +369,22 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   ctx.range_ms = ra.range_ms;
   ctx.err = &err;
   int64_t out_points = 0;
+  const bool counter_fn = name == "rate" || name == "increase" || name == "resets";
+  std::vector<int32_t> drops;
   while (ra.src->Next(&labels, &pts)) {
     if (Status s = CheckInterrupt(); !s.ok()) return s;
     if (pts.empty()) continue;
+    if (counter_fn) {
+      drops.resize(pts.size());
+      int32_t n = 0;
+      drops[0] = 0;
+      for (size_t k = 1; k < pts.size(); ++k) {
+        n += pts[k].v < pts[k - 1].v ? 1 : 0;
+        drops[k] = n;
+      }
+      ctx.base = pts.data();
+      ctx.drops = drops.data();
+    }
     StepSeries s;
     s.v.assign(g.n, Absent());
     bool any = false;

@@ -186,14 +186,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
     }
     auto it = ss.Iterator();
     buf.clear();
-    if (it->Seek(mint)) {
-      do {
-        auto sample = it->At();
-        if (sample.first > rmax) break;
-        buf.push_back(sample);
-      } while (it->Next());
-    }
-    if (Status s = it->status(); !s.ok()) return s;
+    if (Status s = it->AppendRange(mint, rmax, &buf); !s.ok()) return s;
     if (buf.empty()) continue;
     StepSeries series;
     series.v.assign(g.n, Absent());
@@ -230,18 +223,16 @@ class SelectorRangeSource : public RangeSource {
     while (set_->Next()) {
       auto it = set_->Iterator();
       points->clear();
-      if (it->Seek(mint_)) {
-        do {
-          auto [t, v] = it->At();
-          if (t > maxt_) break;
-          if (IsStaleNaN(v)) continue;
-          if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
-          points->push_back({t, v});
-        } while (it->Next());
-      }
-      if (Status s = it->status(); !s.ok()) {
+      buf_.clear();
+      if (Status s = it->AppendRange(mint_, maxt_, &buf_); !s.ok()) {
         status_ = s;
         return false;
+      }
+      points->reserve(buf_.size());
+      for (auto [t, v] : buf_) {
+        if (IsStaleNaN(v)) continue;
+        if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
+        points->push_back({t, v});
       }
       *labels = set_->labels();
       return true;
@@ -255,6 +246,7 @@ class SelectorRangeSource : public RangeSource {
   std::unique_ptr<SeriesSet> set_;
   int64_t mint_, maxt_;
   Status status_;
+  std::vector<std::pair<int64_t, double>> buf_;
 };
 
 class ValueRangeSource : public RangeSource {

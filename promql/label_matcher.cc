@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "promql/storage.h"
+
 namespace promql {
 
 common::Result<LabelMatcher> LabelMatcher::Make(Type type, std::string name, std::string value) {
@@ -51,6 +53,18 @@ std::string_view LabelMatcher::TypeString(Type t) {
 
 std::string LabelMatcher::String() const {
   return name_ + std::string(TypeString(type_)) + QuoteString(value_);
+}
+
+common::Status SeriesIterator::AppendRange(int64_t mint, int64_t maxt,
+                                           std::vector<std::pair<int64_t, double>>* out) {
+  if (Seek(mint)) {
+    do {
+      auto s = At();
+      if (s.first > maxt) break;
+      out->push_back(s);
+    } while (Next());
+  }
+  return status();
 }
 
 std::string QuoteString(std::string_view s) {

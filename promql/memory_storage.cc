@@ -22,6 +22,16 @@ class SpanIterator : public SeriesIterator {
   }
   std::pair<int64_t, double> At() const override { return *cur_; }
   common::Status status() const override { return common::Status::OK(); }
+  common::Status AppendRange(int64_t mint, int64_t maxt,
+                             std::vector<std::pair<int64_t, double>>* out) override {
+    if (!Seek(mint)) return common::Status::OK();
+    const auto* hi = std::upper_bound(
+        cur_, end_, maxt,
+        [](int64_t x, const std::pair<int64_t, double>& s) { return x < s.first; });
+    out->insert(out->end(), cur_, hi);
+    cur_ = hi;
+    return common::Status::OK();
+  }
 
  private:
   const std::pair<int64_t, double>* begin_;
@@ -61,7 +71,11 @@ void MemoryStorage::Add(const common::Labels& labels, int64_t t_ms, double v) {
 }
 
 void MemoryStorage::AddSeries(const common::Labels& labels, const Samples& samples) {
-  for (const auto& [t, v] : samples) Add(labels, t, v);
+  Entry& e = series_[labels];
+  for (const auto& [t, v] : samples) {
+    if (!e.samples.empty() && e.samples.back().first >= t) e.sorted = false;
+    e.samples.emplace_back(t, v);
+  }
 }
 
 size_t MemoryStorage::num_samples() const {

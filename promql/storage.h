@@ -29,6 +29,13 @@ class SeriesIterator {
   virtual std::pair<int64_t, double> At() const = 0;
   // Non-OK if iteration stopped because of an error.
   virtual common::Status status() const = 0;
+
+  // Appends all samples with mint <= t <= maxt, starting from the current
+  // position (seeking to mint first), and leaves the iterator past them.
+  // Returns status(). Implementations may override it to copy in bulk; the
+  // default uses Seek/Next/At.
+  virtual common::Status AppendRange(int64_t mint, int64_t maxt,
+                                     std::vector<std::pair<int64_t, double>>* out);
 };
 
 // A set of series ordered by labels.
