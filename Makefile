@@ -6,12 +6,18 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build test run bench install format clean
+.PHONY: all setup configure build web test run bench install format clean
 
 all: build
 
+# Extra package groups for setup.sh: `make test` adds --browser (chromium, and
+# node/npm if missing), `make run`/`make web` add --web (node/npm if missing).
+SETUP_FLAGS ?=
+test: SETUP_FLAGS = --browser
+run web: SETUP_FLAGS = --web
+
 setup:
-	@bash scripts/setup.sh
+	@bash scripts/setup.sh $(SETUP_FLAGS)
 
 configure: setup
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) > /dev/null
@@ -19,10 +25,14 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+# The built-in dashboard (dashboards/web/dist): npm ci + build when stale.
+web: setup
+	@bash dashboards/web/build.sh
+
+test: build web
 	@cd $(BUILD_DIR) && ctest -j $(JOBS) --output-on-failure --timeout 600
 
-run: build
+run: build web
 	@bash scripts/run-stack.sh $(BUILD_DIR)
 
 bench: build

@@ -12,9 +12,20 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-node-exporter victoria-metrics
 )
-# Extra groups: "browser" for the dashboard tests.
-if [[ "${1:-}" == "--browser" ]]; then
-  PACKAGES+=(chromium nodejs npm)
+# Extra groups: --web (node/npm, which build the dashboard) and --browser
+# (--web plus chromium, which runs the dashboard's browser tests). Node is only
+# taken from Debian when none is on PATH, so a newer node installed another way
+# is left alone.
+need_node=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) PACKAGES+=(chromium); need_node=1 ;;
+    --web) need_node=1 ;;
+    *) echo "setup: unknown option $arg (known: --web, --browser)" >&2; exit 2 ;;
+  esac
+done
+if [[ $need_node == 1 ]] && { ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; }; then
+  PACKAGES+=(nodejs npm)
 fi
 
 missing=()
