@@ -19,8 +19,6 @@ class MetricSink {
  public:
   // Adds one sample. A name's help and type are taken from its first sample;
   // later samples of the same name only add label sets.
-  // REQUIRES: help contains no backslash or newline (prometheus-cpp 1.0 does not
-  // escape HELP text).
   void Gauge(std::string_view name, std::string_view help, LabelPairs labels, double value);
   void Counter(std::string_view name, std::string_view help, LabelPairs labels, double value);
 

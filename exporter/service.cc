@@ -1,10 +1,9 @@
 #include "exporter/service.h"
 
 #include <chrono>
-#include <sstream>
 #include <thread>
 
-#include <prometheus/text_serializer.h>
+#include "common/text_writer.h"
 
 namespace exporter {
 
@@ -46,9 +45,10 @@ std::string ExporterService::RenderMetrics() {
   m.gauge.value = 1;
   build.metric.push_back(m);
   families.push_back(std::move(build));
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
+  std::string out;
+  out.reserve(32 << 10);
+  common::AppendTextFormat(families, &out);
+  return out;
 }
 
 nlohmann::json ExporterService::RenderSystem() {

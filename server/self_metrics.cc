@@ -1,8 +1,7 @@
 #include "server/self_metrics.h"
 
-#include <sstream>
 
-#include <prometheus/text_serializer.h>
+#include "common/text_writer.h"
 
 namespace server {
 
@@ -95,9 +94,9 @@ std::string SelfMetrics::Render() const {
   families.push_back(Single("monitor_tsdb_max_time_seconds", "Newest sample time in the store.",
                             prometheus::MetricType::Gauge, static_cast<double>(s.max_time) / 1000));
   for (auto& f : process_.Collect()) families.push_back(std::move(f));
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
+  std::string out;
+  common::AppendTextFormat(families, &out);
+  return out;
 }
 
 }  // namespace server
