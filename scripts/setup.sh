@@ -11,6 +11,7 @@ PACKAGES=(
   libyaml-cpp-dev libcurl4-openssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-node-exporter victoria-metrics
+  docker-compose
 )
 # Extra groups: --web (node/npm, which build the dashboard) and --browser
 # (--web plus chromium, which runs the dashboard's browser tests). Node is only
