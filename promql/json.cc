@@ -1,5 +1,8 @@
 #include "promql/json.h"
 
+#include <charconv>
+#include <cmath>
+
 #include "promql/errors.h"
 #include "promql/format.h"
 
@@ -16,7 +19,195 @@ nlohmann::json JsonPoint(const Point& p) {
   return nlohmann::json::array({JsonTimestamp(p.t), FormatFloat(p.v)});
 }
 
+// True if s is valid UTF-8 (what nlohmann::json::dump accepts unchanged).
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int len;
+    uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (int k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// Appends s as a JSON string exactly as nlohmann::json::dump() does
+// (ensure_ascii off): escapes ", \, and control characters.
+// REQUIRES: ValidUtf8(s).
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  size_t run = 0;  // start of the pending unescaped run
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default: {
+        static const char kHex[] = "0123456789abcdef";
+        char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(u, 6);
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+void AppendMetric(const common::Labels& l, std::string* out) {
+  // nlohmann objects are std::maps: keys in byte order, as Labels are kept.
+  out->push_back('{');
+  bool first = true;
+  for (const common::Label& lb : l) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(lb.name, out);
+    out->push_back(':');
+    AppendJsonString(lb.value, out);
+  }
+  out->push_back('}');
+}
+
+// [timestamp,"value"] as JsonPoint renders it.
+void AppendPoint(const Point& p, std::string* out) {
+  char buf[420];
+  char* e = buf;
+  *e++ = '[';
+  if (p.t % 1000 == 0) {
+    e = std::to_chars(e, buf + sizeof buf, p.t / 1000).ptr;
+  } else {
+    std::string ts = JsonTimestamp(p.t).dump();  // rare: keep nlohmann's double format
+    out->append(buf, e);
+    out->append(ts);
+    e = buf;
+  }
+  *e++ = ',';
+  *e++ = '"';
+  if (std::isnan(p.v)) {
+    e = std::copy_n("NaN", 3, e);
+  } else if (std::isinf(p.v)) {
+    e = std::copy_n(p.v > 0 ? "+Inf" : "-Inf", 4, e);
+  } else {
+    // FormatFloat: shortest round-trip, fixed notation (at most ~330 chars).
+    e = std::to_chars(e, buf + sizeof buf - 2, p.v, std::chars_format::fixed).ptr;
+  }
+  *e++ = '"';
+  *e++ = ']';
+  out->append(buf, e);
+}
+
+// True if the direct writer renders l exactly as the JSON tree would: valid
+// UTF-8 and names strictly increasing (a std::map's key order).
+bool DirectRenderable(const common::Labels& l) {
+  const std::string* prev = nullptr;
+  for (const common::Label& lb : l) {
+    if (!ValidUtf8(lb.name) || !ValidUtf8(lb.value)) return false;
+    if (prev != nullptr && !(*prev < lb.name)) return false;
+    prev = &lb.name;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::string RenderJsonSuccessBody(const QueryResult& r) {
+  auto slow = [&r] {
+    nlohmann::json env = {{"status", "success"}, {"data", RenderJsonData(r)}};
+    return env.dump();
+  };
+  std::string out;
+  if (r.type == ValueType::kMatrix) {
+    size_t points = 0;
+    for (const Series& s : r.matrix) {
+      if (!DirectRenderable(s.metric)) return slow();
+      points += s.points.size();
+    }
+    out.reserve(64 + r.matrix.size() * 160 + points * 24);
+    out.append(R"({"data":{"result":[)");
+    bool first = true;
+    for (const Series& s : r.matrix) {
+      if (!first) out.push_back(',');
+      first = false;
+      out.append(R"({"metric":)");
+      AppendMetric(s.metric, &out);
+      out.append(R"(,"values":[)");
+      for (size_t i = 0; i < s.points.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        AppendPoint(s.points[i], &out);
+      }
+      out.append("]}");
+    }
+    out.append(R"(],"resultType":"matrix"},"status":"success"})");
+    return out;
+  }
+  if (r.type == ValueType::kVector) {
+    for (const Sample& s : r.vector) {
+      if (!DirectRenderable(s.metric)) return slow();
+    }
+    out.reserve(64 + r.vector.size() * 180);
+    out.append(R"({"data":{"result":[)");
+    bool first = true;
+    for (const Sample& s : r.vector) {
+      if (!first) out.push_back(',');
+      first = false;
+      out.append(R"({"metric":)");
+      AppendMetric(s.metric, &out);
+      out.append(R"(,"value":)");
+      AppendPoint(s.point, &out);
+      out.push_back('}');
+    }
+    out.append(R"(],"resultType":"vector"},"status":"success"})");
+    return out;
+  }
+  return slow();  // scalar, string, none: small
+}
 
 nlohmann::json JsonTimestamp(int64_t t_ms) {
   if (t_ms % 1000 == 0) return nlohmann::json(t_ms / 1000);

@@ -15,6 +15,14 @@ namespace promql {
 // timestamps are seconds with millisecond precision.
 nlohmann::json RenderJsonData(const QueryResult& r);
 
+// The whole success body, byte-for-byte equal to
+//   json{{"status", "success"}, {"data", RenderJsonData(r)}}.dump()
+// but written straight into one string (no JSON tree, a few allocations in
+// total instead of several per point): the query API's fast path for large
+// matrices. Falls back to the tree for label text that is not valid UTF-8 (so
+// errors stay those of nlohmann::json::dump).
+std::string RenderJsonSuccessBody(const QueryResult& r);
+
 // A whole response body: {"status":"success","data":...} for a result, or
 // {"status":"error","errorType":"...","error":"..."} for a failure.
 std::string RenderJsonResponse(const common::Result<QueryResult>& r);

@@ -1,6 +1,8 @@
 // monitoring-server: receives pushes, scrapes targets, stores samples in an
 // embedded RocksDB time-series store and answers the Prometheus query API.
 // Thin main: flags/env, logging, signals. See server/server.h.
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +15,13 @@
 #endif
 
 int main(int argc, char** argv) {
+  // Queries allocate large short-lived blocks (sample buffers, per-step
+  // values, response bodies). By default glibc serves blocks above 128 KiB
+  // with mmap and unmaps them on free, so each query page-faults its memory
+  // in again. Serve blocks up to 32 MiB (glibc's maximum) from the heap and
+  // keep up to 512 MiB of freed heap mapped for the next query.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   common::BlockTerminationSignals();
   CLI::App app{"monitoring-server: stores host metrics (push, scrape, remote_write, import) and "
                "answers the Prometheus HTTP API; dashboard at /dashboard."};

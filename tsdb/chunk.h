@@ -24,7 +24,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "tsdb/sample_iterator.h"
@@ -73,6 +75,12 @@ class XorChunk {
 // Returns an iterator over a chunk of the given encoding. It owns `bytes`.
 // Corrupt bytes surface as status() != OK after Next() returns false.
 std::unique_ptr<SampleIterator> NewChunkIterator(Encoding encoding, std::string bytes);
+
+// Bulk decode: appends the chunk's samples with mint <= t <= maxt to *out in
+// one loop (no iterator, no copy of `bytes`). Returns Corruption if the bytes
+// do not decode (samples decoded before that point stay appended).
+common::Status AppendChunkSamples(Encoding encoding, std::string_view bytes, int64_t mint,
+                                  int64_t maxt, std::vector<std::pair<int64_t, double>>* out);
 
 // Encodes a finished head chunk for storage, choosing the smallest of the
 // available encodings. REQUIRES: chunk.num_samples() > 0.

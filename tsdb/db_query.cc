@@ -48,18 +48,20 @@ common::Result<std::vector<uint64_t>> IdsWithValue(DBImpl* db, const Matcher& m,
   return ids;
 }
 
-// Iterates a series' chunks in time order, restricted to [mint, maxt].
+// Iterates a series' chunks in time order, restricted to [mint, maxt]. The
+// chunk copies are shared with the SeriesSet (no per-iterator copy).
 class SeriesIterator final : public SampleIterator {
  public:
-  SeriesIterator(std::vector<ChunkCopy> chunks, int64_t mint, int64_t maxt)
+  SeriesIterator(std::shared_ptr<const std::vector<ChunkCopy>> chunks, int64_t mint, int64_t maxt)
       : chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
 
   bool Next() override {
     if (done_) return false;
+    const std::vector<ChunkCopy>& chunks = *chunks_;
     for (;;) {
       if (cur_ == nullptr) {
-        if (idx_ >= chunks_.size()) return Finish();
-        cur_ = NewChunkIterator(chunks_[idx_].encoding, std::move(chunks_[idx_].bytes));
+        if (idx_ >= chunks.size()) return Finish();
+        cur_ = NewChunkIterator(chunks[idx_].encoding, chunks[idx_].bytes);
         ++idx_;
         if (!cur_->Seek(mint_)) {
           if (!cur_->status().ok()) return Fail(cur_->status());
@@ -81,9 +83,10 @@ class SeriesIterator final : public SampleIterator {
     if (done_) return false;
     if (cur_ != nullptr && at_.first >= t) return true;
     // Skip whole chunks that end before t.
-    if (cur_ == nullptr || idx_ == 0 || chunks_[idx_ - 1].max_time < t) {
+    const std::vector<ChunkCopy>& chunks = *chunks_;
+    if (cur_ == nullptr || idx_ == 0 || chunks[idx_ - 1].max_time < t) {
       cur_.reset();
-      while (idx_ < chunks_.size() && chunks_[idx_].max_time < t) ++idx_;
+      while (idx_ < chunks.size() && chunks[idx_].max_time < t) ++idx_;
     }
     while (Next()) {
       if (at_.first >= t) return true;
@@ -93,6 +96,38 @@ class SeriesIterator final : public SampleIterator {
 
   std::pair<int64_t, double> At() const override { return at_; }
   common::Status status() const override { return status_; }
+
+  // Bulk path for a fresh iterator: decodes the overlapping chunks straight
+  // into *out (one reserve, no per-sample virtual calls, no chunk copies).
+  common::Status AppendRange(int64_t mint, int64_t maxt,
+                             std::vector<std::pair<int64_t, double>>* out) override {
+    if (done_ || cur_ != nullptr || idx_ != 0) return SampleIterator::AppendRange(mint, maxt, out);
+    const std::vector<ChunkCopy>& chunks = *chunks_;
+    const int64_t lo = std::max(mint, mint_), hi = std::min(maxt, maxt_);
+    size_t first = 0;
+    while (first < chunks.size() && chunks[first].max_time < lo) ++first;
+    size_t last = first, count = 0;
+    for (; last < chunks.size() && chunks[last].min_time <= hi; ++last) {
+      const std::string& b = chunks[last].bytes;
+      if (b.size() >= 2) {
+        count += (static_cast<unsigned char>(b[0]) << 8) | static_cast<unsigned char>(b[1]);
+      }
+    }
+    out->reserve(out->size() + count);
+    for (size_t i = first; i < last; ++i) {
+      common::Status s = AppendChunkSamples(chunks[i].encoding, chunks[i].bytes, lo, hi, out);
+      if (!s.ok()) {
+        Fail(std::move(s));
+        return status_;
+      }
+    }
+    if (hi >= maxt_) {
+      Finish();  // no sample after hi is within the iterator's range
+    } else {
+      Seek(maxt + 1);  // position on the first sample after maxt, as documented
+    }
+    return status_;
+  }
 
  private:
   bool Finish() {
@@ -105,7 +140,7 @@ class SeriesIterator final : public SampleIterator {
     return Finish();
   }
 
-  std::vector<ChunkCopy> chunks_;
+  std::shared_ptr<const std::vector<ChunkCopy>> chunks_;
   const int64_t mint_, maxt_;
   size_t idx_ = 0;
   std::unique_ptr<SampleIterator> cur_;
@@ -136,14 +171,19 @@ class SeriesSetImpl final : public SeriesSet {
     if (!status_.ok()) return false;
     while (pos_ < cands_.size()) {
       Candidate& c = cands_[pos_++];
-      current_.clear();
+      // A fresh vector per series: iterators handed out earlier share the
+      // previous one.
+      if (current_ == nullptr || current_.use_count() > 1) {
+        current_ = std::make_shared<std::vector<ChunkCopy>>();
+      }
+      current_->clear();
       common::Status s = LoadSealed(c);
       if (!s.ok()) {
         status_ = s;
         return false;
       }
-      for (auto& m : c.mem) current_.push_back(std::move(m));
-      if (!current_.empty()) {
+      for (auto& m : c.mem) current_->push_back(std::move(m));
+      if (!current_->empty()) {
         labels_ = &c.series->labels;
         return true;
       }
@@ -154,7 +194,7 @@ class SeriesSetImpl final : public SeriesSet {
   const common::Labels& labels() const override { return *labels_; }
 
   std::unique_ptr<SampleIterator> NewIterator() const override {
-    return std::make_unique<SeriesIterator>(current_, mint_, maxt_);
+    return std::make_unique<SeriesIterator>(current_, mint_, maxt_);  // shares current_
   }
 
   common::Status status() const override { return status_; }
@@ -177,7 +217,7 @@ class SeriesSetImpl final : public SeriesSet {
         return common::Status::Corruption("bad chunk value");
       }
       if (cv.max_time < mint_) continue;
-      current_.push_back({cv.encoding, cmin, cv.max_time, std::string(cv.data)});
+      current_->push_back({cv.encoding, cmin, cv.max_time, std::string(cv.data)});
     }
     return FromRocks(it_->status());
   }
@@ -188,7 +228,7 @@ class SeriesSetImpl final : public SeriesSet {
   common::Status status_;
   std::unique_ptr<rocksdb::Iterator> it_;
   size_t pos_ = 0;
-  std::vector<ChunkCopy> current_;
+  std::shared_ptr<std::vector<ChunkCopy>> current_;
   const common::Labels* labels_ = nullptr;
 };
 

@@ -26,6 +26,8 @@
 namespace tsdb {
 
 std::unique_ptr<SampleIterator> NewXorIterator(std::string bytes);  // xor_chunk.cc
+common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
+                                std::vector<std::pair<int64_t, double>>* out);  // xor_chunk.cc
 
 namespace {
 
@@ -44,7 +46,11 @@ bool ToMantissa(double v, int k, int64_t* m) {
   if (!std::isfinite(v)) return false;
   double scaled = v * kPow10[k];
   if (!(std::fabs(scaled) < 9007199254740992.0)) return false;  // 2^53
-  int64_t r = std::llround(scaled);
+  // llround, inlined: |scaled| < 2^53, so the truncation and the remainder
+  // are exact, and halves round away from zero as llround does.
+  int64_t r = static_cast<int64_t>(scaled);
+  double frac = scaled - static_cast<double>(r);
+  r += (frac >= 0.5) - (frac <= -0.5);
   if (std::bit_cast<uint64_t>(static_cast<double>(r) / kPow10[k]) != std::bit_cast<uint64_t>(v)) {
     return false;
   }
@@ -54,122 +60,139 @@ bool ToMantissa(double v, int k, int64_t* m) {
 
 int BitWidth(uint64_t z) { return 64 - std::countl_zero(z); }
 
-size_t CodeBits(uint64_t z, int b) {
-  // '1' + 6-bit length + payload, or '0' + b bits.
-  return (b < 64 && z >= (1ull << b)) ? 1 + 6 + BitWidth(z) : 1 + b;
-}
+// Decoder state; shared by the iterator and the bulk decoder.
+struct DecimalDecoder {
+  BitReader r;
+  int total = 0;
+  int read = 0;
+  int scale = 0;
+  bool dod_mode = false;
+  int b = 0;
+  int64_t t = 0;
+  uint64_t t_delta = 0;
+  int64_t m = 0;
+  int64_t m_delta = 0;
+  int64_t lo = 0;
+  uint64_t gcd = 1;
+  bool corrupt = false;
 
-class DecimalIterator final : public SampleIterator {
- public:
-  explicit DecimalIterator(std::string bytes) : bytes_(std::move(bytes)), r_(bytes_, 40) {
-    if (bytes_.size() < 5) {
-      corrupt_ = true;
+  explicit DecimalDecoder(std::string_view d) : r(d, 40) {
+    if (d.size() < 5) {
+      corrupt = true;
       return;
     }
-    total_ = (static_cast<unsigned char>(bytes_[0]) << 8) | static_cast<unsigned char>(bytes_[1]);
-    scale_ = static_cast<unsigned char>(bytes_[2]);
-    dod_mode_ = (bytes_[3] & 1) != 0;
-    b_ = static_cast<unsigned char>(bytes_[4]);
-    if (scale_ > kMaxScale || b_ > 64) corrupt_ = true;
+    total = (static_cast<unsigned char>(d[0]) << 8) | static_cast<unsigned char>(d[1]);
+    scale = static_cast<unsigned char>(d[2]);
+    dod_mode = (d[3] & 1) != 0;
+    b = static_cast<unsigned char>(d[4]);
+    if (scale > kMaxScale || b > 64) corrupt = true;
   }
 
-  bool Next() override {
-    valid_ = Decode();
-    return valid_;
-  }
-  bool Seek(int64_t t) override {
-    if (valid_ && t_ >= t) return true;
-    while (Next()) {
-      if (t_ >= t) return true;
-    }
-    return false;
-  }
-  std::pair<int64_t, double> At() const override {
-    return {t_, static_cast<double>(m_) / kPow10[scale_]};
-  }
-  common::Status status() const override {
-    return corrupt_ ? common::Status::Corruption("tsdb: corrupt decimal chunk")
-                    : common::Status::OK();
-  }
+  double value() const { return static_cast<double>(m) / kPow10[scale]; }
 
- private:
-  bool Decode() {
-    if (corrupt_ || read_ >= total_) return false;
-    if (read_ == 0) {
+  // Decodes the next sample. Returns false at the end or on corruption.
+  bool Next() {
+    if (corrupt || read >= total) return false;
+    if (read == 0) {
       uint64_t zt, zm;
-      if (!ReadUvarintBits(&r_, &zt) || !ReadUvarintBits(&r_, &zm)) return Fail();
-      t_ = common::ZigZagDecode(zt);
-      m_ = common::ZigZagDecode(zm);
-      if (total_ > 1) {
+      if (!ReadUvarintBits(&r, &zt) || !ReadUvarintBits(&r, &zm)) return Fail();
+      t = common::ZigZagDecode(zt);
+      m = common::ZigZagDecode(zm);
+      if (total > 1) {
         uint64_t zlo;
-        if (!ReadUvarintBits(&r_, &zlo) || !ReadUvarintBits(&r_, &gcd_)) return Fail();
-        lo_ = common::ZigZagDecode(zlo);
+        if (!ReadUvarintBits(&r, &zlo) || !ReadUvarintBits(&r, &gcd)) return Fail();
+        lo = common::ZigZagDecode(zlo);
       }
     } else {
-      if (read_ == 1) {
-        if (!ReadUvarintBits(&r_, &t_delta_)) return Fail();
+      if (read == 1) {
+        if (!ReadUvarintBits(&r, &t_delta)) return Fail();
       } else {
         int64_t dod;
-        if (!ReadDod(&r_, &dod)) return Fail();
-        t_delta_ = static_cast<uint64_t>(WrapAdd(static_cast<int64_t>(t_delta_), dod));
+        if (!ReadDod(&r, &dod)) return Fail();
+        t_delta = static_cast<uint64_t>(WrapAdd(static_cast<int64_t>(t_delta), dod));
       }
-      t_ = WrapAdd(t_, static_cast<int64_t>(t_delta_));
+      t = WrapAdd(t, static_cast<int64_t>(t_delta));
       bool long_code;
       uint64_t z;
-      if (!r_.ReadBit(&long_code)) return Fail();
+      if (!r.ReadBit(&long_code)) return Fail();
       if (long_code) {
         uint64_t len;
-        if (!r_.ReadBits(6, &len)) return Fail();
+        if (!r.ReadBits(6, &len)) return Fail();
         if (len == 0) len = 64;
-        if (!r_.ReadBits(static_cast<int>(len), &z)) return Fail();
-      } else if (!r_.ReadBits(b_, &z)) {
+        if (!r.ReadBits(static_cast<int>(len), &z)) return Fail();
+      } else if (!r.ReadBits(b, &z)) {
         return Fail();
       }
-      int64_t x = static_cast<int64_t>(static_cast<uint64_t>(lo_) + z * gcd_);
-      if (dod_mode_ && read_ >= 2) {
-        m_delta_ = WrapAdd(m_delta_, x);
+      int64_t x = static_cast<int64_t>(static_cast<uint64_t>(lo) + z * gcd);
+      if (dod_mode && read >= 2) {
+        m_delta = WrapAdd(m_delta, x);
       } else {
-        m_delta_ = x;
+        m_delta = x;
       }
-      m_ = WrapAdd(m_, m_delta_);
+      m = WrapAdd(m, m_delta);
     }
-    ++read_;
+    ++read;
     return true;
   }
   bool Fail() {
-    corrupt_ = true;
+    corrupt = true;
     return false;
   }
-
-  std::string bytes_;  // declared before r_, which views it
-  BitReader r_;
-  int total_ = 0;
-  int read_ = 0;
-  int scale_ = 0;
-  bool dod_mode_ = false;
-  int b_ = 0;
-  int64_t t_ = 0;
-  uint64_t t_delta_ = 0;
-  int64_t m_ = 0;
-  int64_t m_delta_ = 0;
-  int64_t lo_ = 0;
-  uint64_t gcd_ = 1;
-  bool valid_ = false;
-  bool corrupt_ = false;
 };
+
+class DecimalIterator final : public SampleIterator {
+ public:
+  explicit DecimalIterator(std::string bytes) : bytes_(std::move(bytes)), dec_(bytes_) {}
+
+  bool Next() override {
+    valid_ = dec_.Next();
+    return valid_;
+  }
+  bool Seek(int64_t t) override {
+    if (valid_ && dec_.t >= t) return true;
+    while (Next()) {
+      if (dec_.t >= t) return true;
+    }
+    return false;
+  }
+  std::pair<int64_t, double> At() const override { return {dec_.t, dec_.value()}; }
+  common::Status status() const override {
+    return dec_.corrupt ? common::Status::Corruption("tsdb: corrupt decimal chunk")
+                        : common::Status::OK();
+  }
+
+ private:
+  std::string bytes_;  // declared before dec_, which views it
+  DecimalDecoder dec_;
+  bool valid_ = false;
+};
+
+common::Status AppendDecimalSamples(std::string_view bytes, int64_t mint, int64_t maxt,
+                                    std::vector<std::pair<int64_t, double>>* out) {
+  DecimalDecoder dec(bytes);
+  while (dec.Next()) {
+    if (dec.t < mint) continue;
+    if (dec.t > maxt) break;
+    out->emplace_back(dec.t, dec.value());
+  }
+  return dec.corrupt ? common::Status::Corruption("tsdb: corrupt decimal chunk")
+                     : common::Status::OK();
+}
 
 }  // namespace
 
 bool EncodeDecimalChunk(const int64_t* ts, const double* vs, int n, std::string* out) {
   // Smallest common scale.
   int scale = 0;
+  int scale_from = 0;  // m[i] for i >= scale_from is already at `scale`
   std::vector<int64_t> m(n);
   for (int i = 0; i < n; ++i) {
     while (!ToMantissa(vs[i], scale, &m[i])) {
       if (++scale > kMaxScale) return false;
+      scale_from = i;
     }
   }
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < scale_from; ++i) {
     if (!ToMantissa(vs[i], scale, &m[i])) return false;
   }
   // Value codes for both modes; pick the mode and width b with fewest bits.
@@ -187,20 +210,37 @@ bool EncodeDecimalChunk(const int64_t* ts, const double* vs, int n, std::string*
     if (xs.empty()) continue;
     lo[mode] = *std::min_element(xs.begin(), xs.end());
     uint64_t g = 0;
-    for (int64_t x : xs)
-      g = std::gcd(g, static_cast<uint64_t>(x) - static_cast<uint64_t>(lo[mode]));
-    gcd[mode] = g == 0 ? 1 : g;
     for (int64_t x : xs) {
-      codes[mode].push_back((static_cast<uint64_t>(x) - static_cast<uint64_t>(lo[mode])) /
-                            gcd[mode]);
+      g = std::gcd(g, static_cast<uint64_t>(x) - static_cast<uint64_t>(lo[mode]));
+      if (g == 1) break;  // the usual case; the remaining gcd steps cannot change it
+    }
+    gcd[mode] = g == 0 ? 1 : g;
+    codes[mode].reserve(xs.size());
+    for (int64_t x : xs) {
+      uint64_t u = static_cast<uint64_t>(x) - static_cast<uint64_t>(lo[mode]);
+      codes[mode].push_back(gcd[mode] == 1 ? u : u / gcd[mode]);  // skip the division
     }
   }
+  //
+  // A code's size depends only on its bit width w: 1 + b if w <= b, else
+  // 1 + 6 + w. So a histogram of widths and running sums price every b in
+  // O(65) instead of re-pricing every code for each b (which made sealing the
+  // most expensive step of ingest).
   int best_mode = 0, best_b = 0;
   size_t best_bits = SIZE_MAX;
   for (int mode = 0; mode < 2; ++mode) {
+    size_t count[65] = {};
+    size_t long_bits = 0;  // bits of the codes wider than b, as long codes
+    for (uint64_t z : codes[mode]) {
+      int w = BitWidth(z);
+      ++count[w];
+      long_bits += 1 + 6 + static_cast<size_t>(w);
+    }
+    size_t short_count = 0;  // codes with width <= b
     for (int b = 0; b <= 64; ++b) {
-      size_t bits = 0;
-      for (uint64_t z : codes[mode]) bits += CodeBits(z, b);
+      short_count += count[b];
+      long_bits -= count[b] * (1 + 6 + static_cast<size_t>(b));
+      size_t bits = short_count * (1 + static_cast<size_t>(b)) + long_bits;
       if (bits < best_bits) {
         best_bits = bits;
         best_mode = mode;
@@ -245,6 +285,12 @@ bool EncodeDecimalChunk(const int64_t* ts, const double* vs, int n, std::string*
     }
   }
   return true;
+}
+
+common::Status AppendChunkSamples(Encoding encoding, std::string_view bytes, int64_t mint,
+                                  int64_t maxt, std::vector<std::pair<int64_t, double>>* out) {
+  if (encoding == Encoding::kDecimal) return AppendDecimalSamples(bytes, mint, maxt, out);
+  return AppendXorSamples(bytes, mint, maxt, out);
 }
 
 std::unique_ptr<SampleIterator> NewChunkIterator(Encoding encoding, std::string bytes) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -27,6 +28,22 @@ class SampleIterator {
   virtual std::pair<int64_t, double> At() const = 0;
   // OK unless iteration stopped because of an error (e.g. corrupt chunk).
   virtual common::Status status() const = 0;
+
+  // Appends every sample with mint <= t <= maxt, starting from the current
+  // position (seeking to mint first), and leaves the iterator on the first
+  // sample after maxt (or exhausted). Returns status(). The default uses
+  // Seek/Next/At; iterators over stored chunks override it to decode in bulk.
+  virtual common::Status AppendRange(int64_t mint, int64_t maxt,
+                                     std::vector<std::pair<int64_t, double>>* out) {
+    if (Seek(mint)) {
+      do {
+        auto s = At();
+        if (s.first > maxt) break;
+        out->push_back(s);
+      } while (Next());
+    }
+    return status();
+  }
 };
 
 }  // namespace tsdb

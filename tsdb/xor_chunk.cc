@@ -1,5 +1,6 @@
 #include <bit>
 #include <cstring>
+#include <vector>
 
 #include "common/coding.h"
 #include "tsdb/chunk.h"
@@ -189,6 +190,17 @@ void XorChunk::Append(int64_t t, double v) {
   ++count_;
   bytes_[0] = static_cast<char>(count_ >> 8);
   bytes_[1] = static_cast<char>(count_ & 0xff);
+}
+
+common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
+                                std::vector<std::pair<int64_t, double>>* out) {
+  XorDecoder dec(bytes);
+  while (dec.Next()) {
+    if (dec.t < mint) continue;
+    if (dec.t > maxt) break;
+    out->emplace_back(dec.t, FromBits(dec.v));
+  }
+  return dec.corrupt ? common::Status::Corruption("tsdb: corrupt XOR chunk") : common::Status::OK();
 }
 
 std::unique_ptr<SampleIterator> NewXorIterator(std::string bytes) {

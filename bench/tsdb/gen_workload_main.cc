@@ -6,6 +6,8 @@
 //   bench_gen_workload --format openmetrics ... --out FILE
 //     OpenMetrics with second timestamps, each metric family contiguous,
 //     ending in "# EOF" (for promtool tsdb create-blocks-from openmetrics).
+//   --interval SECONDS (default 15), --histograms (adds one classic histogram
+//   per host, node_request_duration_seconds_{bucket,sum,count}).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -36,15 +38,18 @@ std::string SeriesText(const common::Labels& l) {
 int main(int argc, char** argv) {
   CLI::App app{"Generate the tsdb benchmark workload as text"};
   bench::WorkloadOptions wo;
-  double hours = 24;
+  double hours = 24, interval_s = 15;
   std::string format = "vm", out;
   app.add_option("--hosts", wo.hosts);
   app.add_option("--hours", hours);
+  app.add_option("--interval", interval_s, "seconds between samples")->check(CLI::PositiveNumber);
+  app.add_flag("--histograms", wo.histograms, "add a classic histogram per host");
   app.add_option("--format", format, "vm | openmetrics")
       ->check(CLI::IsMember({"vm", "openmetrics"}));
   app.add_option("--out", out)->required();
   CLI11_PARSE(app, argc, argv);
   wo.duration_ms = static_cast<int64_t>(hours * 3600 * 1000);
+  wo.interval_ms = static_cast<int64_t>(interval_s * 1000);
   bench::Workload w(wo);
   FILE* f = std::fopen(out.c_str(), "w");
   if (f == nullptr) {

@@ -1,6 +1,7 @@
 #include "bench/tsdb/workload.h"
 
 #include <charconv>
+#include <cmath>
 
 namespace bench {
 
@@ -105,11 +106,33 @@ std::vector<Template> HostTemplates() {
   return t;
 }
 
+struct HistogramTemplate {
+  std::string le;
+  double bound;
+  SeriesKind kind;
+  std::string name;
+};
+
+std::vector<HistogramTemplate> HistogramTemplates() {
+  static const char* kLe[] = {"0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
+                              "0.5",   "1",    "2.5",   "5",    "10",  "+Inf"};
+  const std::string base = "node_request_duration_seconds";
+  std::vector<HistogramTemplate> t;
+  for (const char* le : kLe) {
+    double b = std::string(le) == "+Inf" ? INFINITY : std::stod(le);
+    t.push_back({le, b, SeriesKind::kHistogramBucket, base + "_bucket"});
+  }
+  t.push_back({"", INFINITY, SeriesKind::kHistogramBucket, base + "_count"});
+  t.push_back({"", 0, SeriesKind::kHistogramSum, base + "_sum"});
+  return t;
+}
+
 }  // namespace
 
 Workload::Workload(const WorkloadOptions& options) : options_(options) {
   auto templates = HostTemplates();
-  per_host_ = static_cast<int>(templates.size());
+  auto histogram = options_.histograms ? HistogramTemplates() : std::vector<HistogramTemplate>{};
+  per_host_ = static_cast<int>(templates.size() + histogram.size());
   for (int h = 0; h < options_.hosts; ++h) {
     std::string instance = "host-" + std::to_string(h) + ":9100";
     for (const auto& t : templates) {
@@ -118,14 +141,22 @@ Workload::Workload(const WorkloadOptions& options) : options_(options) {
       l.push_back({"instance", instance});
       l.push_back({"job", "node"});
       series_.push_back(
-          {common::Labels::FromVector(std::move(l)), t.kind, t.initial, t.scale, t.unit});
+          {common::Labels::FromVector(std::move(l)), t.kind, t.initial, t.scale, t.unit, 0, h});
+    }
+    for (const auto& t : histogram) {
+      std::vector<common::Label> l;
+      if (!t.le.empty()) l.push_back({"le", t.le});
+      l.push_back({std::string(common::kMetricNameLabel), t.name});
+      l.push_back({"instance", instance});
+      l.push_back({"job", "node"});
+      series_.push_back({common::Labels::FromVector(std::move(l)), t.kind, 0, 0, 1, t.bound, h});
     }
   }
 }
 
 const char* Workload::type_name(size_t i) const {
   SeriesKind k = series_[i].kind;
-  return k == SeriesKind::kCounterDecimal || k == SeriesKind::kCounterInteger ? "counter" : "gauge";
+  return k == SeriesKind::kGaugeDecimal || k == SeriesKind::kGaugeInteger ? "gauge" : "counter";
 }
 
 Workload::Cursor Workload::Start(size_t i) const {
@@ -134,6 +165,12 @@ Workload::Cursor Workload::Start(size_t i) const {
   c.rng_ = options_.seed * 0x100000001b3ull + i;
   c.scale_ = series_[i].scale;
   c.unit_ = series_[i].unit;
+  if (c.kind_ == SeriesKind::kHistogramBucket || c.kind_ == SeriesKind::kHistogramSum) {
+    c.obs_rng_ = options_.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(series_[i].host);
+    c.bound_ = series_[i].bound;
+    c.mantissa_ = 0;
+    return c;
+  }
   // Spread initial values per series.
   uint64_t r = SplitMix(&c.rng_);
   c.mantissa_ = series_[i].initial + static_cast<int64_t>(r % (series_[i].initial / 4 + 1));
@@ -141,6 +178,21 @@ Workload::Cursor Workload::Start(size_t i) const {
 }
 
 double Workload::Cursor::Next() {
+  if (kind_ == SeriesKind::kHistogramBucket || kind_ == SeriesKind::kHistogramSum) {
+    // 10..30 observations per step, skewed towards small durations (ms units).
+    int n = 10 + static_cast<int>(SplitMix(&obs_rng_) % 21);
+    for (int k = 0; k < n; ++k) {
+      double u = static_cast<double>(SplitMix(&obs_rng_) >> 11) * 0x1.0p-53;
+      int64_t ms = static_cast<int64_t>(u * u * u * u * 12000.0);
+      if (kind_ == SeriesKind::kHistogramSum) {
+        mantissa_ += ms;
+      } else if (static_cast<double>(ms) / 1000.0 <= bound_) {
+        ++mantissa_;
+      }
+    }
+    return kind_ == SeriesKind::kHistogramSum ? static_cast<double>(mantissa_) / 1000.0
+                                              : static_cast<double>(mantissa_);
+  }
   uint64_t r = SplitMix(&rng_);
   int64_t span = scale_ > 0 ? scale_ : 0;
   switch (kind_) {
@@ -153,6 +205,9 @@ double Workload::Cursor::Next() {
       if (span > 0) mantissa_ += static_cast<int64_t>(r % (2 * span + 1)) - span;
       if (mantissa_ < 0) mantissa_ = -mantissa_;
       break;
+    case SeriesKind::kHistogramBucket:
+    case SeriesKind::kHistogramSum:
+      break;  // handled above
   }
   if (kind_ == SeriesKind::kCounterDecimal || kind_ == SeriesKind::kGaugeDecimal) {
     return static_cast<double>(mantissa_) / 100.0;

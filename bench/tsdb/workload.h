@@ -22,13 +22,20 @@ struct WorkloadOptions {
   int64_t duration_ms = 24LL * 3600 * 1000;
   int64_t interval_ms = 15000;
   uint64_t seed = 42;
+  // Opt-in: per host, one classic histogram node_request_duration_seconds
+  // (12 cumulative _bucket series incl. le="+Inf", _sum, _count) so that
+  // histogram_quantile has data. Off by default: existing users keep the
+  // same series set.
+  bool histograms = false;
 };
 
 enum class SeriesKind {
-  kCounterDecimal,  // e.g. cpu seconds: + random 2-decimal increments
-  kCounterInteger,  // e.g. bytes/packets: + random integer increments
-  kGaugeDecimal,    // e.g. load1: 2-decimal random walk, kept >= 0
-  kGaugeInteger,    // e.g. memory bytes: random walk in 4 KiB pages
+  kCounterDecimal,   // e.g. cpu seconds: + random 2-decimal increments
+  kCounterInteger,   // e.g. bytes/packets: + random integer increments
+  kGaugeDecimal,     // e.g. load1: 2-decimal random walk, kept >= 0
+  kGaugeInteger,     // e.g. memory bytes: random walk in 4 KiB pages
+  kHistogramBucket,  // cumulative count of observations <= bound (+Inf: _count)
+  kHistogramSum,     // sum of observations (3 decimals)
 };
 
 class Workload {
@@ -57,6 +64,10 @@ class Workload {
     int64_t mantissa_;  // value = mantissa_ / 100 (decimal) or mantissa_ (integer)
     int64_t scale_;     // typical step size in mantissa units
     int64_t unit_;      // integer kinds: value = mantissa_ * unit_
+    // Histogram kinds: every series of one host's histogram replays the same
+    // observation stream, so buckets stay consistent (le-cumulative).
+    uint64_t obs_rng_ = 0;
+    double bound_ = 0;
   };
   // A cursor positioned before step 0 of series i.
   Cursor Start(size_t i) const;
@@ -68,6 +79,8 @@ class Workload {
     int64_t initial;  // mantissa
     int64_t scale;
     int64_t unit;
+    double bound = 0;  // histogram kinds: upper bound (le)
+    int host = 0;
   };
   WorkloadOptions options_;
   std::vector<Series> series_;

@@ -189,7 +189,7 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
       TsdbQueryable storage(ctx.db);
       auto r = ctx.engine->InstantQuery(storage, query, *ts);
       if (!r.ok()) return QueryError(r.status());
-      return Success(promql::RenderJsonData(*r));
+      return common::HttpResponse::Json(200, promql::RenderJsonSuccessBody(*r));
     });
   });
 
@@ -224,7 +224,7 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
       TsdbQueryable storage(ctx.db);
       auto r = ctx.engine->RangeQuery(storage, p->Get("query"), *start, *end, *step);
       if (!r.ok()) return QueryError(r.status());
-      return Success(promql::RenderJsonData(*r));
+      return common::HttpResponse::Json(200, promql::RenderJsonSuccessBody(*r));
     });
   });
 

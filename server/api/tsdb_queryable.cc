@@ -11,6 +11,11 @@ class IteratorAdapter : public promql::SeriesIterator {
   bool Seek(int64_t t) override { return it_->Seek(t); }
   std::pair<int64_t, double> At() const override { return it_->At(); }
   common::Status status() const override { return it_->status(); }
+  // Forwards the bulk read: tsdb decodes the chunks straight into *out.
+  common::Status AppendRange(int64_t mint, int64_t maxt,
+                             std::vector<std::pair<int64_t, double>>* out) override {
+    return it_->AppendRange(mint, maxt, out);
+  }
 
  private:
   std::unique_ptr<tsdb::SampleIterator> it_;

@@ -54,5 +54,54 @@ TEST(PromqlJsonTest, RendersApiData) {
   EXPECT_EQ(ErrorTypeString(ClassifyError(TimeoutError("x"))), "timeout");
 }
 
+std::string TreeBody(const QueryResult& r) {
+  nlohmann::json env = {{"status", "success"}, {"data", RenderJsonData(r)}};
+  return env.dump();
+}
+
+TEST(PromqlJsonTest, DirectSuccessBodyEqualsTree) {
+  std::vector<common::Labels> metrics = {
+      common::Labels(),
+      common::Labels({{"__name__", "up"}, {"job", "x"}}),
+      common::Labels({{"a", "quote\" back\\slash"}, {"b", "ctl\n\t\x01\x1f\x7f end"}}),
+      common::Labels({{"le", "+Inf"}, {"unicode", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"}}),
+  };
+  std::vector<Point> points = {{0, 0},
+                               {60000, -0.0},
+                               {1700000000500, 1.5},
+                               {-5000, NAN},
+                               {-1500, INFINITY},
+                               {1000, -INFINITY},
+                               {2000, 1e-300},
+                               {3000, 1.7976931348623157e308},
+                               {4000, 0.1 + 0.2},
+                               {5001, -123456789.125}};
+  QueryResult m;
+  m.type = ValueType::kMatrix;
+  for (const auto& l : metrics) m.matrix.push_back({l, points});
+  m.matrix.push_back({common::Labels({{"empty", "points"}}), {}});
+  EXPECT_EQ(RenderJsonSuccessBody(m), TreeBody(m));
+  QueryResult v;
+  v.type = ValueType::kVector;
+  for (size_t i = 0; i < metrics.size(); ++i) v.vector.push_back({metrics[i], points[i * 2]});
+  EXPECT_EQ(RenderJsonSuccessBody(v), TreeBody(v));
+  QueryResult empty;
+  empty.type = ValueType::kMatrix;
+  EXPECT_EQ(RenderJsonSuccessBody(empty), TreeBody(empty));
+  QueryResult s;
+  s.type = ValueType::kScalar;
+  s.scalar = {1000, 0.25};
+  EXPECT_EQ(RenderJsonSuccessBody(s), TreeBody(s));
+  QueryResult str;
+  str.type = ValueType::kString;
+  str.str = "x";
+  EXPECT_EQ(RenderJsonSuccessBody(str), TreeBody(str));
+  // Invalid UTF-8: the direct writer defers to the tree, whose dump() throws.
+  QueryResult bad;
+  bad.type = ValueType::kMatrix;
+  bad.matrix.push_back({common::Labels({{"a", "\xff"}}), {{0, 1}}});
+  EXPECT_THROW(RenderJsonSuccessBody(bad), nlohmann::json::exception);
+}
+
 }  // namespace
 }  // namespace promql
