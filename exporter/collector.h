@@ -29,6 +29,9 @@ struct CollectorConfig {
       "sysfs|tracefs)$";
   // Network device collector: devices to skip (RE2); empty keeps all.
   std::string netdev_device_exclude;
+  // Cgroup collector: most containers reported per scrape (runtime containers
+  // first), so a host with thousands of units cannot explode cardinality.
+  size_t cgroup_max_containers = 1000;
   // Diskstats collector: devices to skip (RE2), node_exporter 1.5's default.
   std::string diskstats_device_exclude =
       "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";

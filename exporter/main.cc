@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
   app.add_option("--collector.diskstats.device-exclude",
                  options.collectors.diskstats_device_exclude, "Regexp of disk devices to exclude")
       ->capture_default_str();
+  app.add_option("--collector.cgroup.max-containers", options.collectors.cgroup_max_containers,
+                 "Most containers the cgroup collector reports")
+      ->envname("SYSTEM_STATS_CGROUP_MAX_CONTAINERS")
+      ->capture_default_str();
   app.add_option("--collector.netdev.device-exclude", options.collectors.netdev_device_exclude,
                  "Regexp of network devices to exclude");
   app.add_option("--log.level", log_level, "trace, debug, info, warn, error or off")

@@ -15,7 +15,7 @@
 //     *.scope below /machine.slice (nspawn/libvirt machines).
 // The walk does not descend into a container (its counters include its
 // children), and is bounded: at most kMaxDepth levels and kMaxVisited
-// directories; at most SYSTEM_STATS_CGROUP_MAX_CONTAINERS (default 1000)
+// directories; at most --collector.cgroup.max-containers (default 1000)
 // containers are reported, runtime containers first, then machines, then
 // services, each in path order.
 //
@@ -50,7 +50,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kDefaultMaxContainers = 1000;
 constexpr int kMaxDepth = 16;
 constexpr size_t kMaxVisited = 20000;
 constexpr size_t kIdLength = 64;
@@ -192,18 +191,6 @@ common::Result<std::vector<NetDev>> ParseNetDev(std::string_view text) {
   return out;
 }
 
-size_t MaxContainersFromEnv() {
-  const char* env = getenv("SYSTEM_STATS_CGROUP_MAX_CONTAINERS");
-  if (!env || !*env) return kDefaultMaxContainers;
-  auto v = parse::ToUint(env);
-  if (!v) {
-    spdlog::warn("SYSTEM_STATS_CGROUP_MAX_CONTAINERS={} is not a number; using {}", env,
-                 kDefaultMaxContainers);
-    return kDefaultMaxContainers;
-  }
-  return static_cast<size_t>(*v);
-}
-
 std::string ReadLink(const std::string& path) {
   char buf[256];
   ssize_t n = readlink(path.c_str(), buf, sizeof(buf));
@@ -213,7 +200,7 @@ std::string ReadLink(const std::string& path) {
 class CgroupCollector : public Collector {
  public:
   explicit CgroupCollector(const CollectorConfig& c)
-      : paths_(c.paths), root_(c.paths.Sys("fs/cgroup")), max_containers_(MaxContainersFromEnv()) {}
+      : paths_(c.paths), root_(c.paths.Sys("fs/cgroup")), max_containers_(c.cgroup_max_containers) {}
 
   common::Status Update(MetricSink& sink) override {
     std::string controllers;
@@ -230,7 +217,7 @@ class CgroupCollector : public Collector {
       if (found.size() != last_truncated_from_) {
         spdlog::warn(
             "cgroup: {} containers found, reporting the first {} "
-            "(SYSTEM_STATS_CGROUP_MAX_CONTAINERS)",
+            "(--collector.cgroup.max-containers)",
             found.size(), max_containers_);
       }
       last_truncated_from_ = found.size();

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include <prometheus/text_serializer.h>
+#include "common/text_writer.h"
 
 #include "tests/unit/exporter/scratch_dir.h"
 
@@ -30,15 +30,6 @@ const std::string kCriScope =
     kCriId + ".scope";
 const std::string kCgroupfsDocker = "/docker/" + kCgroupfsId;
 
-// Sets an environment variable for the lifetime of the object.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
-  ~ScopedEnv() { unsetenv(name_); }
-
- private:
-  const char* name_;
-};
 
 // id -> name of every container reported (by container_last_seen).
 std::map<std::string, std::string> Containers(const MetricSink& s) {
@@ -172,8 +163,9 @@ TEST(CgroupCollectorTest, OnlyWhatTheCgroupHas) {
 
 TEST(CgroupCollectorTest, MaxContainersKeepsRuntimeContainersFirst) {
   {
-    ScopedEnv env("SYSTEM_STATS_CGROUP_MAX_CONTAINERS", "3");
-    MetricSink s = RunCollector("cgroup");
+    CollectorConfig c = FixtureConfig();
+    c.cgroup_max_containers = 3;
+    MetricSink s = RunCollector("cgroup", c);
     const std::map<std::string, std::string> want = {{kCgroupfsDocker, "18ac3e7343f0"},
                                                      {kCriScope, "2e7d2c03a950"},
                                                      {kDockerScope, "ca978112ca1b"}};
@@ -181,12 +173,14 @@ TEST(CgroupCollectorTest, MaxContainersKeepsRuntimeContainersFirst) {
     EXPECT_EQ(SeriesCount(s, "container_cpu_usage_seconds_total"), 3u);
   }
   {
-    ScopedEnv env("SYSTEM_STATS_CGROUP_MAX_CONTAINERS", "5");
-    EXPECT_EQ(Containers(RunCollector("cgroup")).count("/machine.slice/machine-box.scope"), 1u);
+    CollectorConfig c = FixtureConfig();
+    c.cgroup_max_containers = 5;
+    EXPECT_EQ(Containers(RunCollector("cgroup", c)).count("/machine.slice/machine-box.scope"), 1u);
   }
   {
-    ScopedEnv env("SYSTEM_STATS_CGROUP_MAX_CONTAINERS", "0");
-    EXPECT_TRUE(RunCollector("cgroup").families().empty());
+    CollectorConfig c = FixtureConfig();
+    c.cgroup_max_containers = 0;
+    EXPECT_TRUE(RunCollector("cgroup", c).families().empty());
   }
 }
 
@@ -279,17 +273,18 @@ TEST(CgroupCollectorTest, MalformedFilesFailTheCollector) {
 }
 
 TEST(CgroupCollectorTest, OutputPassesPromtoolLint) {
-  if (system("command -v promtool > /dev/null 2>&1") != 0) GTEST_SKIP() << "no promtool";
+  // promtool comes with Debian's prometheus package, which setup installs.
+  ASSERT_EQ(system("command -v promtool > /dev/null 2>&1"), 0) << "promtool missing";
   ScratchDir proc;
   proc.Symlink("net:[1]", "1/ns/net");
   proc.Symlink("net:[2]", "4242/ns/net");
   proc.Write("4242/net/dev", "h1\nh2\n  eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n");
   MetricSink s = RunCollector("cgroup", ProcAt(proc));
   ASSERT_NE(s.Find("container_network_transmit_bytes_total"), nullptr);
-  std::ostringstream text;
-  prometheus::TextSerializer().Serialize(text, s.families());
+  std::string text;
+  common::AppendTextFormat(s.families(), &text);
   ScratchDir out;
-  out.Write("metrics.txt", text.str());
+  out.Write("metrics.txt", text);
   std::string cmd = "promtool check metrics < " + out.path() + "/metrics.txt 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
