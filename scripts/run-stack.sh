@@ -33,6 +33,7 @@ if [[ -x "$server" ]]; then
     SYSTEM_STATS_URL="http://127.0.0.1:${SYSTEM_STATS_PORT}/system" \
     MONITORING_SERVER_METRICS_URL="http://127.0.0.1:${MONITOR_PORT}/metrics" \
     SYSTEM_STATS_FORWARD_INTERVAL=${SYSTEM_STATS_FORWARD_INTERVAL:-30} \
+    SYSTEM_STATS_SPOOL_DIR=${SYSTEM_STATS_SPOOL_DIR:-$MONITOR_DATA_DIR/forwarder-spool} \
       "$forwarder" & pids+=($!)
   fi
 fi
