@@ -174,6 +174,9 @@ describe('dashboard in chromium', { timeout: 120000 }, () => {
     assert.ok(canvases >= 7, `canvases: ${canvases}`);
     await page.waitForSelector('#app[data-loaded]');
     assert.match(await page.textContent('#host-info'), /^Linux 6\.1\.0-18-amd64 x86_64 · 2 CPUs · 16 GiB memory · up \d+d \d+h · last sample /);
+    // The theme choice persists in the shared context's storage: set it explicitly.
+    await setTheme(page, 'light');
+    await waitForCharts(page, ['CPU by mode']);
     await shot(page, 'host-light');
     await setTheme(page, 'dark');
     await waitForCharts(page, ['CPU by mode']);
