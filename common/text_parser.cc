@@ -2,8 +2,10 @@
 
 #include <strings.h>
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -12,9 +14,22 @@ namespace common {
 
 namespace {
 
+// Character classes by table lookup: name scanning runs for every byte of
+// every sample line of a bulk import. Bit 0: may start a metric name; bit 1:
+// may continue one.
+constexpr std::array<unsigned char, 256> kNameClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+    bool digit = c >= '0' && c <= '9';
+    t[static_cast<size_t>(c)] =
+        static_cast<unsigned char>((alpha ? 1 : 0) | (alpha || digit ? 2 : 0));
+  }
+  return t;
+}();
+
 bool IsNameChar(char c, bool first) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-         (!first && c >= '0' && c <= '9');
+  return (kNameClass[static_cast<unsigned char>(c)] & (first ? 1 : 2)) != 0;
 }
 
 void SkipBlanks(std::string_view& s) {
@@ -71,6 +86,39 @@ size_t ScanLabelSet(std::string_view s, std::string* err) {
 
 }  // namespace
 
+namespace {
+
+// Fast path for the common "123" / "123.456": with at most 19 digits, a
+// mantissa m <= 2^53 and k <= 22 fraction digits, m and 10^k are exact
+// doubles, so m / 10^k is one correctly rounded operation: the same double
+// from_chars returns. Anything else (exponents, long mantissas) returns false
+// and takes the general path.
+bool ParseSimpleDecimal(std::string_view s, double* out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  uint64_t m = 0;
+  int digits = 0;
+  int frac = 0;
+  bool dot = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      if (++digits > 19) return false;
+      m = m * 10 + static_cast<uint64_t>(c - '0');
+      frac += dot ? 1 : 0;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || m > (uint64_t{1} << 53) || frac > 22) return false;
+  *out = static_cast<double>(m) / kPow10[frac];
+  return true;
+}
+
+}  // namespace
+
 std::optional<double> ParseFloatValue(std::string_view s) {
   if (s.empty()) return std::nullopt;
   std::string_view body = s;
@@ -79,6 +127,7 @@ std::optional<double> ParseFloatValue(std::string_view s) {
     neg = body.front() == '-';
     body.remove_prefix(1);
   }
+  if (double fast; ParseSimpleDecimal(body, &fast)) return neg ? -fast : fast;
   if (body.size() == 3 && strncasecmp(body.data(), "inf", 3) == 0) {
     return neg ? -std::numeric_limits<double>::infinity()
                : std::numeric_limits<double>::infinity();
@@ -113,6 +162,18 @@ std::optional<double> ParseFloatValue(std::string_view s) {
 
 TextParser::TextParser(std::string_view text, int64_t first_line)
     : rest_(text), line_no_(first_line - 1) {}
+
+void TextParser::SetSeriesHint(std::string_view series) {
+  size_t i = 0;
+  while (i < series.size() && IsNameChar(series[i], i == 0)) ++i;
+  // A hint that is not a series a full scan could have produced is ignored.
+  if (i == 0) {
+    hint_ = {};
+    return;
+  }
+  hint_ = series;
+  hint_name_len_ = i;
+}
 
 TextParser::Entry TextParser::Fail(const std::string& msg) {
   failed_ = true;
@@ -162,22 +223,39 @@ TextParser::Entry TextParser::Next() {
     }
 
     // Sample line.
-    size_t i = 0;
-    while (i < line.size() && IsNameChar(line[i], i == 0)) ++i;
-    if (i == 0) return Fail("invalid metric name at \"" + std::string(line.substr(0, 40)) + "\"");
-    name_ = line.substr(0, i);
-    size_t series_end = i;
-    std::string_view after = line.substr(i);
-    SkipBlanks(after);
-    if (!after.empty() && after.front() == '{') {
-      std::string err;
-      size_t n = ScanLabelSet(after, &err);
-      if (n == 0) return Fail(err + " in \"" + std::string(line.substr(0, 80)) + "\"");
-      series_end = static_cast<size_t>(after.data() - line.data()) + n;
-      after.remove_prefix(n);
+    std::string_view after;
+    // Hinted series: the scan of the series text would stop at the same
+    // place it did when the hint was produced (the name scan stops at the
+    // blank, a label set ends at its '}'), unless a label set follows the
+    // blanks of a bare name.
+    if (!hint_.empty() && line.size() > hint_.size() &&
+        (line[hint_.size()] == ' ' || line[hint_.size()] == '\t') &&
+        std::memcmp(line.data(), hint_.data(), hint_.size()) == 0) {
+      after = line.substr(hint_.size());
+      SkipBlanks(after);
+      if (!after.empty() && after.front() == '{') after = {};
     }
-    series_ = line.substr(0, series_end);
-    SkipBlanks(after);
+    if (!after.empty()) {
+      name_ = line.substr(0, hint_name_len_);
+      series_ = line.substr(0, hint_.size());
+    } else {
+      size_t i = 0;
+      while (i < line.size() && IsNameChar(line[i], i == 0)) ++i;
+      if (i == 0) return Fail("invalid metric name at \"" + std::string(line.substr(0, 40)) + "\"");
+      name_ = line.substr(0, i);
+      size_t series_end = i;
+      after = line.substr(i);
+      SkipBlanks(after);
+      if (!after.empty() && after.front() == '{') {
+        std::string err;
+        size_t n = ScanLabelSet(after, &err);
+        if (n == 0) return Fail(err + " in \"" + std::string(line.substr(0, 80)) + "\"");
+        series_end = static_cast<size_t>(after.data() - line.data()) + n;
+        after.remove_prefix(n);
+      }
+      series_ = line.substr(0, series_end);
+      SkipBlanks(after);
+    }
     size_t vend = 0;
     while (vend < after.size() && after[vend] != ' ' && after[vend] != '\t') ++vend;
     if (vend == 0) return Fail("missing value for " + std::string(name_));

@@ -46,6 +46,14 @@ class TextParser {
   std::string_view meta_name() const { return name_; }
   std::string_view meta_text() const { return meta_text_; }
 
+  // Optional hint: the raw series text of a sample seen before (e.g. the
+  // previous line's). A sample line that starts with exactly this text
+  // followed by blanks and no label set takes it as its series without
+  // rescanning it; the result is the same as a full scan, only faster on bulk
+  // text that lists many samples of one series in a row. The text must
+  // outlive its use as the hint; an empty hint disables this.
+  void SetSeriesHint(std::string_view series);
+
   int64_t line_number() const { return line_no_; }
   const Status& status() const { return status_; }
 
@@ -55,6 +63,8 @@ class TextParser {
   std::string_view rest_;
   int64_t line_no_;
   std::string_view series_, name_, meta_text_;
+  std::string_view hint_;
+  size_t hint_name_len_ = 0;
   double value_ = 0;
   std::optional<int64_t> timestamp_;
   Status status_;

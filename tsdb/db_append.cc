@@ -105,9 +105,36 @@ AppendResult AppenderImpl::Commit() {
   if (samples.empty()) return r;
 
   // Group by series (stable, so each series keeps the caller's order) so each
-  // series lock is taken once per batch.
-  std::stable_sort(samples.begin(), samples.end(),
-                   [](const Sample& a, const Sample& b) { return a.ref < b.ref; });
+  // series lock is taken once per batch. Batches mostly arrive as runs of one
+  // series (a remote_write series, bulk import text), so the runs are sorted,
+  // not the samples: O(n + runs log runs), and nothing at all when the runs
+  // are already in ref order.
+  {
+    struct Run {
+      SeriesRef ref;
+      size_t begin, end;
+    };
+    std::vector<Run> runs;
+    bool ordered = true;
+    for (size_t i = 0; i < samples.size();) {
+      size_t j = i + 1;
+      while (j < samples.size() && samples[j].ref == samples[i].ref) ++j;
+      if (!runs.empty() && runs.back().ref >= samples[i].ref) ordered = false;
+      runs.push_back({samples[i].ref, i, j});
+      i = j;
+    }
+    if (!ordered) {
+      std::stable_sort(runs.begin(), runs.end(),
+                       [](const Run& a, const Run& b) { return a.ref < b.ref; });
+      std::vector<Sample> grouped;
+      grouped.reserve(samples.size());
+      for (const Run& run : runs) {
+        grouped.insert(grouped.end(), samples.begin() + static_cast<ptrdiff_t>(run.begin),
+                       samples.begin() + static_cast<ptrdiff_t>(run.end));
+      }
+      samples.swap(grouped);
+    }
+  }
 
   const uint64_t seq = db_->BeginBatch();
   const int64_t min_valid = db_->MinValidTime();
@@ -130,6 +157,8 @@ AppendResult AppenderImpl::Commit() {
     }
     ts.clear();
     vs.clear();
+    size_t accepted = 0;
+    int64_t last_t = 0;
     {
       std::lock_guard<std::mutex> lock(s->mu);
       for (size_t k = i; k < j; ++k) {
@@ -149,6 +178,13 @@ AppendResult AppenderImpl::Commit() {
         } else {
           auto seal = [&](std::shared_ptr<const PendingChunk> p) {
             if (p == nullptr) return;
+            // Everything this batch appended to the series so far is in the
+            // sealed chunk, which goes into the same atomic WriteBatch as
+            // the head-log record: logging those samples too would only
+            // double the bytes written (replay skips samples at or before
+            // the newest sealed chunk anyway).
+            ts.clear();
+            vs.clear();
             auto [enc, bytes] = EncodeSealedChunk(p->chunk);
             wb.Put(db_->cf_chunks(), format::ChunkKey(s->id, p->chunk.min_time()),
                    format::EncodeChunkValue(enc, p->chunk.min_time(), p->chunk.max_time(), bytes));
@@ -160,16 +196,19 @@ AppendResult AppenderImpl::Commit() {
           s->max_t = smp.t;
           s->last_v = smp.v;
           s->wal_min_seq = std::min(s->wal_min_seq, seq);
-          seal(db_->SealIfFull(*s));
           ts.push_back(smp.t);
           vs.push_back(smp.v);
+          seal(db_->SealIfFull(*s));
+          ++accepted;
+          last_t = smp.t;
         }
       }
     }
-    if (!ts.empty()) {
-      format::AppendWalSeries(&wal, s->id, ts.data(), vs.data(), ts.size());
-      r.accepted += ts.size();
-      batch_max_t = std::max(batch_max_t, ts.back());
+    // Only the samples still in the head need the log.
+    if (!ts.empty()) format::AppendWalSeries(&wal, s->id, ts.data(), vs.data(), ts.size());
+    if (accepted > 0) {
+      r.accepted += accepted;
+      batch_max_t = std::max(batch_max_t, last_t);
     }
     i = j;
   }

@@ -1,5 +1,7 @@
 #include "server/ingest/ingester.h"
 
+#include <cstring>
+
 namespace server {
 
 Ingester::Ingester(tsdb::DB* db, const Limits& limits)
@@ -38,12 +40,39 @@ common::Status Ingester::Validate(const common::Labels& labels) const {
   return common::Status::OK();
 }
 
+// A fast non-cryptographic hash (8 bytes per multiply); keys are series
+// text chosen by clients, but a skewed shard only costs speed, not
+// correctness.
+size_t Ingester::KeyHash::operator()(std::string_view s) const noexcept {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  uint64_t h = 0xC2B2AE3D27D4EB4Full ^ (s.size() * kMul);
+  const char* p = s.data();
+  size_t n = s.size();
+  auto mix = [](uint64_t x) {
+    __uint128_t m = static_cast<__uint128_t>(x) * kMul;
+    return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
+  };
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = mix(h ^ w);
+  }
+  if (n > 0) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = mix(h ^ w ^ (uint64_t{n} << 59));
+  }
+  return static_cast<size_t>(mix(h));
+}
+
 common::Result<tsdb::SeriesRef> Ingester::Resolve(
     std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels) {
-  Shard& shard = shards_[std::hash<std::string_view>()(key) % kShards];
+  const HashedKey hk{key, KeyHash()(key)};
+  // High bits pick the shard; the map's buckets use the low bits.
+  Shard& shard = shards_[(hk.hash >> 32) % kShards];
   {
     std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.refs.find(std::string(key));
+    auto it = shard.refs.find(hk);
     if (it != shard.refs.end()) return it->second;
   }
   auto labels = make_labels();

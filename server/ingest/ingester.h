@@ -69,9 +69,27 @@ class Ingester {
  private:
   static constexpr size_t kShards = 64;
   static constexpr size_t kMaxCachedPerShard = 1 << 16;
+  // The cache is probed once per sample on the text paths, so lookups take
+  // the caller's string_view with its hash computed once (it also picks the
+  // shard): no std::string is built and no key is hashed twice.
+  struct HashedKey {
+    std::string_view key;
+    size_t hash;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(const HashedKey& k) const noexcept { return k.hash; }
+    size_t operator()(std::string_view s) const noexcept;
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+    bool operator()(const HashedKey& a, std::string_view b) const noexcept { return a.key == b; }
+    bool operator()(std::string_view a, const HashedKey& b) const noexcept { return a == b.key; }
+  };
   struct Shard {
     std::mutex mu;
-    std::unordered_map<std::string, tsdb::SeriesRef> refs;  // GUARDED_BY(mu)
+    std::unordered_map<std::string, tsdb::SeriesRef, KeyHash, KeyEq> refs;  // GUARDED_BY(mu)
   };
 
   tsdb::DB* db_;

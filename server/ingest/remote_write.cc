@@ -2,7 +2,10 @@
 
 #include <snappy.h>
 
+#include <memory>
+
 #include "server/ingest/remote_write.pb.h"
+#include "server/ingest/remote_write_decode.h"
 
 namespace server {
 
@@ -32,56 +35,70 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
         "decompressed body of " + std::to_string(raw_len) + " bytes exceeds the limit of " +
         std::to_string(ingester.limits().max_body_bytes) + " bytes");
   }
-  std::string raw;
-  if (!snappy::Uncompress(body.data(), body.size(), &raw)) {
+  // Uninitialised buffer: snappy writes every byte.
+  auto raw = std::make_unique_for_overwrite<char[]>(raw_len == 0 ? 1 : raw_len);
+  if (!snappy::RawUncompress(body.data(), body.size(), raw.get())) {
     return common::Status::InvalidArgument("corrupt snappy data");
   }
-  ms::remote::WriteRequest req;
-  if (!req.ParseFromString(raw)) {
+  remote_write::DecodedRequest req;
+  // A typical sample takes ~13 bytes on the wire (tag, length, double,
+  // varint timestamp); reserving for that avoids most regrowth.
+  req.timestamps.reserve(raw_len / 13);
+  req.values.reserve(raw_len / 13);
+  bool too_many = false;
+  const size_t max_samples = ingester.limits().max_samples_per_request;
+  if (!remote_write::DecodeWriteRequest(std::string_view(raw.get(), raw_len), max_samples, &req,
+                                        &too_many)) {
     return common::Status::InvalidArgument("body is not a valid remote_write WriteRequest protobuf");
+  }
+  // Checked before any series is created, so an oversized request leaves
+  // nothing behind.
+  if (too_many) {
+    return common::Status::TooLarge("request has more than " + std::to_string(max_samples) +
+                                    " samples");
   }
 
   RemoteWriteResult result;
   std::vector<Ingester::Sample> batch;
+  batch.reserve(req.timestamps.size());
   std::string key;
-  for (int i = 0; i < req.timeseries_size(); ++i) {
-    const auto& ts = req.timeseries(i);
+  for (size_t i = 0; i < req.series.size(); ++i) {
+    const remote_write::DecodedSeries& ts = req.series[i];
+    const auto* first = req.labels.data() + ts.labels_begin;
+    const auto* last = req.labels.data() + ts.labels_end;
     key.clear();
-    for (const auto& l : ts.labels()) {
-      key += l.name();
+    for (const auto* l = first; l != last; ++l) {
+      key += l->first;
       key += '\x01';
-      key += l.value();
+      key += l->second;
       key += '\x01';
     }
     auto ref = ingester.Resolve(key, [&]() -> common::Result<common::Labels> {
       std::vector<common::Label> labels;
-      labels.reserve(static_cast<size_t>(ts.labels_size()));
-      for (const auto& l : ts.labels()) {
+      labels.reserve(static_cast<size_t>(last - first));
+      for (const auto* l = first; l != last; ++l) {
         for (const auto& seen : labels) {
-          if (seen.name == l.name()) {
-            return common::Status::InvalidArgument("duplicate label name \"" + l.name() + "\"");
+          if (seen.name == l->first) {
+            return common::Status::InvalidArgument("duplicate label name \"" +
+                                                   std::string(l->first) + "\"");
           }
         }
-        if (l.name().empty()) return common::Status::InvalidArgument("empty label name");
-        labels.push_back({l.name(), l.value()});
+        if (l->first.empty()) return common::Status::InvalidArgument("empty label name");
+        labels.push_back({std::string(l->first), std::string(l->second)});
       }
       return common::Labels::FromVector(std::move(labels));
     });
     if (!ref.ok()) return ref.status().WithContext("timeseries " + std::to_string(i));
     ++result.series;
-    for (const auto& s : ts.samples()) {
-      if (batch.size() >= ingester.limits().max_samples_per_request) {
-        return common::Status::TooLarge(
-            "request has more than " +
-            std::to_string(ingester.limits().max_samples_per_request) + " samples");
-      }
-      batch.push_back({*ref, s.timestamp(), s.value()});
+    for (size_t k = ts.samples_begin; k < ts.samples_end; ++k) {
+      batch.push_back({*ref, req.timestamps[k], req.values[k]});
     }
   }
   if (metadata) {
-    for (const auto& m : req.metadata()) {
-      metadata->SetType(m.metric_family_name(), TypeName(m.type()));
-      if (!m.help().empty()) metadata->SetHelp(m.metric_family_name(), m.help());
+    for (const auto& m : req.metadata) {
+      metadata->SetType(m.metric_family_name,
+                        TypeName(static_cast<ms::remote::MetricMetadata::MetricType>(m.type)));
+      if (!m.help.empty()) metadata->SetHelp(m.metric_family_name, m.help);
     }
   }
   result.samples = batch.size();
