@@ -3,16 +3,12 @@
 #include <chrono>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/text_writer.h"
 
 namespace exporter {
 
-namespace {
-double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
+namespace {}  // namespace
 
 common::Result<std::unique_ptr<ExporterService>> ExporterService::Create(
     const ServiceOptions& options) {
@@ -25,7 +21,7 @@ common::Result<std::unique_ptr<ExporterService>> ExporterService::Create(
   // Prime the sampler so the first /system call already has a baseline.
   MetricSink sink;
   service->collector_->Collect(sink);
-  (void)service->sampler_.Exchange(ExtractCounters(sink, NowSeconds()));
+  (void)service->sampler_.Exchange(ExtractCounters(sink, common::NowSeconds()));
   return service;
 }
 
@@ -41,7 +37,8 @@ std::string ExporterService::RenderMetrics() {
                                  prometheus::MetricType::Gauge,
                                  {}};
   prometheus::ClientMetric m;
-  m.label = {{"branch", "main"}, {"goversion", "none"}, {"revision", "unknown"}, {"version", version_}};
+  m.label = {
+      {"branch", "main"}, {"goversion", "none"}, {"revision", "unknown"}, {"version", version_}};
   m.gauge.value = 1;
   build.metric.push_back(m);
   families.push_back(std::move(build));
@@ -54,7 +51,7 @@ std::string ExporterService::RenderMetrics() {
 nlohmann::json ExporterService::RenderSystem() {
   MetricSink sink;
   collector_->Collect(sink);
-  CounterReading now = ExtractCounters(sink, NowSeconds());
+  CounterReading now = ExtractCounters(sink, common::NowSeconds());
   auto baseline = sampler_.Exchange(now);
   if (!baseline) {
     // Called within the sampler's minimum window of start-up: wait it out once
@@ -62,7 +59,7 @@ nlohmann::json ExporterService::RenderSystem() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1050));
     sink = MetricSink();
     collector_->Collect(sink);
-    now = ExtractCounters(sink, NowSeconds());
+    now = ExtractCounters(sink, common::NowSeconds());
     baseline = sampler_.Exchange(now);
   }
   return BuildSystemSnapshot(sink, now, baseline ? &*baseline : nullptr);
@@ -84,9 +81,8 @@ void ExporterService::RegisterRoutes(common::HttpServer& server) {
     }
     return common::HttpResponse::Json(200, RenderSystem().dump(2) + "\n");
   });
-  server.Handle("/healthz", [](common::HttpRequest&) {
-    return common::HttpResponse::Text(200, "ok\n");
-  });
+  server.Handle("/healthz",
+                [](common::HttpRequest&) { return common::HttpResponse::Text(200, "ok\n"); });
   server.Handle("/", [this](common::HttpRequest&) {
     std::string collectors;
     for (const auto& n : collector_->names()) collectors += "<li>" + n + "</li>";

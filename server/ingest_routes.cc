@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "server/http_util.h"
 #include "server/ingest/import.h"
 #include "server/ingest/remote_write.h"
@@ -13,12 +14,6 @@
 namespace server {
 
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 common::HttpResponse BodyError(const common::Status& s) {
   // A body that cannot be read is the client's problem (400), not a 503.
@@ -44,7 +39,7 @@ common::HttpResponse PushJson(const IngestContext& ctx, const Params& params,
   std::string job = params.Has("job") ? params.Get("job") : "system-stats";
   std::string instance = params.Has("instance") ? params.Get("instance") : reading->hostname;
   if (instance.empty()) instance = std::string(remote);
-  int64_t ts = reading->timestamp_ms ? reading->timestamp_ms : NowMs();
+  int64_t ts = reading->timestamp_ms ? reading->timestamp_ms : common::NowMs();
   std::vector<Ingester::Sample> batch;
   for (const auto& s : reading->samples) {
     common::Labels labels = s.labels.With("job", job).With("instance", instance);
@@ -63,7 +58,7 @@ common::HttpResponse PushText(const IngestContext& ctx, const Params& params,
   std::string job = params.Has("job") ? params.Get("job") : "system-stats";
   std::string instance = params.Has("instance") ? params.Get("instance") : std::string(remote);
   opts.target_labels = common::Labels{{"job", job}, {"instance", instance}};
-  opts.default_timestamp_ms = NowMs();
+  opts.default_timestamp_ms = common::NowMs();
   opts.metadata = ctx.metadata;
   auto r = IngestText(*ctx.ingester, body, opts);
   if (!r.ok()) return common::HttpResponse::FromStatus(r.status());
@@ -121,11 +116,12 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
     if (!Authorized(req, ctx.write_token)) return Unauthorized();
     uint64_t max = ctx.ingester->limits().max_import_body_bytes;
     if (req.content_length() > 0 && static_cast<uint64_t>(req.content_length()) > max) {
-      return common::HttpResponse::Text(413, "body exceeds the import limit of " +
-                                                 std::to_string(max) + " bytes\n");
+      return common::HttpResponse::Text(
+          413, "body exceeds the import limit of " + std::to_string(max) + " bytes\n");
     }
     ImportResult r = ImportText(
-        *ctx.ingester, [&req](char* buf, size_t n) { return req.ReadBody(buf, n); }, NowMs(), max);
+        *ctx.ingester, [&req](char* buf, size_t n) { return req.ReadBody(buf, n); },
+        common::NowMs(), max);
     ctx.metrics->CountIngested("import", r.samples);
     nlohmann::json summary = {{"samples", r.samples},
                               {"accepted", r.accepted},

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/duration.h"
 #include "promql/errors.h"
 #include "promql/json.h"
@@ -26,22 +27,17 @@ using nlohmann::json;
 constexpr int64_t kMinTime = -(int64_t{1} << 62);
 constexpr int64_t kMaxTime = int64_t{1} << 62;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 common::HttpResponse Success(const json& data) {
   json env = {{"status", "success"}, {"data", data}};
   return common::HttpResponse::Json(200, env.dump());
 }
 
 common::HttpResponse Error(std::string_view type, const std::string& msg) {
-  int code = type == "bad_data" ? 400 : type == "execution" ? 422 : type == "timeout" ||
-                                                                     type == "canceled"
-                                                                 ? 503
-                                                             : type == "not_found" ? 404 : 500;
+  int code = type == "bad_data"                        ? 400
+             : type == "execution"                     ? 422
+             : type == "timeout" || type == "canceled" ? 503
+             : type == "not_found"                     ? 404
+                                                       : 500;
   json env = {{"status", "error"}, {"errorType", type}, {"error", msg}};
   return common::HttpResponse::Json(code, env.dump());
 }
@@ -123,13 +119,15 @@ common::Result<int64_t> ParseApiTime(const std::string& s) {
   char* end = nullptr;
   double secs = std::strtod(s.c_str(), &end);
   if (end && *end == '\0' && !s.empty()) {
-    if (!std::isfinite(secs)) return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
+    if (!std::isfinite(secs))
+      return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
     return static_cast<int64_t>(std::llround(secs * 1000));
   }
   // RFC 3339: 2006-01-02T15:04:05[.999999999](Z|+07:00)
   struct tm tm {};
   const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
+  if (!rest)
+    return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
   int64_t ms = 0;
   if (*rest == '.') {
     ++rest;
@@ -155,7 +153,8 @@ common::Result<int64_t> ParseApiTime(const std::string& s) {
   } else {
     return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
   }
-  if (*rest != '\0') return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
+  if (*rest != '\0')
+    return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
   int64_t secs_utc = static_cast<int64_t>(timegm(&tm)) - offset_s;
   return secs_utc * 1000 + ms;
 }
@@ -171,7 +170,8 @@ common::Result<int64_t> ParseApiDuration(const std::string& s) {
     return static_cast<int64_t>(std::llround(secs * 1000));
   }
   auto d = common::ParseDuration(s);
-  if (!d.ok()) return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid duration");
+  if (!d.ok())
+    return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid duration");
   return *d;
 }
 
@@ -184,7 +184,7 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
       if (query.empty() && !p->Has("query")) {
         return Error("bad_data", "invalid parameter \"query\": query must not be empty");
       }
-      auto ts = TimeParam(*p, "time", NowMs());
+      auto ts = TimeParam(*p, "time", common::NowMs());
       if (!ts.ok()) return Error("bad_data", ts.status().message());
       TsdbQueryable storage(ctx.db);
       auto r = ctx.engine->InstantQuery(storage, query, *ts);
@@ -199,27 +199,34 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
       if (!p.ok()) return Error("bad_data", p.status().message());
       for (const char* required : {"start", "end", "step"}) {
         if (p->Get(required).empty()) {
-          return Error("bad_data", std::string("invalid parameter \"") + required +
-                                       "\": cannot parse \"\" to a valid " +
-                                       (std::string(required) == "step" ? "duration" : "timestamp"));
+          return Error("bad_data",
+                       std::string("invalid parameter \"") + required +
+                           "\": cannot parse \"\" to a valid " +
+                           (std::string(required) == "step" ? "duration" : "timestamp"));
         }
       }
       auto start = ParseApiTime(p->Get("start"));
-      if (!start.ok()) return Error("bad_data", "invalid parameter \"start\": " + start.status().message());
+      if (!start.ok())
+        return Error("bad_data", "invalid parameter \"start\": " + start.status().message());
       auto end = ParseApiTime(p->Get("end"));
-      if (!end.ok()) return Error("bad_data", "invalid parameter \"end\": " + end.status().message());
+      if (!end.ok())
+        return Error("bad_data", "invalid parameter \"end\": " + end.status().message());
       if (*end < *start) {
-        return Error("bad_data", "invalid parameter \"end\": end timestamp must not be before start time");
+        return Error("bad_data",
+                     "invalid parameter \"end\": end timestamp must not be before start time");
       }
       auto step = ParseApiDuration(p->Get("step"));
-      if (!step.ok()) return Error("bad_data", "invalid parameter \"step\": " + step.status().message());
+      if (!step.ok())
+        return Error("bad_data", "invalid parameter \"step\": " + step.status().message());
       if (*step <= 0) {
-        return Error("bad_data", "invalid parameter \"step\": zero or negative query resolution step "
-                                 "widths are not accepted. Try a positive integer");
+        return Error("bad_data",
+                     "invalid parameter \"step\": zero or negative query resolution step "
+                     "widths are not accepted. Try a positive integer");
       }
       if ((*end - *start) / *step > 11000) {
-        return Error("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try "
-                                 "decreasing the query resolution (?step=XX)");
+        return Error("bad_data",
+                     "exceeded maximum resolution of 11,000 points per timeseries. Try "
+                     "decreasing the query resolution (?step=XX)");
       }
       TsdbQueryable storage(ctx.db);
       auto r = ctx.engine->RangeQuery(storage, p->Get("query"), *start, *end, *step);
@@ -279,9 +286,8 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
     for (const auto& [name, md] : ctx.metadata->Snapshot()) {
       if (!metric.empty() && name != metric) continue;
       if (limit >= 0 && n >= limit) break;
-      out[name] = json::array({{{"type", md.type.empty() ? "unknown" : md.type},
-                                {"help", md.help},
-                                {"unit", ""}}});
+      out[name] = json::array(
+          {{{"type", md.type.empty() ? "unknown" : md.type}, {"help", md.help}, {"unit", ""}}});
       ++n;
     }
     return Success(out);
@@ -305,13 +311,16 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
                         {"scrapeUrl", t.target.url},
                         {"lastError", t.last_error},
                         {"lastScrapeDuration", t.last_duration_seconds},
-                        {"health", t.last_scrape_ms == 0 ? "unknown" : t.up ? "up" : "down"}});
+                        {"health", t.last_scrape_ms == 0 ? "unknown"
+                                   : t.up                ? "up"
+                                                         : "down"}});
     }
     return Success({{"activeTargets", active}, {"droppedTargets", json::array()}});
   });
 
   // No exemplars are stored; answering an empty list keeps Grafana quiet.
-  http.Handle("/api/v1/query_exemplars", [](common::HttpRequest&) { return Success(json::array()); });
+  http.Handle("/api/v1/query_exemplars",
+              [](common::HttpRequest&) { return Success(json::array()); });
 }
 
 }  // namespace server

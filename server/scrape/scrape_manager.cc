@@ -3,41 +3,24 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <limits>
 #include <thread>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "common/http_client.h"
+#include "promql/stale.h"
 #include "server/ingest/text_ingest.h"
 
 namespace server {
-
-namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-double StaleNaN() {
-  uint64_t bits = 0x7ff0000000000002ull;
-  double d;
-  std::memcpy(&d, &bits, sizeof(d));
-  return d;
-}
-
-}  // namespace
 
 class ScrapeManager::Loop {
  public:
   Loop(ScrapeTarget target, Ingester* ingester, MetadataStore* metadata,
        const DurationObserver* observer)
-      : target_(std::move(target)), ingester_(ingester), metadata_(metadata),
-        observer_(observer) {
+      : target_(std::move(target)), ingester_(ingester), metadata_(metadata), observer_(observer) {
     thread_ = std::thread([this] { Run(); });
   }
 
@@ -52,7 +35,7 @@ class ScrapeManager::Loop {
     // Prometheus marks the target's synthetic series stale on removal too.
     std::vector<tsdb::SeriesRef> all = last_refs_;
     all.insert(all.end(), report_refs_.begin(), report_refs_.end());
-    MarkStale(all, NowMs());
+    MarkStale(all, common::NowMs());
   }
 
   TargetStatus status() const {
@@ -70,8 +53,10 @@ class ScrapeManager::Loop {
     // and keeps each one's phase stable across restarts.
     auto interval = std::chrono::milliseconds(target_.interval_ms);
     uint64_t h = std::hash<std::string>()(target_.Key());
-    auto offset = std::chrono::milliseconds(static_cast<int64_t>(h % static_cast<uint64_t>(target_.interval_ms)));
-    auto next = std::chrono::steady_clock::now() + std::min(offset, std::chrono::milliseconds(1000));
+    auto offset = std::chrono::milliseconds(
+        static_cast<int64_t>(h % static_cast<uint64_t>(target_.interval_ms)));
+    auto next =
+        std::chrono::steady_clock::now() + std::min(offset, std::chrono::milliseconds(1000));
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mu_);
@@ -84,7 +69,7 @@ class ScrapeManager::Loop {
   }
 
   void ScrapeOnce() {
-    int64_t start_ms = NowMs();
+    int64_t start_ms = common::NowMs();
     auto t0 = std::chrono::steady_clock::now();
     auto resp = client_.Get(target_.url, static_cast<double>(target_.timeout_ms) / 1000.0,
                             {{"Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1"},
@@ -110,7 +95,8 @@ class ScrapeManager::Loop {
         refs = std::move(r->refs);
         std::sort(refs.begin(), refs.end());
         refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
-        for (auto ref : refs) added += !std::binary_search(last_refs_.begin(), last_refs_.end(), ref);
+        for (auto ref : refs)
+          added += !std::binary_search(last_refs_.begin(), last_refs_.end(), ref);
       }
     }
     double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -160,7 +146,7 @@ class ScrapeManager::Loop {
     if (refs.empty()) return;
     std::vector<Ingester::Sample> batch;
     batch.reserve(refs.size());
-    for (auto ref : refs) batch.push_back({ref, ts, StaleNaN()});
+    for (auto ref : refs) batch.push_back({ref, ts, promql::kStaleNaN});
     (void)ingester_->Commit(batch);
   }
 
@@ -168,13 +154,13 @@ class ScrapeManager::Loop {
   Ingester* ingester_;
   MetadataStore* metadata_;
   const DurationObserver* observer_;
-  common::HttpClient client_;  // used by the loop thread only
-  std::vector<tsdb::SeriesRef> last_refs_;  // sorted; loop thread (then destructor) only
+  common::HttpClient client_;                 // used by the loop thread only
+  std::vector<tsdb::SeriesRef> last_refs_;    // sorted; loop thread (then destructor) only
   std::vector<tsdb::SeriesRef> report_refs_;  // up, scrape_*; loop thread only
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;      // GUARDED_BY(mu_)
-  TargetStatus status_;    // GUARDED_BY(mu_)
+  bool stop_ = false;    // GUARDED_BY(mu_)
+  TargetStatus status_;  // GUARDED_BY(mu_)
   std::thread thread_;
 };
 

@@ -1,5 +1,7 @@
 #include "tests/integration/stack.h"
 
+#include "common/clock.h"
+
 #include <chrono>
 
 namespace testutil {
@@ -74,10 +76,6 @@ nlohmann::json Query(const Service& server, const std::string& promql, const std
   return j["data"]["result"];
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return common::NowMs(); }
 
 }  // namespace testutil

@@ -43,6 +43,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/linux/proc_net_dev.h"
 #include "exporter/collectors/parse_util.h"
 
 namespace exporter {
@@ -156,37 +157,6 @@ common::Result<std::vector<IoStat>> ParseIoStat(std::string_view text) {
       *dst = *v;
     }
     out.push_back(std::move(s));
-  }
-  return out;
-}
-
-// The 16 counters of a /proc/<pid>/net/dev line, as the columns cAdvisor uses.
-struct NetDev {
-  std::string name;
-  uint64_t rx_bytes, rx_packets, rx_errs, rx_drop, tx_bytes, tx_packets, tx_errs, tx_drop;
-};
-
-common::Result<std::vector<NetDev>> ParseNetDev(std::string_view text) {
-  std::vector<NetDev> out;
-  auto lines = parse::Lines(text);
-  for (size_t i = 2; i < lines.size(); ++i) {
-    std::string_view line = lines[i];
-    if (parse::Trim(line).empty()) continue;
-    size_t colon = line.rfind(':');
-    if (colon == std::string_view::npos) {
-      return common::Status::Corruption("missing colon: " + std::string(line));
-    }
-    auto f = parse::Fields(line.substr(colon + 1));
-    if (f.size() != 16)
-      return common::Status::Corruption("expected 16 counters: " + std::string(line));
-    uint64_t v[16];
-    for (size_t k = 0; k < 16; ++k) {
-      auto x = parse::ToUint(f[k]);
-      if (!x) return common::Status::Corruption("bad counter: " + std::string(line));
-      v[k] = *x;
-    }
-    out.push_back(NetDev{std::string(parse::Trim(line.substr(0, colon))), v[0], v[1], v[2], v[3],
-                         v[8], v[9], v[10], v[11]});
   }
   return out;
 }
@@ -439,9 +409,9 @@ class CgroupCollector : public Collector {
     std::string text;
     std::string path = paths_.Proc(pid + "/net/dev");
     if (!Read(path, &text)) return common::Status::OK();  // exited meanwhile
-    auto devs = ParseNetDev(text);
+    auto devs = ParseProcNetDev(text);
     if (!devs.ok()) return devs.status().WithContext(path);
-    for (const NetDev& d : *devs) {
+    for (const NetDevStats& d : *devs) {
       if (d.name == "lo") continue;
       LabelPairs il = With(l, "interface", d.name);
       const struct {
@@ -450,21 +420,21 @@ class CgroupCollector : public Collector {
         uint64_t value;
       } kStats[] = {
           {"container_network_receive_bytes_total", "Cumulative count of bytes received",
-           d.rx_bytes},
+           d.values[kRxBytes]},
           {"container_network_receive_packets_total", "Cumulative count of packets received",
-           d.rx_packets},
+           d.values[kRxPackets]},
           {"container_network_receive_errors_total",
-           "Cumulative count of errors encountered while receiving", d.rx_errs},
+           "Cumulative count of errors encountered while receiving", d.values[kRxErrs]},
           {"container_network_receive_packets_dropped_total",
-           "Cumulative count of packets dropped while receiving", d.rx_drop},
+           "Cumulative count of packets dropped while receiving", d.values[kRxDrop]},
           {"container_network_transmit_bytes_total", "Cumulative count of bytes transmitted",
-           d.tx_bytes},
+           d.values[kTxBytes]},
           {"container_network_transmit_packets_total", "Cumulative count of packets transmitted",
-           d.tx_packets},
+           d.values[kTxPackets]},
           {"container_network_transmit_errors_total",
-           "Cumulative count of errors encountered while transmitting", d.tx_errs},
+           "Cumulative count of errors encountered while transmitting", d.values[kTxErrs]},
           {"container_network_transmit_packets_dropped_total",
-           "Cumulative count of packets dropped while transmitting", d.tx_drop},
+           "Cumulative count of packets dropped while transmitting", d.values[kTxDrop]},
       };
       for (const auto& s : kStats) Counter(sink, s.name, s.help, il, static_cast<double>(s.value));
     }

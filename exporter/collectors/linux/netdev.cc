@@ -9,6 +9,7 @@
 #include <re2/re2.h>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/linux/proc_net_dev.h"
 #include "exporter/collectors/parse_util.h"
 
 namespace exporter {
@@ -22,38 +23,7 @@ constexpr const char* kColumns[] = {
     "transmit_fifo",  "transmit_colls",   "transmit_carrier",   "transmit_compressed",
 };
 constexpr size_t kNumColumns = std::size(kColumns);
-
-struct NetDev {
-  std::string name;
-  std::vector<double> values;  // kNumColumns of them
-};
-
-common::Result<std::vector<NetDev>> ParseNetDev(std::string_view text) {
-  std::vector<NetDev> out;
-  auto lines = parse::Lines(text);
-  // Two header lines ("Inter-|   Receive ..." and " face |bytes ...").
-  for (size_t i = 2; i < lines.size(); ++i) {
-    std::string_view line = lines[i];
-    if (parse::Trim(line).empty()) continue;
-    size_t colon = line.rfind(':');
-    if (colon == std::string_view::npos) {
-      return common::Status::Corruption("missing colon: " + std::string(line));
-    }
-    NetDev d{std::string(parse::Trim(line.substr(0, colon))), {}};
-    if (d.name.empty()) return common::Status::Corruption("no device name: " + std::string(line));
-    auto f = parse::Fields(line.substr(colon + 1));
-    if (f.size() != kNumColumns) {
-      return common::Status::Corruption("expected 16 counters: " + std::string(line));
-    }
-    for (std::string_view field : f) {
-      auto v = parse::ToUint(field);
-      if (!v) return common::Status::Corruption("bad counter: " + std::string(line));
-      d.values.push_back(static_cast<double>(*v));
-    }
-    out.push_back(std::move(d));
-  }
-  return out;
-}
+static_assert(kNumColumns == kNetDevColumns, "one metric name per /proc/net/dev column");
 
 class NetdevCollector : public Collector {
  public:
@@ -68,12 +38,12 @@ class NetdevCollector : public Collector {
     if (!common::ReadFileToString(path_, &text)) {
       return common::Status::IOError("cannot read " + path_);
     }
-    auto devs = ParseNetDev(text);
+    auto devs = ParseProcNetDev(text);
     if (!devs.ok()) return devs.status().WithContext(path_);
-    for (const NetDev& d : *devs) {
+    for (const NetDevStats& d : *devs) {
       if (!exclude_.pattern().empty() && RE2::PartialMatch(d.name, exclude_)) continue;
       for (size_t i = 0; i < kNumColumns; ++i) {
-        Emit(sink, kColumns[i], d.name, d.values[i]);
+        Emit(sink, kColumns[i], d.name, static_cast<double>(d.values[i]));
       }
       std::string nohandler;
       if (common::ReadFileToString(paths_.Sys("class/net/" + d.name + "/statistics/rx_nohandler"),
