@@ -68,9 +68,7 @@ common::Result<std::vector<std::vector<tsdb::Matcher>>> MatchParams(const Params
                                              " is not a vector selector");
     }
     auto* vs = static_cast<const promql::VectorSelector*>(e->get());
-    auto m = ToTsdbMatchers(vs->matchers);
-    if (!m.ok()) return m.status();
-    out.push_back(std::move(m).value());
+    out.push_back(vs->matchers);
   }
   return out;
 }

@@ -37,37 +37,13 @@ class SeriesSetAdapter : public promql::SeriesSet {
   std::unique_ptr<tsdb::SeriesSet> set_;
 };
 
-tsdb::Matcher::Type ToTsdbType(promql::LabelMatcher::Type t) {
-  switch (t) {
-    case promql::LabelMatcher::Type::kEqual: return tsdb::Matcher::Type::kEqual;
-    case promql::LabelMatcher::Type::kNotEqual: return tsdb::Matcher::Type::kNotEqual;
-    case promql::LabelMatcher::Type::kRegexMatch: return tsdb::Matcher::Type::kRegexMatch;
-    case promql::LabelMatcher::Type::kRegexNoMatch: return tsdb::Matcher::Type::kRegexNoMatch;
-  }
-  return tsdb::Matcher::Type::kEqual;
-}
-
 }  // namespace
-
-common::Result<std::vector<tsdb::Matcher>> ToTsdbMatchers(
-    const std::vector<promql::LabelMatcher>& matchers) {
-  std::vector<tsdb::Matcher> out;
-  out.reserve(matchers.size());
-  for (const auto& m : matchers) {
-    auto tm = tsdb::Matcher::Make(ToTsdbType(m.type()), m.name(), m.value());
-    if (!tm.ok()) return tm.status();
-    out.push_back(std::move(tm).value());
-  }
-  return out;
-}
 
 common::Result<std::unique_ptr<promql::SeriesSet>> TsdbQueryable::Select(
     int64_t mint_ms, int64_t maxt_ms, const std::vector<promql::LabelMatcher>& matchers) {
-  auto tm = ToTsdbMatchers(matchers);
-  if (!tm.ok()) return tm.status();
   if (mint_ms > maxt_ms) mint_ms = maxt_ms;
   auto q = db_->NewQuerier(mint_ms, maxt_ms);
-  auto set = q->Select(*tm);
+  auto set = q->Select(matchers);
   return std::unique_ptr<promql::SeriesSet>(
       std::make_unique<SeriesSetAdapter>(std::move(q), std::move(set)));
 }

@@ -1,6 +1,7 @@
 // TsdbQueryable: the PromQL engine's read interface (promql::Queryable) over
 // tsdb::DB. Each Select opens a tsdb querier for the requested range; the
-// series set keeps it alive.
+// series set keeps it alive. Both sides use common::Matcher, so selectors
+// pass through unchanged.
 #pragma once
 
 #include <vector>
@@ -19,9 +20,5 @@ class TsdbQueryable : public promql::Queryable {
  private:
   tsdb::DB* db_;
 };
-
-// Converts PromQL matchers to tsdb matchers (re-validating regexes).
-common::Result<std::vector<tsdb::Matcher>> ToTsdbMatchers(
-    const std::vector<promql::LabelMatcher>& matchers);
 
 }  // namespace server

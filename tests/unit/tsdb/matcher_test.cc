@@ -21,7 +21,7 @@ TEST(tsdb_Matcher, RegexIsFullyAnchoredAndBadRegexIsInvalidArgument) {
   EXPECT_TRUE(Nre("a", "fo").Matches("foo"));
   auto bad = Matcher::Make(Matcher::Type::kRegexMatch, "a", "(");
   EXPECT_TRUE(bad.status().IsInvalidArgument());
-  EXPECT_EQ(Re("job", "n.*").ToString(), R"(job=~"n.*")");
+  EXPECT_EQ(Re("job", "n.*").String(), R"(job=~"n.*")");
 }
 
 TEST(tsdb_Matcher, MatchesEmpty) {

@@ -1,43 +1,52 @@
-#include "promql/label_matcher.h"
+#include "common/matcher.h"
 
 #include <re2/re2.h>
 
 #include <cstdio>
+#include <cstdlib>
 
-#include "promql/storage.h"
+namespace common {
 
-namespace promql {
+Matcher::Matcher(Type type, std::string name, std::string value, std::shared_ptr<const re2::RE2> re)
+    : type_(type), name_(std::move(name)), value_(std::move(value)), re_(std::move(re)) {}
 
-common::Result<LabelMatcher> LabelMatcher::Make(Type type, std::string name, std::string value) {
-  LabelMatcher m(type, std::move(name), std::move(value));
+Result<Matcher> Matcher::Make(Type type, std::string name, std::string value) {
+  std::shared_ptr<const re2::RE2> re;
   if (type == Type::kRegexMatch || type == Type::kRegexNoMatch) {
-    RE2::Options opts;
+    re2::RE2::Options opts;
     opts.set_log_errors(false);
     opts.set_dot_nl(true);  // Go's regexp in Prometheus uses (?s)
-    auto re = std::make_shared<RE2>("^(?:" + m.value_ + ")$", opts);
-    if (!re->ok()) {
-      return common::Status::InvalidArgument("error parsing regexp: " + re->error());
+    // Anchor fully: (?: ) keeps alternations inside the anchors.
+    auto compiled = std::make_shared<const re2::RE2>("^(?:" + value + ")$", opts);
+    if (!compiled->ok()) {
+      return Status::InvalidArgument("error parsing regexp: " + compiled->error());
     }
-    m.re_ = std::move(re);
+    re = std::move(compiled);
   }
-  return m;
+  return Matcher(type, std::move(name), std::move(value), std::move(re));
 }
 
-bool LabelMatcher::Matches(std::string_view v) const {
+Matcher Matcher::MustMake(Type type, std::string name, std::string value) {
+  auto m = Make(type, std::move(name), std::move(value));
+  if (!m.ok()) std::abort();
+  return std::move(m).value();
+}
+
+bool Matcher::Matches(std::string_view v) const {
   switch (type_) {
     case Type::kEqual:
       return v == value_;
     case Type::kNotEqual:
       return v != value_;
     case Type::kRegexMatch:
-      return RE2::FullMatch(v, *re_);
+      return re2::RE2::FullMatch(v, *re_);
     case Type::kRegexNoMatch:
-      return !RE2::FullMatch(v, *re_);
+      return !re2::RE2::FullMatch(v, *re_);
   }
   return false;
 }
 
-std::string_view LabelMatcher::TypeString(Type t) {
+std::string_view Matcher::TypeString(Type t) {
   switch (t) {
     case Type::kEqual:
       return "=";
@@ -51,20 +60,8 @@ std::string_view LabelMatcher::TypeString(Type t) {
   return "?";
 }
 
-std::string LabelMatcher::String() const {
+std::string Matcher::String() const {
   return name_ + std::string(TypeString(type_)) + QuoteString(value_);
-}
-
-common::Status SeriesIterator::AppendRange(int64_t mint, int64_t maxt,
-                                           std::vector<std::pair<int64_t, double>>* out) {
-  if (Seek(mint)) {
-    do {
-      auto s = At();
-      if (s.first > maxt) break;
-      out->push_back(s);
-    } while (Next());
-  }
-  return status();
 }
 
 std::string QuoteString(std::string_view s) {
@@ -112,4 +109,4 @@ std::string QuoteString(std::string_view s) {
   return out;
 }
 
-}  // namespace promql
+}  // namespace common
