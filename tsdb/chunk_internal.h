@@ -2,8 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "common/status.h"
 #include "tsdb/bitstream.h"
+#include "tsdb/sample_iterator.h"
 
 namespace tsdb::internal {
 
@@ -89,6 +95,61 @@ inline int64_t WrapAdd(int64_t a, int64_t b) {
 }
 inline int64_t WrapSub(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
+// What the two chunk decoders (XorDecoder, DecimalDecoder) have in common:
+//   explicit Decoder(std::string_view bytes);  // views bytes
+//   bool Next();        // false at the end or on corruption
+//   int64_t t;          // the current sample's time
+//   double value() const;
+//   bool corrupt;
+// `what` names the encoding in error messages.
+
+// A SampleIterator over a decoder; owns the chunk bytes the decoder views.
+template <typename Decoder>
+class DecoderIterator final : public SampleIterator {
+ public:
+  DecoderIterator(std::string bytes, const char* what)
+      : bytes_(std::move(bytes)), dec_(bytes_), what_(what) {}
+
+  bool Next() override {
+    valid_ = dec_.Next();
+    return valid_;
+  }
+  bool Seek(int64_t t) override {
+    if (valid_ && dec_.t >= t) return true;
+    while (Next()) {
+      if (dec_.t >= t) return true;
+    }
+    return false;
+  }
+  std::pair<int64_t, double> At() const override { return {dec_.t, dec_.value()}; }
+  common::Status status() const override {
+    return dec_.corrupt
+               ? common::Status::Corruption(std::string("tsdb: corrupt ") + what_ + " chunk")
+               : common::Status::OK();
+  }
+
+ private:
+  std::string bytes_;  // declared before dec_, which views it
+  Decoder dec_;
+  const char* what_;
+  bool valid_ = false;
+};
+
+// Decodes the samples with mint <= t <= maxt straight into *out (the bulk
+// read path: no virtual call per sample).
+template <typename Decoder>
+common::Status AppendDecoded(std::string_view bytes, int64_t mint, int64_t maxt, const char* what,
+                             std::vector<std::pair<int64_t, double>>* out) {
+  Decoder dec(bytes);
+  while (dec.Next()) {
+    if (dec.t < mint) continue;
+    if (dec.t > maxt) break;
+    out->emplace_back(dec.t, dec.value());
+  }
+  return dec.corrupt ? common::Status::Corruption(std::string("tsdb: corrupt ") + what + " chunk")
+                     : common::Status::OK();
 }
 
 }  // namespace tsdb::internal

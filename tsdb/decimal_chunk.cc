@@ -31,6 +31,8 @@ common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t ma
 
 namespace {
 
+using internal::AppendDecoded;
+using internal::DecoderIterator;
 using internal::ReadDod;
 using internal::ReadUvarintBits;
 using internal::WrapAdd;
@@ -139,45 +141,6 @@ struct DecimalDecoder {
     return false;
   }
 };
-
-class DecimalIterator final : public SampleIterator {
- public:
-  explicit DecimalIterator(std::string bytes) : bytes_(std::move(bytes)), dec_(bytes_) {}
-
-  bool Next() override {
-    valid_ = dec_.Next();
-    return valid_;
-  }
-  bool Seek(int64_t t) override {
-    if (valid_ && dec_.t >= t) return true;
-    while (Next()) {
-      if (dec_.t >= t) return true;
-    }
-    return false;
-  }
-  std::pair<int64_t, double> At() const override { return {dec_.t, dec_.value()}; }
-  common::Status status() const override {
-    return dec_.corrupt ? common::Status::Corruption("tsdb: corrupt decimal chunk")
-                        : common::Status::OK();
-  }
-
- private:
-  std::string bytes_;  // declared before dec_, which views it
-  DecimalDecoder dec_;
-  bool valid_ = false;
-};
-
-common::Status AppendDecimalSamples(std::string_view bytes, int64_t mint, int64_t maxt,
-                                    std::vector<std::pair<int64_t, double>>* out) {
-  DecimalDecoder dec(bytes);
-  while (dec.Next()) {
-    if (dec.t < mint) continue;
-    if (dec.t > maxt) break;
-    out->emplace_back(dec.t, dec.value());
-  }
-  return dec.corrupt ? common::Status::Corruption("tsdb: corrupt decimal chunk")
-                     : common::Status::OK();
-}
 
 }  // namespace
 
@@ -289,12 +252,16 @@ bool EncodeDecimalChunk(const int64_t* ts, const double* vs, int n, std::string*
 
 common::Status AppendChunkSamples(Encoding encoding, std::string_view bytes, int64_t mint,
                                   int64_t maxt, std::vector<std::pair<int64_t, double>>* out) {
-  if (encoding == Encoding::kDecimal) return AppendDecimalSamples(bytes, mint, maxt, out);
+  if (encoding == Encoding::kDecimal) {
+    return AppendDecoded<DecimalDecoder>(bytes, mint, maxt, "decimal", out);
+  }
   return AppendXorSamples(bytes, mint, maxt, out);
 }
 
 std::unique_ptr<SampleIterator> NewChunkIterator(Encoding encoding, std::string bytes) {
-  if (encoding == Encoding::kDecimal) return std::make_unique<DecimalIterator>(std::move(bytes));
+  if (encoding == Encoding::kDecimal) {
+    return std::make_unique<DecoderIterator<DecimalDecoder>>(std::move(bytes), "decimal");
+  }
   return NewXorIterator(std::move(bytes));
 }
 

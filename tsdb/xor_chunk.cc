@@ -10,6 +10,8 @@ namespace tsdb {
 
 namespace {
 
+using internal::AppendDecoded;
+using internal::DecoderIterator;
 using internal::ReadDod;
 using internal::ReadUvarintBits;
 using internal::WrapAdd;
@@ -88,6 +90,8 @@ struct XorDecoder {
     total = (static_cast<unsigned char>(d[0]) << 8) | static_cast<unsigned char>(d[1]);
   }
 
+  double value() const { return FromBits(v); }
+
   // Decodes the next sample. Returns false at the end or on corruption.
   bool Next() {
     if (corrupt || read >= total) return false;
@@ -113,33 +117,6 @@ struct XorDecoder {
     corrupt = true;
     return false;
   }
-};
-
-class XorIterator final : public SampleIterator {
- public:
-  explicit XorIterator(std::string bytes) : bytes_(std::move(bytes)), dec_(bytes_) {}
-
-  bool Next() override {
-    valid_ = dec_.Next();
-    return valid_;
-  }
-  bool Seek(int64_t t) override {
-    if (valid_ && dec_.t >= t) return true;
-    while (Next()) {
-      if (dec_.t >= t) return true;
-    }
-    return false;
-  }
-  std::pair<int64_t, double> At() const override { return {dec_.t, FromBits(dec_.v)}; }
-  common::Status status() const override {
-    return dec_.corrupt ? common::Status::Corruption("tsdb: corrupt XOR chunk")
-                        : common::Status::OK();
-  }
-
- private:
-  std::string bytes_;  // must be declared before dec_ (dec_ views it)
-  XorDecoder dec_;
-  bool valid_ = false;
 };
 
 }  // namespace
@@ -194,17 +171,11 @@ void XorChunk::Append(int64_t t, double v) {
 
 common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
                                 std::vector<std::pair<int64_t, double>>* out) {
-  XorDecoder dec(bytes);
-  while (dec.Next()) {
-    if (dec.t < mint) continue;
-    if (dec.t > maxt) break;
-    out->emplace_back(dec.t, FromBits(dec.v));
-  }
-  return dec.corrupt ? common::Status::Corruption("tsdb: corrupt XOR chunk") : common::Status::OK();
+  return AppendDecoded<XorDecoder>(bytes, mint, maxt, "XOR", out);
 }
 
 std::unique_ptr<SampleIterator> NewXorIterator(std::string bytes) {
-  return std::make_unique<XorIterator>(std::move(bytes));
+  return std::make_unique<DecoderIterator<XorDecoder>>(std::move(bytes), "XOR");
 }
 
 }  // namespace tsdb
