@@ -69,6 +69,9 @@ bool ExtrapolatedRate(const Point* b, const Point* e, const KernelCtx& c, bool i
   double interval = sampled;
   interval += duration_to_start < threshold ? duration_to_start : avg / 2;
   interval += duration_to_end < threshold ? duration_to_end : avg / 2;
+  // The factor first, then one multiplication: the same float operations as
+  // Prometheus's extrapolatedRate, so results agree to the last bit (an
+  // integration test compares them exactly).
   double factor = interval / sampled;
   if (is_rate) factor /= static_cast<double>(c.range_ms) / 1000;
   *out = result * factor;
