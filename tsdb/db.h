@@ -132,10 +132,11 @@ class Querier {
   // Series matching all matchers with samples in [mint, maxt], sorted.
   virtual std::unique_ptr<SeriesSet> Select(const std::vector<Matcher>& matchers) = 0;
   // Sorted distinct label names of series matching `matchers` (all series if
-  // empty). Not restricted by time.
+  // empty) that have samples in [mint, maxt]. A querier whose range reaches
+  // +-2^62 is treated as unbounded and answered from the index alone (fast).
   virtual common::Result<std::vector<std::string>> LabelNames(
       const std::vector<Matcher>& matchers) = 0;
-  // Sorted distinct values of label `name` among series matching `matchers`.
+  // Sorted distinct values of label `name` among the same series.
   virtual common::Result<std::vector<std::string>> LabelValues(
       const std::string& name, const std::vector<Matcher>& matchers) = 0;
 };

@@ -272,6 +272,14 @@ class QuerierImpl final : public Querier {
   common::Result<std::vector<std::string>> LabelNames(
       const std::vector<Matcher>& matchers) override {
     std::vector<std::string> out;
+    if (TimeBounded()) {
+      return FromSelectedSeries(
+          matchers,
+          [&out](const common::Labels& l) {
+            for (const auto& kv : l) out.push_back(kv.name);
+          },
+          &out);
+    }
     if (matchers.empty()) {
       // Skip from one name to the next: name\0 ... < name\x01.
       std::unique_ptr<rocksdb::Iterator> it(
@@ -301,6 +309,15 @@ class QuerierImpl final : public Querier {
   common::Result<std::vector<std::string>> LabelValues(
       const std::string& name, const std::vector<Matcher>& matchers) override {
     std::vector<std::string> out;
+    if (TimeBounded()) {
+      return FromSelectedSeries(
+          matchers,
+          [&out, &name](const common::Labels& l) {
+            std::string_view v = l.Get(name);
+            if (!v.empty()) out.emplace_back(v);
+          },
+          &out);
+    }
     if (matchers.empty()) {
       std::string prefix = format::PostingNamePrefix(name);
       std::unique_ptr<rocksdb::Iterator> it(
@@ -336,6 +353,28 @@ class QuerierImpl final : public Querier {
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
   }
+
+  // The label APIs answer from the index alone when the range is open;
+  // with a real time range only series with samples in it count, which
+  // needs the same data check as Select.
+  bool TimeBounded() const { return mint_ > kOpenMin || maxt_ < kOpenMax; }
+
+  template <typename Fn>
+  common::Result<std::vector<std::string>> FromSelectedSeries(const std::vector<Matcher>& matchers,
+                                                              Fn&& collect,
+                                                              std::vector<std::string>* out) {
+    static const Matcher kAnyName = Matcher::MustMake(Matcher::Type::kRegexMatch, "__name__", ".+");
+    auto set = Select(matchers.empty() ? std::vector<Matcher>{kAnyName} : matchers);
+    while (set->Next()) collect(set->labels());
+    if (!set->status().ok()) return set->status();
+    std::sort(out->begin(), out->end());
+    out->erase(std::unique(out->begin(), out->end()), out->end());
+    return std::move(*out);
+  }
+
+  // Ranges at or beyond these bounds count as open (no time restriction).
+  static constexpr int64_t kOpenMin = -(int64_t{1} << 62);
+  static constexpr int64_t kOpenMax = int64_t{1} << 62;
 
  private:
   DBImpl* db_;

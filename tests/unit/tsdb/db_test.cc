@@ -287,6 +287,26 @@ TEST_F(tsdb_DB, LabelNamesAndValues) {
   EXPECT_EQ(*metrics, (std::vector<std::string>{"load", "up"}));
 }
 
+TEST_F(tsdb_DB, LabelNamesAndValuesRestrictedByTime) {
+  ASSERT_TRUE(
+      Append(Labels{{"__name__", "up"}, {"job", "early"}, {"old", "x"}}, {{100, 1}, {200, 1}})
+          .status.ok());
+  ASSERT_TRUE(Append(Labels{{"__name__", "up"}, {"job", "late"}}, {{1000, 1}}).status.ok());
+  ASSERT_TRUE(Append(Labels{{"__name__", "load"}}, {{150, 1}, {1100, 2}}).status.ok());
+  auto early = db_->NewQuerier(0, 500);
+  EXPECT_EQ(*early->LabelValues("job", {}), (std::vector<std::string>{"early"}));
+  EXPECT_EQ(*early->LabelNames({}), (std::vector<std::string>{"__name__", "job", "old"}));
+  EXPECT_EQ(*early->LabelValues("__name__", {}), (std::vector<std::string>{"load", "up"}));
+  auto late = db_->NewQuerier(900, 2000);
+  EXPECT_EQ(*late->LabelValues("job", {Eq("__name__", "up")}), (std::vector<std::string>{"late"}));
+  EXPECT_EQ(*late->LabelNames({}), (std::vector<std::string>{"__name__", "job"}));
+  auto none = db_->NewQuerier(300, 800);
+  EXPECT_TRUE(none->LabelValues("job", {})->empty());
+  // An open range answers from the index: every series counts.
+  auto open = db_->NewQuerier(-(int64_t{1} << 62), int64_t{1} << 62);
+  EXPECT_EQ(*open->LabelValues("job", {}), (std::vector<std::string>{"early", "late"}));
+}
+
 TEST_F(tsdb_DB, StatsCountSamplesAndDisk) {
   for (int i = 0; i < 10; ++i) {
     ASSERT_EQ(
