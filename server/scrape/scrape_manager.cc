@@ -49,20 +49,29 @@ class ScrapeManager::Loop {
       std::lock_guard<std::mutex> lock(mu_);
       status_.target = target_;
     }
-    // Offset within the interval from a hash of the target: spreads targets
-    // and keeps each one's phase stable across restarts.
+    // Steady-state scrapes happen when the wall clock (in ms) is congruent to
+    // a per-target offset modulo the interval: targets spread over the
+    // interval and each keeps its phase across restarts. The first scrape
+    // comes within a second so a new target shows up at once.
     auto interval = std::chrono::milliseconds(target_.interval_ms);
-    uint64_t h = std::hash<std::string>()(target_.Key());
-    auto offset = std::chrono::milliseconds(
-        static_cast<int64_t>(h % static_cast<uint64_t>(target_.interval_ms)));
+    const int64_t iv = target_.interval_ms;
+    const int64_t offset =
+        static_cast<int64_t>(std::hash<std::string>()(target_.Key()) % static_cast<uint64_t>(iv));
+    const int64_t to_phase = ((offset - common::NowMs() % iv) % iv + iv) % iv;
+    auto start = std::chrono::steady_clock::now();
     auto next =
-        std::chrono::steady_clock::now() + std::min(offset, std::chrono::milliseconds(1000));
+        start + std::min(std::chrono::milliseconds(to_phase), std::chrono::milliseconds(1000));
+    bool first = true;
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mu_);
         if (cv_.wait_until(lock, next, [this] { return stop_; })) return;
       }
       ScrapeOnce();
+      if (first) {
+        next = start + std::chrono::milliseconds(to_phase);
+        first = false;
+      }
       auto now = std::chrono::steady_clock::now();
       while (next <= now) next += interval;
     }

@@ -1,8 +1,8 @@
 // ScrapeManager: one loop per configured target, as Prometheus's scrape
-// package. Each loop waits a per-target offset (a hash of the target, so
-// loads spread evenly and stay stable across restarts), then every interval
-// GETs the target with the timeout, ingests the text with the target's
-// labels at the scrape's start time, and writes the synthetic series
+// package. Each loop scrapes at a per-target phase of the interval (a hash of
+// the target, so loads spread evenly and stay stable across restarts); every
+// interval it GETs the target with the timeout, ingests the text with the
+// target's labels at the scrape's start time, and writes the synthetic series
 // up, scrape_duration_seconds, scrape_samples_scraped,
 // scrape_samples_post_metric_relabeling and scrape_series_added.
 //
