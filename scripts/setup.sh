@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config git ca-certificates curl
+  build-essential cmake pkg-config git ca-certificates curl python3 binutils
   prometheus-cpp-dev libcivetweb-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev librocksdb-dev libre2-dev libsnappy-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcurl4-openssl-dev zlib1g-dev
