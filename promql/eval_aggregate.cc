@@ -87,8 +87,12 @@ struct GoHeap {
     h.push_back(x);
     Up(h.size() - 1);
   }
-  void Fix0() {
-    if (!Down(0, h.size())) Up(0);
+  // container/heap.Pop: the top moves to the end and is removed.
+  void Pop() {
+    size_t n = h.size() - 1;
+    std::swap(h[0], h[n]);
+    Down(0, n);
+    h.pop_back();
   }
   // sort.Sort(sort.Reverse(heap)) via insertion sort (what Go uses for <= 12).
   void SortReverse() {
@@ -167,17 +171,21 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
         double v = in.series[i].v[k];
         if (IsAbsent(v)) continue;
         GoHeap& hp = heaps[group_of[i]];
-        if (static_cast<int64_t>(hp.h.size()) < kk) {
-          hp.Push({v, static_cast<int>(i)});
-          continue;
+        // Prometheus 2.42's aggregation, step for step (ties depend on it):
+        // take the sample if the heap is not full, it beats the top, or the
+        // top is NaN; a full heap pops its top first (k == 1: replace).
+        const bool full = static_cast<int64_t>(hp.h.size()) >= kk;
+        if (full) {
+          double top = hp.h[0].v;
+          bool take = (a.op == AggOp::kTopk ? top < v : top > v) || std::isnan(top);
+          if (!take) continue;
+          if (kk == 1) {
+            hp.h[0] = {v, static_cast<int>(i)};
+            continue;
+          }
+          hp.Pop();
         }
-        double top = hp.h[0].v;
-        bool replace = a.op == AggOp::kTopk ? (top < v || (std::isnan(top) && !std::isnan(v)))
-                                            : (top > v || (std::isnan(top) && !std::isnan(v)));
-        if (replace) {
-          hp.h[0] = {v, static_cast<int>(i)};
-          if (kk > 1) hp.Fix0();
-        }
+        hp.Push({v, static_cast<int>(i)});
       }
       for (GoHeap& hp : heaps) {
         if (hp.h.size() > 1) hp.SortReverse();

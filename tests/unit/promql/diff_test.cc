@@ -411,6 +411,19 @@ const std::map<std::string, std::string>& KnownDeviations() {
   return kKnown;
 }
 
+// Queries compared as instant queries only. In range queries Prometheus 2.42
+// collects intermediate results in a Go map (random iteration order), so which
+// of several equal values topk/bottomk keep is not deterministic there.
+const std::set<std::string>& InstantOnly() {
+  static const std::set<std::string> kInstantOnly = {
+      "topk(3, round(test_gauge / 20))",
+      "bottomk(4, round(test_gauge / 20))",
+      "topk by (job) (2, floor(test_gauge / 30))",
+      "topk(5, test_gauge > bool 55)",
+  };
+  return kInstantOnly;
+}
+
 class PromqlDiffTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -493,6 +506,7 @@ TEST_F(PromqlDiffTest, MatchesPrometheus) {
   std::vector<std::string> failures;
   for (const std::string& q : corpus) {
     for (const Mode& m : modes) {
+      if (m.range && InstantOnly().count(q)) continue;
       ++total;
       std::string url;
       common::Result<QueryResult> ours = common::Status::Internal("unset");
@@ -534,9 +548,10 @@ TEST_F(PromqlDiffTest, MatchesPrometheus) {
   }
   for (size_t i = 0; i < failures.size() && i < 80; ++i) ADD_FAILURE() << failures[i];
   std::printf(
-      "promql differential test: %d/%d cases passed (%zu queries x %zu modes), %d known "
-      "deviations; %d non-empty results, %d errors in both\n",
-      passed, total, corpus.size(), std::size(modes), known, nonempty, errors);
+      "promql differential test: %d/%d cases passed (%zu queries x %zu modes, %zu of them "
+      "instant only), %d known deviations; %d non-empty results, %d errors in both\n",
+      passed, total, corpus.size(), std::size(modes), InstantOnly().size(), known, nonempty,
+      errors);
   EXPECT_EQ(passed + known, total);
   // Guard against a vacuous pass (e.g. Prometheus seeing no data).
   EXPECT_GT(nonempty, total * 3 / 4);

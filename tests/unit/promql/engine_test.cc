@@ -138,6 +138,19 @@ TEST_F(PromqlEngineTest, DuplicateLabelsetAfterDroppingName) {
   EXPECT_EQ(Instant("{__name__=~\"a|c\", job=\"x\"} > 0", 0), "c{inst=\"1\", job=\"x\"} => 1");
 }
 
+TEST_F(PromqlEngineTest, TopkTiesResolveAsPrometheus242) {
+  // Values in input (label) order: 3, -1, 3, 3, 4, 1. Prometheus 2.42 pops the
+  // heap's top before pushing a better sample, so among the tied 3s it keeps
+  // s1 and s4 (answer checked against the real Prometheus 2.42).
+  const double vals[] = {3, -1, 3, 3, 4, 1};
+  for (int i = 0; i < 6; ++i) {
+    st_.Add(L({{"__name__", "t"}, {"s", std::to_string(i + 1)}}), 0, vals[i]);
+  }
+  EXPECT_EQ(Instant("topk(3, t)", 0), "t{s=\"1\"} => 3\nt{s=\"4\"} => 3\nt{s=\"5\"} => 4");
+  // k == 1 replaces in place: the first of equal maxima stays.
+  EXPECT_EQ(Instant("topk(1, t - 1)", 0), "{s=\"5\"} => 3");
+}
+
 TEST_F(PromqlEngineTest, Aggregations) {
   for (int i = 1; i <= 4; ++i) {
     st_.Add(L({{"__name__", "m"}, {"g", i <= 2 ? "p" : "q"}, {"i", std::to_string(i)}}), 0,
