@@ -2,9 +2,14 @@
 
 namespace server {
 
-common::Result<Params> Params::FromRequest(common::HttpRequest& req, size_t max_body) {
+Params Params::FromQuery(const common::HttpRequest& req) {
   Params p;
   p.kv_ = common::ParseUrlEncoded(req.query_string());
+  return p;
+}
+
+common::Result<Params> Params::FromRequest(common::HttpRequest& req, size_t max_body) {
+  Params p = FromQuery(req);
   if (req.method() == "POST" &&
       req.Header("Content-Type").starts_with("application/x-www-form-urlencoded")) {
     auto body = req.ReadAll(max_body);

@@ -17,6 +17,8 @@ class Params {
  public:
   // Reads the form body when present. Fails on an oversized body.
   static common::Result<Params> FromRequest(common::HttpRequest& req, size_t max_body);
+  // Only the query string (for handlers whose body is data, not a form).
+  static Params FromQuery(const common::HttpRequest& req);
   std::string Get(std::string_view name) const;  // first value or ""
   std::vector<std::string> GetAll(std::string_view name) const;
   bool Has(std::string_view name) const;

@@ -76,8 +76,9 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
     if (req.method() == "GET" || req.method() == "HEAD") return self_metrics_handler(req);
     if (req.method() != "POST") return common::HttpResponse::Text(405, "use GET or POST\n");
     if (!Authorized(req, ctx.write_token)) return Unauthorized();
-    Params params;
-    if (auto p = Params::FromRequest(req, 0); p.ok()) params = *p;
+    // The body is the pushed data, so job/instance come from the query string
+    // only (FromRequest would try to read a form body).
+    Params params = Params::FromQuery(req);
     auto body = req.ReadAll(max_body);
     if (!body.ok()) return BodyError(body.status());
     std::string_view ct = req.Header("Content-Type");
