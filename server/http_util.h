@@ -3,8 +3,8 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "common/http_server.h"
 #include "common/status.h"
