@@ -1,7 +1,10 @@
 // Functions over range vectors (rate, *_over_time, ...): each series is read
 // once and a window slides over its samples, one step at a time.
 #include <cmath>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "promql/errors.h"
 #include "promql/evaluator.h"
@@ -221,6 +224,134 @@ bool KSum(const Point* b, const Point* e, const KernelCtx&, double* o) {
   return true;
 }
 
+// sum_over_time and avg_over_time in O(1) per window: per series, prefix
+// sums in double-double (hi + lo, error ~2^-106 per addition), so a window's
+// sum is P[hi] - P[lo]. KSum/KAvg (Prometheus's algorithms) stay the
+// reference: Window() falls back to them for every window where the fast
+// result could differ from theirs by more than 1e-10 relative, namely
+//  - the window holds NaN or +-Inf (Prometheus's special cases);
+//  - the values could overflow (n * max|v| > 2^1020) or a prefix did;
+//  - the window sum is small against the magnitudes summed (cancellation):
+//    a bound on Prometheus's own rounding error (its incremental mean uses
+//    the uncompensated running mean, error <= u*max|v|*n*(n/2+5) in sum
+//    units; Neumaier's sum errs by <= u^2*n^2*sum|v|) plus the error of the
+//    prefix sums must stay below 1e-10 * |sum|.
+// max|v| over the window comes from a monotonic deque, so the windows must be
+// queried with non-decreasing lo and hi (the step loop does). Per-series
+// scratch only: one instance per thread.
+class SlidingSum {
+ public:
+  explicit SlidingSum(bool mean) : mean_(mean) {}
+
+  void Reset(const Point* pts, size_t n) {
+    pts_ = pts;
+    prefix_.resize(n + 1);
+    dq_.resize(n);
+    head_ = tail_ = next_ = 0;
+    double hi = 0, lo = 0, err = 0;
+    int32_t bad = 0;
+    prefix_[0] = Prefix{0, 0, 0, 0};
+    for (size_t k = 0; k < n; ++k) {
+      double x = pts[k].v;
+      if (std::isfinite(x)) {
+        // hi + lo += x: s + e = hi + x exactly (TwoSum), e += lo, then
+        // renormalize with TwoSum (|e| may exceed |s| after cancellation).
+        // The only rounding is e + lo, |e| <= u|s|, |lo| <= u|hi|.
+        const double old_hi = hi;
+        double s, e;
+        TwoSum(hi, x, &s, &e);
+        e += lo;
+        TwoSum(s, e, &hi, &lo);
+        err += kU * kU * 2 * (std::fabs(old_hi) + std::fabs(s));
+      } else {
+        ++bad;
+      }
+      prefix_[k + 1] = Prefix{hi, lo, err, bad};
+    }
+  }
+
+  // The value for window [lo, hi) (lo < hi), bit-compatible with the
+  // Prometheus algorithm where it matters, within ~1e-15 relative elsewhere.
+  double Window(size_t lo, size_t hi) {
+    double v;
+    if (Fast(lo, hi, &v)) return v;
+    KernelCtx c{};
+    (mean_ ? KAvg : KSum)(pts_ + lo, pts_ + hi, c, &v);
+    return v;
+  }
+
+  // The fast path alone: false if the exact kernel must be used.
+  bool Fast(size_t lo, size_t hi, double* out) {
+    // Advance the deque of candidates for max |v| (non-finite count as 0:
+    // such windows fall back anyway).
+    while (next_ < hi) {
+      double a = Abs(next_);
+      while (tail_ > head_ && Abs(dq_[tail_ - 1]) <= a) --tail_;
+      dq_[tail_++] = static_cast<uint32_t>(next_++);
+    }
+    while (head_ < tail_ && dq_[head_] < lo) ++head_;
+    const Prefix& a = prefix_[hi];
+    const Prefix& b = prefix_[lo];
+    if (a.bad != b.bad) return false;
+    const double maxabs = head_ < tail_ ? Abs(dq_[head_]) : 0;
+    if (maxabs == 0) {  // all zeros: both algorithms give +0
+      *out = 0;
+      return true;
+    }
+    const double n = static_cast<double>(hi - lo);
+    if (!(maxabs * n <= 0x1p1020) || !std::isfinite(a.hi) || !std::isfinite(a.err)) return false;
+    // S = a - b in double-double, then rounded.
+    double s, e, sh, sl;
+    TwoSum(a.hi, -b.hi, &s, &e);
+    e += a.lo - b.lo;
+    TwoSum(s, e, &sh, &sl);
+    // a.err >= b.err; the lo parts add two roundings of <= 2u^2*|hi|.
+    const double err_dd = 2 * a.err + kU * kU * 4 * (std::fabs(a.hi) + std::fabs(b.hi));
+    // Sums near the subnormal range (absolute rounding errors) go to the
+    // kernel; so no subnormal arithmetic (slow) happens below.
+    if (!(std::fabs(sh) >= 0x1p-900)) return false;
+    double bound;
+    if (mean_) {
+      bound = kU * maxabs * n * (n / 2 + 5);
+    } else {
+      bound = kU * kU * 2 * n * n * n * maxabs;
+    }
+    if (!(bound + err_dd <= 1e-10 * std::fabs(sh))) return false;
+    if (!mean_) {
+      *out = sh;
+      return true;
+    }
+    // (sh + sl) / n with one correction step: exact for constant windows.
+    const double q = sh / n;
+    const double r = std::fma(-q, n, sh);
+    *out = q + (r + sl) / n;
+    return true;
+  }
+
+ private:
+  static constexpr double kU = 0x1p-53;  // unit roundoff
+  struct Prefix {
+    double hi, lo;  // sum of the finite values before this index
+    double err;     // bound on |error of hi + lo|
+    int32_t bad;    // number of non-finite values before this index
+  };
+  static void TwoSum(double a, double b, double* s, double* e) {
+    *s = a + b;
+    double bb = *s - a;
+    *e = (a - (*s - bb)) + (b - bb);
+  }
+  double Abs(size_t k) const {
+    double v = std::fabs(pts_[k].v);
+    return std::isfinite(v) ? v : 0;
+  }
+
+  bool mean_;
+  const Point* pts_ = nullptr;
+  std::vector<Prefix> prefix_;
+  std::vector<uint32_t> dq_;
+  size_t head_ = 0, tail_ = 0, next_ = 0;
+};
+
 double StdVar(const Point* b, const Point* e) {
   double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
   for (const Point* p = b; p < e; ++p) {
@@ -344,6 +475,31 @@ Labels AbsentLabels(const Expr* arg) {
 
 Labels AbsentLabelsFor(const Expr* arg) { return AbsentLabels(arg); }
 
+// Test hook (declared in tests/unit/promql/sliding_sum_test.cc): the windows
+// [lo, hi) of `windows` (non-decreasing, non-empty) through the fast path
+// (fast[i], NaN where it declines) and through the exact kernel (exact[i]).
+void SlidingSumForTest(const std::vector<Point>& pts,
+                       const std::vector<std::pair<size_t, size_t>>& windows, bool mean,
+                       std::vector<double>* fast, std::vector<uint8_t>* used_fast,
+                       std::vector<double>* exact) {
+  SlidingSum ss(mean);
+  ss.Reset(pts.data(), pts.size());
+  fast->assign(windows.size(), NAN);
+  used_fast->assign(windows.size(), 0);
+  exact->assign(windows.size(), NAN);
+  KernelCtx c{};
+  for (size_t i = 0; i < windows.size(); ++i) {
+    auto [lo, hi] = windows[i];
+    double v;
+    if (ss.Fast(lo, hi, &v)) {
+      (*fast)[i] = v;
+      (*used_fast)[i] = 1;
+    }
+    (mean ? KAvg : KSum)(pts.data() + lo, pts.data() + hi, c, &v);
+    (*exact)[i] = v;
+  }
+}
+
 Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, const Grid& g) {
   const std::string_view name = call.func->name;
   Kernel kernel = KernelFor(name);
@@ -374,6 +530,8 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   int64_t out_points = 0;
   const bool counter_fn = name == "rate" || name == "increase" || name == "resets";
   std::vector<int32_t> drops;
+  const bool sum_fn = name == "sum_over_time" || name == "avg_over_time";
+  SlidingSum sliding(name == "avg_over_time");
   while (ra.src->Next(&labels, &pts)) {
     if (Status s = CheckInterrupt(); !s.ok()) return s;
     if (pts.empty()) continue;
@@ -388,6 +546,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
       ctx.base = pts.data();
       ctx.drops = drops.data();
     }
+    if (sum_fn) sliding.Reset(pts.data(), pts.size());
     StepSeries s;
     s.v.assign(g.n, Absent());
     bool any = false;
@@ -410,7 +569,11 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
       if (scalars.size() > 1) ctx.arg2 = scalars[1][i];
       if (name == "quantile_over_time") ctx.arg1 = scalars[0][i];
       double v;
-      if (kernel(pts.data() + lo, pts.data() + hi, ctx, &v)) {
+      if (sum_fn) {
+        s.v[i] = sliding.Window(lo, hi);
+        any = true;
+        ++out_points;
+      } else if (kernel(pts.data() + lo, pts.data() + hi, ctx, &v)) {
         s.v[i] = v;
         any = true;
         ++out_points;

@@ -102,12 +102,16 @@ void BM_HistogramQuantile(benchmark::State& s) {
   RunRange(s, "histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))");
 }
 void BM_AvgOverTime1h(benchmark::State& s) { RunRange(s, "avg_over_time(node_load1[1h])"); }
+void BM_SumOverTimeCpu1h(benchmark::State& s) {
+  RunRange(s, "sum_over_time(node_cpu_seconds_total{cpu=\"0\"}[1h])");
+}
 
 BENCHMARK(BM_RateCpuNonIdle)->Unit(benchmark::kMillisecond)->MinTime(2);
 BENCHMARK(BM_SumByModeRate)->Unit(benchmark::kMillisecond)->MinTime(2);
 BENCHMARK(BM_Topk)->Unit(benchmark::kMillisecond)->MinTime(2);
 BENCHMARK(BM_HistogramQuantile)->Unit(benchmark::kMillisecond)->MinTime(2);
 BENCHMARK(BM_AvgOverTime1h)->Unit(benchmark::kMillisecond)->MinTime(2);
+BENCHMARK(BM_SumOverTimeCpu1h)->Unit(benchmark::kMillisecond)->MinTime(2);
 
 }  // namespace
 
