@@ -71,68 +71,108 @@ class BitWriter {
   int nacc_ = 0;
 };
 
+// Reads bits MSB first through a 64-bit window refilled with one unaligned
+// big-endian load (Giesen's "lookahead" variant); only the last 7 bytes of the
+// buffer are loaded piecewise. Past the end of the data the window holds zero
+// bits and no memory is touched, so the Unchecked primitives below may run
+// past the end: a decoder checks overrun() once per sample instead of bounds
+// checking every field. The checked ReadBits/ReadBit fail (without consuming)
+// if fewer bits remain, as before.
 class BitReader {
  public:
   // `data` must stay valid while the reader is used. Reading starts at bit
-  // `bit_pos`.
-  explicit BitReader(std::string_view data, uint64_t bit_pos = 0) : data_(data), pos_(bit_pos) {}
+  // `bit_pos` (which may lie past the end: then every checked read fails).
+  explicit BitReader(std::string_view data, uint64_t bit_pos = 0)
+      : data_(reinterpret_cast<const unsigned char*>(data.data())),
+        size_(data.size()),
+        size_bits_(data.size() * 8),
+        off_(bit_pos / 8) {
+    Refill();
+    Skip(static_cast<int>(bit_pos % 8));
+  }
 
   // Reads n bits into the low bits of *v. Returns false if fewer remain.
   // REQUIRES: 0 <= n <= 64.
   bool ReadBits(int n, uint64_t* v) {
-    const uint64_t size_bits = data_.size() * 8;
-    if (pos_ + static_cast<uint64_t>(n) > size_bits) return false;
-    if (n == 0) {
-      *v = 0;
-      return true;
-    }
-    const uint64_t byte = pos_ / 8;
-    const int off = static_cast<int>(pos_ % 8);
-    // Fast path: one big-endian 64-bit word covers all n bits.
-    if (n <= 64 - off) {
-      *v = (Load64(byte) << off) >> (64 - n);
-      pos_ += static_cast<uint64_t>(n);
-      return true;
-    }
-    uint64_t r = 0;
-    while (n > 0) {
-      int avail = static_cast<int>(8 - pos_ % 8);
-      int take = n < avail ? n : avail;
-      uint64_t b = static_cast<unsigned char>(data_[pos_ / 8]);
-      uint64_t bits = (b >> (avail - take)) & ((1ull << take) - 1);
-      r = (take == 64) ? bits : ((r << take) | bits);
-      pos_ += take;
-      n -= take;
-    }
-    *v = r;
+    if (pos() + static_cast<uint64_t>(n) > size_bits_) return false;
+    *v = ReadBitsUnchecked(n);
     return true;
   }
   bool ReadBit(bool* b) {
-    if (pos_ >= data_.size() * 8) return false;
-    *b = ((static_cast<unsigned char>(data_[pos_ / 8]) >> (7 - pos_ % 8)) & 1) != 0;
-    ++pos_;
+    if (pos() >= size_bits_) return false;
+    if (n_ == 0) Refill();
+    *b = (buf_ >> 63) != 0;
+    Skip(1);
     return true;
   }
-  uint64_t pos() const { return pos_; }
+  // Bits consumed so far (including the starting bit_pos).
+  uint64_t pos() const { return off_ * 8 - static_cast<uint64_t>(n_); }
+  // True once more bits were consumed than the data holds.
+  bool overrun() const { return pos() > size_bits_; }
+
+  // Tops the window up to at least 56 valid bits. (Decoders call it only
+  // when valid_bits() is short of what the next field may need, keeping the
+  // load off the critical path most of the time.)
+  [[gnu::always_inline]] void Refill() {
+    uint64_t w;
+    // off_ + 8 <= size_, in bits: the hot loops then need only size_bits_.
+    if (off_ * 8 + 64 <= size_bits_) [[likely]] {
+      std::memcpy(&w, data_ + off_, sizeof(w));
+      if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+    } else {
+      w = LoadTail();
+    }
+    // The bits below the n_ valid ones are zero or already hold these same
+    // stream bits (the partly consumed byte), so OR-ing is exact.
+    buf_ |= w >> n_;
+    off_ += static_cast<uint64_t>((63 - n_) >> 3);
+    n_ |= 56;
+  }
+  // The next bits, MSB first; the top valid_bits() of them are valid.
+  uint64_t window() const { return buf_; }
+  int valid_bits() const { return n_; }
+  // Consumes n bits. REQUIRES: 0 <= n <= valid_bits() (so n < 64).
+  [[gnu::always_inline]] void Skip(int n) {
+    buf_ <<= n;
+    n_ -= n;
+  }
+  // Reads n bits (zeros past the end; see overrun()). REQUIRES: 0 <= n <= 64.
+  [[gnu::always_inline]] uint64_t ReadBitsUnchecked(int n) {
+    if (n <= 56) [[likely]] {
+      if (n_ < n) Refill();
+      // (buf_ >> 1) >> (63 - n) is buf_ >> (64 - n) but also right for n = 0.
+      const uint64_t v = (buf_ >> 1) >> (63 - n);
+      Skip(n);
+      return v;
+    }
+    // Two reads of 32 and n - 32 <= 32 bits (not a recursive call, so that
+    // callers keep a local reader in registers).
+    Refill();
+    const uint64_t hi = buf_ >> 32;
+    Skip(32);
+    Refill();
+    const uint64_t lo = buf_ >> (64 - (n - 32));
+    Skip(n - 32);
+    return (hi << (n - 32)) | lo;
+  }
 
  private:
-  // Big-endian 64-bit word at byte offset i, zero-padded past the end.
-  // REQUIRES: i < size.
-  uint64_t Load64(uint64_t i) const {
+  // Big-endian word at byte off_ with zeros past the end.
+  uint64_t LoadTail() const {
+    if (off_ >= size_) return 0;
+    unsigned char tmp[8] = {};
+    std::memcpy(tmp, data_ + off_, size_ - off_);
     uint64_t w = 0;
-    if (i + 8 <= data_.size()) {
-      std::memcpy(&w, data_.data() + i, sizeof(w));
-      if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
-      return w;
-    }
-    for (uint64_t k = i; k < data_.size(); ++k) {
-      w |= static_cast<uint64_t>(static_cast<unsigned char>(data_[k])) << (56 - 8 * (k - i));
-    }
+    for (unsigned char c : tmp) w = (w << 8) | c;
     return w;
   }
 
-  std::string_view data_;
-  uint64_t pos_;
+  const unsigned char* data_;
+  uint64_t size_;
+  uint64_t size_bits_;
+  uint64_t off_;      // next byte to load into the window
+  uint64_t buf_ = 0;  // the top n_ bits are the next unread bits
+  int n_ = 0;         // valid bits in buf_, < 64
 };
 
 }  // namespace tsdb

@@ -1,6 +1,8 @@
 // Pieces shared by the chunk encodings (internal to tsdb/).
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -62,32 +64,29 @@ inline void WriteDod(BitWriter* w, int64_t dod) {
   }
 }
 
-inline bool ReadDod(BitReader* r, int64_t* dod) {
-  int bits = 0;
-  for (int i = 0; i < 4; ++i) {
-    bool b;
-    if (!r->ReadBit(&b)) return false;
-    if (!b) break;
-    ++bits;
+// Reads a delta-of-delta code; past the end of the data it reads zero bits
+// (the caller checks r->overrun()).
+[[gnu::always_inline]] inline int64_t ReadDodUnchecked(BitReader* r) {
+  if (r->valid_bits() < 24) r->Refill();  // the longest short code is 4 + 20 bits
+  const uint64_t w = r->window();
+  if ((w >> 63) == 0) {  // '0': the usual case
+    r->Skip(1);
+    return 0;
   }
-  static constexpr int kWidth[] = {0, 14, 17, 20, 64};
-  int n = kWidth[bits];
-  if (n == 0) {
-    *dod = 0;
-    return true;
+  const int ones = std::countl_one(w);  // >= 1
+  if (ones >= 4) {
+    r->Skip(4);
+    return static_cast<int64_t>(r->ReadBitsUnchecked(64));
   }
-  uint64_t u;
-  if (!r->ReadBits(n, &u)) return false;
-  if (n < 64 && (u >> (n - 1)) != 0) {
-    // Sign-extend; the positive bound 2^(n-1) is encoded as its own pattern.
-    if (u == (1ull << (n - 1))) {
-      *dod = static_cast<int64_t>(u);
-      return true;
-    }
-    u |= ~((1ull << n) - 1);
-  }
-  *dod = static_cast<int64_t>(u);
-  return true;
+  // '10' + 14 bits, '110' + 17 bits, '1110' + 20 bits: at most 24 bits,
+  // all within the window.
+  const int n = 11 + 3 * ones;
+  const int prefix = ones + 1;
+  const uint64_t u = (w << prefix) >> (64 - n);
+  r->Skip(prefix + n);
+  // Sign-extend; the positive bound 2^(n-1) is encoded as its own pattern.
+  const int64_t extended = static_cast<int64_t>(u << (64 - n)) >> (64 - n);
+  return u == (uint64_t{1} << (n - 1)) ? static_cast<int64_t>(u) : extended;
 }
 
 inline int64_t WrapAdd(int64_t a, int64_t b) {
@@ -103,7 +102,23 @@ inline int64_t WrapSub(int64_t a, int64_t b) {
 //   int64_t t;          // the current sample's time
 //   double value() const;
 //   bool corrupt;
+//   int read;           // samples decoded so far
+//   bool NextSlow();    // Next() for samples 0 and 1 (varint fields) and the end
+//   template <typename Sink> void Run(Sink&& sink);
+//                       // from sample 2 on: calls sink(t, value) per sample
+//                       // until the end, corruption or sink returning false,
+//                       // keeping the decoder state in local variables
 // `what` names the encoding in error messages.
+
+// Calls sink(t, value) for each sample from the decoder's position on until
+// the end, corruption, or sink returning false.
+template <typename Decoder, typename Sink>
+[[gnu::always_inline]] inline void ForEachSample(Decoder* dec, Sink&& sink) {
+  while (dec->read < 2) {
+    if (!dec->NextSlow() || !sink(dec->t, dec->value())) return;
+  }
+  dec->Run(sink);
+}
 
 // A SampleIterator over a decoder; owns the chunk bytes the decoder views.
 template <typename Decoder>
@@ -138,16 +153,41 @@ class DecoderIterator final : public SampleIterator {
 };
 
 // Decodes the samples with mint <= t <= maxt straight into *out (the bulk
-// read path: no virtual call per sample).
+// read path: no virtual call per sample). As the loop
+//   while (dec.Next()) { if (t < mint) continue; if (t > maxt) break; emit; }
+// but writing through a raw pointer into space sized once up front, with one
+// range comparison per sample in the usual all-in-range case.
 template <typename Decoder>
 common::Status AppendDecoded(std::string_view bytes, int64_t mint, int64_t maxt, const char* what,
                              std::vector<std::pair<int64_t, double>>* out) {
   Decoder dec(bytes);
-  while (dec.Next()) {
-    if (dec.t < mint) continue;
-    if (dec.t > maxt) break;
-    out->emplace_back(dec.t, dec.value());
+  if (mint > maxt) {  // nothing is in range; decode as far as the loop above would
+    while (dec.Next() && dec.t < mint) {
+    }
+    return dec.corrupt ? common::Status::Corruption(std::string("tsdb: corrupt ") + what + " chunk")
+                       : common::Status::OK();
   }
+  // Room for every sample the bytes can hold: besides the header and samples
+  // 0 and 1 (> 64 bits in both encodings) every sample takes at least 2 bits
+  // (timestamp and value codes of at least 1 bit each), so at most
+  // 2 + 4 * size samples decode before the reader overruns. A corrupt count
+  // thus cannot make this allocate much, and the loop needs no capacity check.
+  const size_t room =
+      std::min(static_cast<size_t>(dec.corrupt ? 0 : dec.total), size_t{2} + bytes.size() * 4);
+  const size_t base = out->size();
+  out->resize(base + room);
+  std::pair<int64_t, double>* dst = out->data() + base;
+  const uint64_t span = static_cast<uint64_t>(maxt) - static_cast<uint64_t>(mint);
+  ForEachSample(&dec, [&](int64_t t, double v) {
+    if (static_cast<uint64_t>(t) - static_cast<uint64_t>(mint) > span) [[unlikely]] {
+      return t < mint;  // skip samples before mint; stop at the first after maxt
+    }
+    dst->first = t;
+    dst->second = v;
+    ++dst;
+    return true;
+  });
+  out->resize(static_cast<size_t>(dst - out->data()));
   return dec.corrupt ? common::Status::Corruption(std::string("tsdb: corrupt ") + what + " chunk")
                      : common::Status::OK();
 }

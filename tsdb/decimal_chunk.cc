@@ -33,7 +33,7 @@ namespace {
 
 using internal::AppendDecoded;
 using internal::DecoderIterator;
-using internal::ReadDod;
+using internal::ReadDodUnchecked;
 using internal::ReadUvarintBits;
 using internal::WrapAdd;
 using internal::WrapSub;
@@ -62,20 +62,67 @@ bool ToMantissa(double v, int k, int64_t* m) {
 
 int BitWidth(uint64_t z) { return 64 - std::countl_zero(z); }
 
-// Decoder state; shared by the iterator and the bulk decoder.
-struct DecimalDecoder {
-  BitReader r;
-  int total = 0;
-  int read = 0;
+// What stays fixed once the header and sample 0 are read.
+struct DecimalCodec {
   int scale = 0;
   bool dod_mode = false;
   int b = 0;
+  int need = 7;  // bits the window must hold before a value code (b <= 55)
+  int64_t lo = 0;
+  uint64_t gcd = 1;
+
+  // m / 10^scale; the division is exact for scale 0 and skipped.
+  double Value(int64_t m) const {
+    return scale == 0 ? static_cast<double>(m) : static_cast<double>(m) / kPow10[scale];
+  }
+
+  // Reads a value code and maps it back to x, the delta (or delta-of-delta)
+  // of m. Reads zero bits past the end (the caller checks r->overrun()).
+  [[gnu::always_inline]] inline int64_t ReadX(BitReader* r) const {
+    if (r->valid_bits() < need) r->Refill();
+    const uint64_t w = r->window();
+    uint64_t z;
+    if ((w >> 63) == 0) {  // '0' + b bits
+      if (b <= 55) [[likely]] {
+        z = ((w << 1) >> 1) >> (63 - b);  // right for b = 0 too
+        r->Skip(1 + b);
+      } else {
+        r->Skip(1);
+        z = r->ReadBitsUnchecked(b);
+      }
+    } else {  // '1' + 6 bits L (64 stored as 0) + L bits
+      int len = static_cast<int>((w >> 57) & 63);
+      r->Skip(7);
+      if (len == 0) len = 64;
+      z = r->ReadBitsUnchecked(len);
+    }
+    return static_cast<int64_t>(static_cast<uint64_t>(lo) + z * gcd);
+  }
+};
+
+// Decodes sample i >= 2 into the state (zero bits past the end: the caller
+// checks r->overrun()).
+[[gnu::always_inline]] inline void DecodeDecimalSample(const DecimalCodec& c, BitReader* r,
+                                                       int64_t* t, uint64_t* t_delta, int64_t* m,
+                                                       int64_t* m_delta) {
+  const int64_t dod = ReadDodUnchecked(r);
+  *t_delta = static_cast<uint64_t>(WrapAdd(static_cast<int64_t>(*t_delta), dod));
+  *t = WrapAdd(*t, static_cast<int64_t>(*t_delta));
+  const int64_t x = c.ReadX(r);
+  *m_delta = c.dod_mode ? WrapAdd(*m_delta, x) : x;
+  *m = WrapAdd(*m, *m_delta);
+}
+
+// Decoder state; shared by the iterator and the bulk decoder.
+struct DecimalDecoder {
+  BitReader r;
+  DecimalCodec c;
+  int total = 0;
+  int read = 0;
   int64_t t = 0;
   uint64_t t_delta = 0;
   int64_t m = 0;
   int64_t m_delta = 0;
-  int64_t lo = 0;
-  uint64_t gcd = 1;
   bool corrupt = false;
 
   explicit DecimalDecoder(std::string_view d) : r(d, 40) {
@@ -84,16 +131,75 @@ struct DecimalDecoder {
       return;
     }
     total = (static_cast<unsigned char>(d[0]) << 8) | static_cast<unsigned char>(d[1]);
-    scale = static_cast<unsigned char>(d[2]);
-    dod_mode = (d[3] & 1) != 0;
-    b = static_cast<unsigned char>(d[4]);
-    if (scale > kMaxScale || b > 64) corrupt = true;
+    c.scale = static_cast<unsigned char>(d[2]);
+    c.dod_mode = (d[3] & 1) != 0;
+    c.b = static_cast<unsigned char>(d[4]);
+    if (c.scale > kMaxScale || c.b > 64) corrupt = true;
+    c.need = c.b <= 55 ? std::max(c.b + 1, 7) : 7;
   }
 
-  double value() const { return static_cast<double>(m) / kPow10[scale]; }
+  double value() const { return c.Value(m); }
 
   // Decodes the next sample. Returns false at the end or on corruption.
   bool Next() {
+    if (read >= 2 && read < total && !corrupt) [[likely]] {
+      DecodeDecimalSample(c, &r, &t, &t_delta, &m, &m_delta);
+      // Past the end the reader returned zero bits: a truncated sample.
+      if (r.overrun()) [[unlikely]]
+        return Fail();
+      ++read;
+      return true;
+    }
+    return NextSlow();
+  }
+
+  // The bulk loop (see internal::ForEachSample), instantiated per value mode
+  // and for scale 0 (no division) so that those tests leave the loop.
+  template <typename Sink>
+  [[gnu::always_inline]] inline void Run(Sink&& sink) {
+    if (corrupt) return;
+    if (c.dod_mode) {
+      if (c.scale == 0) return RunLoop<true, false>(sink);
+      return RunLoop<true, true>(sink);
+    }
+    if (c.scale == 0) return RunLoop<false, false>(sink);
+    return RunLoop<false, true>(sink);
+  }
+
+  // The state lives in locals for the loop: as members, every field would go
+  // through memory, since the stores to the output might alias them as far as
+  // the compiler knows.
+  template <bool kDodMode, bool kScaled, typename Sink>
+  void RunLoop(Sink& sink) {
+    DecimalCodec codec = c;
+    codec.dod_mode = kDodMode;
+    const double divisor = kPow10[codec.scale];
+    BitReader reader = r;
+    int64_t lt = t, lm = m, lm_delta = m_delta;
+    uint64_t lt_delta = t_delta;
+    int left = total - read;
+    bool bad = false;
+    while (left > 0) {
+      DecodeDecimalSample(codec, &reader, &lt, &lt_delta, &lm, &lm_delta);
+      if (reader.overrun()) [[unlikely]] {
+        bad = true;
+        break;
+      }
+      --left;
+      // m / 10^scale; dividing by 1 is exact, so scale 0 skips it.
+      if (!sink(lt, kScaled ? static_cast<double>(lm) / divisor : static_cast<double>(lm))) break;
+    }
+    r = reader;
+    t = lt;
+    t_delta = lt_delta;
+    m = lm;
+    m_delta = lm_delta;
+    read = total - left;
+    corrupt = bad;
+  }
+
+  // Samples 0 and 1 (varint fields), the end, and corruption.
+  bool NextSlow() {
     if (corrupt || read >= total) return false;
     if (read == 0) {
       uint64_t zt, zm;
@@ -102,36 +208,15 @@ struct DecimalDecoder {
       m = common::ZigZagDecode(zm);
       if (total > 1) {
         uint64_t zlo;
-        if (!ReadUvarintBits(&r, &zlo) || !ReadUvarintBits(&r, &gcd)) return Fail();
-        lo = common::ZigZagDecode(zlo);
+        if (!ReadUvarintBits(&r, &zlo) || !ReadUvarintBits(&r, &c.gcd)) return Fail();
+        c.lo = common::ZigZagDecode(zlo);
       }
-    } else {
-      if (read == 1) {
-        if (!ReadUvarintBits(&r, &t_delta)) return Fail();
-      } else {
-        int64_t dod;
-        if (!ReadDod(&r, &dod)) return Fail();
-        t_delta = static_cast<uint64_t>(WrapAdd(static_cast<int64_t>(t_delta), dod));
-      }
+    } else {  // read == 1
+      if (!ReadUvarintBits(&r, &t_delta)) return Fail();
       t = WrapAdd(t, static_cast<int64_t>(t_delta));
-      bool long_code;
-      uint64_t z;
-      if (!r.ReadBit(&long_code)) return Fail();
-      if (long_code) {
-        uint64_t len;
-        if (!r.ReadBits(6, &len)) return Fail();
-        if (len == 0) len = 64;
-        if (!r.ReadBits(static_cast<int>(len), &z)) return Fail();
-      } else if (!r.ReadBits(b, &z)) {
-        return Fail();
-      }
-      int64_t x = static_cast<int64_t>(static_cast<uint64_t>(lo) + z * gcd);
-      if (dod_mode && read >= 2) {
-        m_delta = WrapAdd(m_delta, x);
-      } else {
-        m_delta = x;
-      }
+      m_delta = c.ReadX(&r);  // the first value code is always a plain delta
       m = WrapAdd(m, m_delta);
+      if (r.overrun()) return Fail();
     }
     ++read;
     return true;

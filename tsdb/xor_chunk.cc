@@ -12,7 +12,7 @@ namespace {
 
 using internal::AppendDecoded;
 using internal::DecoderIterator;
-using internal::ReadDod;
+using internal::ReadDodUnchecked;
 using internal::ReadUvarintBits;
 using internal::WrapAdd;
 using internal::WrapSub;
@@ -47,29 +47,47 @@ void WriteXorValue(BitWriter* w, uint64_t prev, uint64_t cur, uint8_t* leading, 
   *trailing = static_cast<uint8_t>(trail);
 }
 
-bool ReadXorValue(BitReader* r, uint64_t* value, uint8_t* leading, uint8_t* trailing) {
-  bool b;
-  if (!r->ReadBit(&b)) return false;
-  if (!b) return true;  // unchanged
-  if (!r->ReadBit(&b)) return false;
-  if (b) {
-    uint64_t lead, sig;
-    if (!r->ReadBits(5, &lead) || !r->ReadBits(6, &sig)) return false;
+// Reads a value XOR code into *value. Past the end of the data it reads zero
+// bits (the caller checks r->overrun()); returns false on an invalid code.
+[[gnu::always_inline]] inline bool ReadXorValue(BitReader* r, uint64_t* value, uint8_t* leading,
+                                                uint8_t* trailing) {
+  if (r->valid_bits() < 13) r->Refill();  // control bits and the window header
+  const uint64_t w = r->window();
+  if ((w >> 63) == 0) {  // '0': unchanged
+    r->Skip(1);
+    return true;
+  }
+  if (((w >> 62) & 1) != 0) {  // '11' + 5 bits leading + 6 bits length (64 stored as 0)
+    const int lead = static_cast<int>((w >> 57) & 31);
+    int sig = static_cast<int>((w >> 51) & 63);
+    r->Skip(13);
     if (sig == 0) sig = 64;
     if (lead + sig > 64) return false;
     *leading = static_cast<uint8_t>(lead);
     *trailing = static_cast<uint8_t>(64 - lead - sig);
-  } else if (*leading == 0xff) {
-    return false;  // window reuse before any window was set
+  } else {                               // '10': the previous window
+    if (*leading == 0xff) return false;  // window reuse before any window was set
+    r->Skip(2);
   }
-  int sig = 64 - *leading - *trailing;
-  uint64_t bits;
-  if (!r->ReadBits(sig, &bits)) return false;
-  *value ^= bits << *trailing;
+  const int sig = 64 - *leading - *trailing;
+  *value ^= r->ReadBitsUnchecked(sig) << *trailing;
   return true;
 }
 
-// Decoder state; shared by the iterator and XorChunk::FromBytes.
+// Decodes sample i >= 2 into the state. Returns false on corruption,
+// including a sample cut off by the end of the data.
+[[gnu::always_inline]] inline bool DecodeXorSample(BitReader* r, int64_t* t, uint64_t* t_delta,
+                                                   uint64_t* v, uint8_t* leading,
+                                                   uint8_t* trailing) {
+  const int64_t dod = ReadDodUnchecked(r);
+  *t_delta = static_cast<uint64_t>(WrapAdd(static_cast<int64_t>(*t_delta), dod));
+  *t = WrapAdd(*t, static_cast<int64_t>(*t_delta));
+  // Past the end the reader returned zero bits: a truncated sample.
+  return ReadXorValue(r, v, leading, trailing) && !r->overrun();
+}
+
+// Decoder state; shared by the iterator, the bulk decoder and
+// XorChunk::FromBytes.
 struct XorDecoder {
   std::string_view data;
   BitReader reader{std::string_view()};
@@ -94,21 +112,54 @@ struct XorDecoder {
 
   // Decodes the next sample. Returns false at the end or on corruption.
   bool Next() {
+    if (read >= 2 && read < total && !corrupt) [[likely]] {
+      if (!DecodeXorSample(&reader, &t, &t_delta, &v, &leading, &trailing)) return Fail();
+      ++read;
+      return true;
+    }
+    return NextSlow();
+  }
+
+  // The bulk loop (see internal::ForEachSample), on locals as in
+  // DecimalDecoder::Run.
+  template <typename Sink>
+  [[gnu::always_inline]] inline void Run(Sink&& sink) {
+    if (corrupt) return;
+    BitReader r = reader;
+    int64_t lt = t;
+    uint64_t lt_delta = t_delta, lv = v;
+    uint8_t lleading = leading, ltrailing = trailing;
+    int left = total - read;
+    bool bad = false;
+    while (left > 0) {
+      if (!DecodeXorSample(&r, &lt, &lt_delta, &lv, &lleading, &ltrailing)) [[unlikely]] {
+        bad = true;
+        break;
+      }
+      --left;
+      if (!sink(lt, FromBits(lv))) break;
+    }
+    reader = r;
+    t = lt;
+    t_delta = lt_delta;
+    v = lv;
+    leading = lleading;
+    trailing = ltrailing;
+    read = total - left;
+    corrupt = bad;
+  }
+
+  // Samples 0 and 1 (varint fields), the end, and corruption.
+  bool NextSlow() {
     if (corrupt || read >= total) return false;
     if (read == 0) {
       uint64_t zz;
       if (!ReadUvarintBits(&reader, &zz) || !reader.ReadBits(64, &v)) return Fail();
       t = common::ZigZagDecode(zz);
-    } else if (read == 1) {
+    } else {  // read == 1
       if (!ReadUvarintBits(&reader, &t_delta)) return Fail();
       t = WrapAdd(t, static_cast<int64_t>(t_delta));
-      if (!ReadXorValue(&reader, &v, &leading, &trailing)) return Fail();
-    } else {
-      int64_t dod;
-      if (!ReadDod(&reader, &dod)) return Fail();
-      t_delta = static_cast<uint64_t>(WrapAdd(static_cast<int64_t>(t_delta), dod));
-      t = WrapAdd(t, static_cast<int64_t>(t_delta));
-      if (!ReadXorValue(&reader, &v, &leading, &trailing)) return Fail();
+      if (!ReadXorValue(&reader, &v, &leading, &trailing) || reader.overrun()) return Fail();
     }
     ++read;
     return true;
