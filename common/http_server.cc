@@ -89,8 +89,7 @@ long HttpRequest::ReadBody(char* buf, size_t n) { return mg_read(conn_, buf, n);
 Result<std::string> HttpRequest::ReadAll(size_t max_bytes) {
   if (content_length_ > 0 && static_cast<unsigned long long>(content_length_) > max_bytes) {
     return Status::TooLarge("request body of " + std::to_string(content_length_) +
-                                     " bytes exceeds the limit of " + std::to_string(max_bytes) +
-                                     " bytes");
+                            " bytes exceeds the limit of " + std::to_string(max_bytes) + " bytes");
   }
   std::string body;
   if (content_length_ > 0) body.reserve(static_cast<size_t>(content_length_));
@@ -101,8 +100,8 @@ Result<std::string> HttpRequest::ReadAll(size_t max_bytes) {
     if (n == 0) break;
     body.append(buf, static_cast<size_t>(n));
     if (body.size() > max_bytes) {
-      return Status::TooLarge("request body exceeds the limit of " +
-                                       std::to_string(max_bytes) + " bytes");
+      return Status::TooLarge("request body exceeds the limit of " + std::to_string(max_bytes) +
+                              " bytes");
     }
   }
   return body;
@@ -126,15 +125,29 @@ HttpResponse HttpResponse::Json(int status, std::string body) {
 HttpResponse HttpResponse::FromStatus(const Status& s) {
   int code = 500;
   switch (s.code()) {
-    case Status::Code::kOk: code = 200; break;
+    case Status::Code::kOk:
+      code = 200;
+      break;
     case Status::Code::kInvalidArgument:
-    case Status::Code::kCorruption: code = 400; break;
-    case Status::Code::kNotFound: code = 404; break;
-    case Status::Code::kResourceExhausted: code = 429; break;
-    case Status::Code::kTooLarge: code = 413; break;
+    case Status::Code::kCorruption:
+      code = 400;
+      break;
+    case Status::Code::kNotFound:
+      code = 404;
+      break;
+    case Status::Code::kResourceExhausted:
+      code = 429;
+      break;
+    case Status::Code::kTooLarge:
+      code = 413;
+      break;
     case Status::Code::kUnavailable:
-    case Status::Code::kIOError: code = 503; break;
-    case Status::Code::kInternal: code = 500; break;
+    case Status::Code::kIOError:
+      code = 503;
+      break;
+    case Status::Code::kInternal:
+      code = 500;
+      break;
   }
   return Text(code, s.message() + "\n");
 }
@@ -183,13 +196,39 @@ struct HttpServer::Impl {
     std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
                        mg_get_response_code_text(conn, resp.status) + "\r\n";
     head += "Content-Type: " + resp.content_type + "\r\n";
-    head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
     for (auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";
+    const bool head_only = req.method() == "HEAD";
+    if (resp.stream) {
+      const mg_request_info* info = mg_get_request_info(conn);
+      const bool http11 = info != nullptr && info->http_version != nullptr &&
+                          std::string_view(info->http_version) != "1.0";
+      if (!http11 || head_only) {
+        // HTTP/1.0 has no chunked encoding: collect the body and send it whole.
+        std::string body;
+        resp.stream([&body](std::string_view piece) {
+          body.append(piece);
+          return true;
+        });
+        resp.body = std::move(body);
+      } else {
+        head += "Transfer-Encoding: chunked\r\n\r\n";
+        if (mg_write(conn, head.data(), head.size()) <= 0) return resp.status;
+        const bool complete = resp.stream([conn](std::string_view piece) {
+          return piece.empty() ||
+                 mg_send_chunk(conn, piece.data(), static_cast<unsigned>(piece.size())) > 0;
+        });
+        // Without the terminating chunk the client sees a truncated body
+        // rather than a complete-looking one.
+        if (complete) mg_write(conn, "0\r\n\r\n", 5);
+        return resp.status;
+      }
+    }
+    head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
     head += "\r\n";
     // Small bodies go out in the same write as the head (one segment, no
     // Nagle/delayed-ACK stall even where TCP_NODELAY is off); large ones are
     // written separately rather than copied (query results reach 100+ MB).
-    bool send_body = req.method() != "HEAD" && !resp.body.empty();
+    bool send_body = !head_only && !resp.body.empty();
     if (send_body && resp.body.size() <= kCoalesceBytes) {
       head += resp.body;
       send_body = false;
@@ -218,9 +257,18 @@ Status HttpServer::Start(const Options& options) {
   std::string listen = host + ":" + std::to_string(options.port);
   std::string threads = std::to_string(std::max(1, options.threads));
   std::string timeout = std::to_string(options.request_timeout_ms);
-  const char* opts[] = {"listening_ports",    listen.c_str(),     "num_threads", threads.c_str(),
-                        "request_timeout_ms", timeout.c_str(),    "enable_keep_alive", "yes",
-                        "keep_alive_timeout_ms", "60000",         "tcp_nodelay", "1",
+  const char* opts[] = {"listening_ports",
+                        listen.c_str(),
+                        "num_threads",
+                        threads.c_str(),
+                        "request_timeout_ms",
+                        timeout.c_str(),
+                        "enable_keep_alive",
+                        "yes",
+                        "keep_alive_timeout_ms",
+                        "60000",
+                        "tcp_nodelay",
+                        "1",
                         nullptr};
   mg_callbacks callbacks{};
   // civetweb logs bind failures through this callback; keep them in our log.

@@ -25,7 +25,7 @@ class HttpRequest {
   explicit HttpRequest(mg_connection* conn);
 
   std::string_view method() const { return method_; }
-  std::string_view path() const { return path_; }          // URL-decoded, no query
+  std::string_view path() const { return path_; }           // URL-decoded, no query
   std::string_view query_string() const { return query_; }  // raw, without '?'
   // Header value by case-insensitive name; empty if absent.
   std::string_view Header(std::string_view name) const;
@@ -48,11 +48,19 @@ class HttpRequest {
   long long content_length_;
 };
 
+// Receives a body piece by piece; returns false once the client is gone.
+using BodyWriter = std::function<bool(std::string_view piece)>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // If set, the body is produced by calling stream(writer) after the head
+  // was sent (chunked transfer encoding; `body` is ignored), so a large body
+  // is never held whole and the client reads while the rest is produced.
+  // Runs on the handler's thread; should stop when the writer returns false.
+  std::function<bool(const BodyWriter&)> stream;
 
   static HttpResponse Text(int status, std::string body);
   static HttpResponse Json(int status, std::string body);

@@ -61,9 +61,25 @@ Result<QueryResult> Engine::InstantQueryExpr(Queryable& q, const Expr& e, int64_
   return res;
 }
 
+Result<StepMatrix> Engine::RangeQuerySteps(Queryable& q, std::string_view query, int64_t start_ms,
+                                           int64_t end_ms, int64_t step_ms,
+                                           const std::atomic<bool>* cancel) const {
+  auto e = ParseExpr(query);
+  if (!e.ok()) return e.status();
+  return RangeQueryStepsExpr(q, **e, start_ms, end_ms, step_ms, cancel);
+}
+
 Result<QueryResult> Engine::RangeQueryExpr(Queryable& q, const Expr& e, int64_t start_ms,
                                            int64_t end_ms, int64_t step_ms,
                                            const std::atomic<bool>* cancel) const {
+  auto m = RangeQueryStepsExpr(q, e, start_ms, end_ms, step_ms, cancel);
+  if (!m.ok()) return m.status();
+  return ToQueryResult(std::move(m).value());
+}
+
+Result<StepMatrix> Engine::RangeQueryStepsExpr(Queryable& q, const Expr& e, int64_t start_ms,
+                                               int64_t end_ms, int64_t step_ms,
+                                               const std::atomic<bool>* cancel) const {
   if (step_ms <= 0) {
     return Status::InvalidArgument(
         "zero or negative query resolution step widths are not accepted. Try a positive integer");
@@ -79,26 +95,39 @@ Result<QueryResult> Engine::RangeQueryExpr(Queryable& q, const Expr& e, int64_t 
   Grid g{start_ms, step_ms, (end_ms - start_ms) / step_ms + 1};
   auto v = ev.Eval(e, g);
   if (!v.ok()) return v.status();
+  StepMatrix m;
+  m.start_ms = g.start;
+  m.step_ms = g.step;
+  m.n = g.n;
+  if (t == ValueType::kScalar) {
+    m.series.push_back({common::Labels(), std::move(v->scalar)});
+  } else {
+    m.series.reserve(v->series.size());
+    for (auto& s : v->series) m.series.push_back({std::move(s.metric), std::move(s.v)});
+  }
+  std::erase_if(m.series, [](const StepMatrix::Row& r) {
+    return std::none_of(r.v.begin(), r.v.end(), StepMatrix::HasValue);
+  });
+  std::sort(m.series.begin(), m.series.end(),
+            [](const StepMatrix::Row& a, const StepMatrix::Row& b) { return a.metric < b.metric; });
+  return m;
+}
+
+QueryResult ToQueryResult(StepMatrix m) {
   QueryResult res;
   res.type = ValueType::kMatrix;
-  auto to_series = [&](common::Labels metric, const std::vector<double>& vals) {
+  res.matrix.reserve(m.series.size());
+  for (StepMatrix::Row& row : m.series) {
     Series s;
-    s.metric = std::move(metric);
+    s.metric = std::move(row.metric);
     size_t present = 0;
-    for (double v : vals) present += IsAbsent(v) ? 0 : 1;
+    for (double v : row.v) present += StepMatrix::HasValue(v) ? 1 : 0;
     s.points.reserve(present);
-    for (int64_t i = 0; i < g.n; ++i) {
-      if (!IsAbsent(vals[i])) s.points.push_back({g.At(i), vals[i]});
+    for (int64_t i = 0; i < m.n; ++i) {
+      if (StepMatrix::HasValue(row.v[i])) s.points.push_back({m.At(i), row.v[i]});
     }
     if (!s.points.empty()) res.matrix.push_back(std::move(s));
-  };
-  if (t == ValueType::kScalar) {
-    to_series(common::Labels(), v->scalar);
-  } else {
-    for (auto& s : v->series) to_series(std::move(s.metric), s.v);
   }
-  std::sort(res.matrix.begin(), res.matrix.end(),
-            [](const Series& a, const Series& b) { return a.metric < b.metric; });
   return res;
 }
 

@@ -32,6 +32,9 @@ struct EngineOptions {
   // Subquery step when the query leaves it out (the global evaluation
   // interval in Prometheus).
   int64_t default_subquery_step_ms = 60 * 1000;
+  // Threads that read and compute one selector's series in parallel (shards
+  // in label order, so results do not depend on it); 0 = one per CPU.
+  int parallelism = 0;
 };
 
 class Engine {
@@ -53,12 +56,21 @@ class Engine {
                                          int64_t end_ms, int64_t step_ms,
                                          const std::atomic<bool>* cancel = nullptr) const;
 
+  // RangeQuery's result before conversion to points: what the query API
+  // renders (json.h RenderJsonRange) without a Point per value.
+  common::Result<StepMatrix> RangeQuerySteps(Queryable& q, std::string_view query, int64_t start_ms,
+                                             int64_t end_ms, int64_t step_ms,
+                                             const std::atomic<bool>* cancel = nullptr) const;
+
   // The same on an already parsed expression (borrowed for the call).
   common::Result<QueryResult> InstantQueryExpr(Queryable& q, const Expr& e, int64_t ts_ms,
                                                const std::atomic<bool>* cancel = nullptr) const;
   common::Result<QueryResult> RangeQueryExpr(Queryable& q, const Expr& e, int64_t start_ms,
                                              int64_t end_ms, int64_t step_ms,
                                              const std::atomic<bool>* cancel = nullptr) const;
+  common::Result<StepMatrix> RangeQueryStepsExpr(Queryable& q, const Expr& e, int64_t start_ms,
+                                                 int64_t end_ms, int64_t step_ms,
+                                                 const std::atomic<bool>* cancel = nullptr) const;
 
  private:
   EngineOptions opts_;

@@ -1,7 +1,9 @@
 // Functions over range vectors (rate, *_over_time, ...): each series is read
 // once and a window slides over its samples, one step at a time.
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -517,82 +519,97 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   RangeArg& ra = *ra_r;
   const bool keep_name = name == "last_over_time";
   const bool absent_ot = name == "absent_over_time";
-  std::vector<uint8_t> any_window(absent_ot ? g.n : 0, 0);
+  const bool counter_fn = name == "rate" || name == "increase" || name == "resets";
+  const bool sum_fn = name == "sum_over_time" || name == "avg_over_time";
+  const bool quantile_fn = name == "quantile_over_time";
+
+  // Each shard of the argument is read and computed on its own thread with
+  // its own scratch; results are concatenated in shard (= label) order.
+  const size_t nshards = ra.shards.size();
+  std::vector<std::vector<StepSeries>> parts(nshards);
+  std::vector<std::vector<uint8_t>> any_window(nshards);
+  std::atomic<int64_t> out_points_total{0};
+  auto run = [&](size_t k) -> Status {
+    RangeSource& src = *ra.shards[k];
+    if (absent_ot) any_window[k].assign(g.n, 0);
+    Labels labels;
+    std::vector<Point> pts;
+    std::string err;
+    KernelCtx ctx{};
+    ctx.range_ms = ra.range_ms;
+    ctx.err = &err;
+    std::vector<int32_t> drops;
+    SlidingSum sliding(name == "avg_over_time");
+    while (src.Next(&labels, &pts)) {
+      if (Status s = CheckInterrupt(); !s.ok()) return s;
+      if (pts.empty()) continue;
+      if (counter_fn) {
+        drops.resize(pts.size());
+        int32_t n = 0;
+        drops[0] = 0;
+        for (size_t j = 1; j < pts.size(); ++j) {
+          n += pts[j].v < pts[j - 1].v ? 1 : 0;
+          drops[j] = n;
+        }
+        ctx.base = pts.data();
+        ctx.drops = drops.data();
+      }
+      if (sum_fn) sliding.Reset(pts.data(), pts.size());
+      const int64_t before = out_points_total.load(std::memory_order_relaxed);
+      int64_t out_points = 0;
+      StepSeries s;
+      s.v.assign(g.n, Absent());
+      size_t lo = 0, hi = 0;
+      for (int64_t i = 0; i < g.n; ++i) {
+        int64_t t = g.At(i);
+        int64_t end = ra.WindowEnd(t);
+        int64_t start = end - ra.range_ms;
+        while (hi < pts.size() && pts[hi].t <= end) ++hi;
+        while (lo < hi && pts[lo].t < start) ++lo;
+        if (lo == hi) continue;
+        if (absent_ot) {
+          any_window[k][i] = 1;
+          continue;
+        }
+        ctx.range_start = start;
+        ctx.range_end = end;
+        ctx.eval_ts = ra.has_at ? g.start : t;
+        if (!scalars.empty()) ctx.arg1 = scalars[0][i];
+        if (scalars.size() > 1) ctx.arg2 = scalars[1][i];
+        if (quantile_fn) ctx.arg1 = scalars[0][i];
+        double v;
+        if (sum_fn) {
+          s.v[i] = sliding.Window(lo, hi);
+          ++out_points;
+        } else if (kernel(pts.data() + lo, pts.data() + hi, ctx, &v)) {
+          s.v[i] = v;
+          ++out_points;
+        } else if (!err.empty()) {
+          return ExecutionError(err);
+        }
+        if (current_samples_ + before + out_points + static_cast<int64_t>(hi - lo) >
+            opts_.max_samples) {
+          return TooManySamplesError();
+        }
+      }
+      if (out_points == 0) continue;
+      out_points_total.fetch_add(out_points, std::memory_order_relaxed);
+      s.metric = keep_name ? labels : DropMetricName(labels);
+      parts[k].push_back(std::move(s));
+    }
+    return src.status();
+  };
+  if (Status s = RunShards(nshards, run); !s.ok()) return s;
 
   Value out;
   out.type = ValueType::kVector;
-  Labels labels;
-  std::vector<Point> pts;
-  std::string err;
-  KernelCtx ctx{};
-  ctx.range_ms = ra.range_ms;
-  ctx.err = &err;
-  int64_t out_points = 0;
-  const bool counter_fn = name == "rate" || name == "increase" || name == "resets";
-  std::vector<int32_t> drops;
-  const bool sum_fn = name == "sum_over_time" || name == "avg_over_time";
-  SlidingSum sliding(name == "avg_over_time");
-  while (ra.src->Next(&labels, &pts)) {
-    if (Status s = CheckInterrupt(); !s.ok()) return s;
-    if (pts.empty()) continue;
-    if (counter_fn) {
-      drops.resize(pts.size());
-      int32_t n = 0;
-      drops[0] = 0;
-      for (size_t k = 1; k < pts.size(); ++k) {
-        n += pts[k].v < pts[k - 1].v ? 1 : 0;
-        drops[k] = n;
-      }
-      ctx.base = pts.data();
-      ctx.drops = drops.data();
-    }
-    if (sum_fn) sliding.Reset(pts.data(), pts.size());
-    StepSeries s;
-    s.v.assign(g.n, Absent());
-    bool any = false;
-    size_t lo = 0, hi = 0;
-    for (int64_t i = 0; i < g.n; ++i) {
-      int64_t t = g.At(i);
-      int64_t end = ra.WindowEnd(t);
-      int64_t start = end - ra.range_ms;
-      while (hi < pts.size() && pts[hi].t <= end) ++hi;
-      while (lo < hi && pts[lo].t < start) ++lo;
-      if (lo == hi) continue;
-      if (absent_ot) {
-        any_window[i] = 1;
-        continue;
-      }
-      ctx.range_start = start;
-      ctx.range_end = end;
-      ctx.eval_ts = ra.has_at ? g.start : t;
-      if (!scalars.empty()) ctx.arg1 = scalars[0][i];
-      if (scalars.size() > 1) ctx.arg2 = scalars[1][i];
-      if (name == "quantile_over_time") ctx.arg1 = scalars[0][i];
-      double v;
-      if (sum_fn) {
-        s.v[i] = sliding.Window(lo, hi);
-        any = true;
-        ++out_points;
-      } else if (kernel(pts.data() + lo, pts.data() + hi, ctx, &v)) {
-        s.v[i] = v;
-        any = true;
-        ++out_points;
-      } else if (!err.empty()) {
-        return ExecutionError(err);
-      }
-      if (current_samples_ + out_points + static_cast<int64_t>(hi - lo) > opts_.max_samples) {
-        return TooManySamplesError();
-      }
-    }
-    if (!any) continue;
-    s.metric = keep_name ? labels : DropMetricName(labels);
-    out.series.push_back(std::move(s));
-  }
-  if (Status s = ra.src->status(); !s.ok()) return s;
+  for (auto& part : parts) std::move(part.begin(), part.end(), std::back_inserter(out.series));
   if (absent_ot) {
     StepSeries s{AbsentLabels(call.args[matrix_arg].get()), std::vector<double>(g.n, Absent())};
     for (int64_t i = 0; i < g.n; ++i) {
-      if (!any_window[i]) s.v[i] = 1;
+      bool any = false;
+      for (const auto& w : any_window) any = any || w[i] != 0;
+      if (!any) s.v[i] = 1;
     }
     out.series.clear();
     if (AnyPresent(s.v)) out.series.push_back(std::move(s));

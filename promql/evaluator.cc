@@ -1,6 +1,9 @@
 #include "promql/evaluator.h"
 
 #include <algorithm>
+#include <atomic>
+#include <iterator>
+#include <thread>
 #include <unordered_map>
 
 #include "promql/errors.h"
@@ -76,7 +79,23 @@ Evaluator::Evaluator(Queryable& q, const EngineOptions& opts, int64_t query_star
       query_end_(query_end),
       cancel_(cancel),
       deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(opts.timeout_ms)),
-      has_deadline_(opts.timeout_ms > 0) {}
+      has_deadline_(opts.timeout_ms > 0),
+      parallelism_(opts.parallelism > 0
+                       ? opts.parallelism
+                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+
+Status RunShards(size_t n, const std::function<Status(size_t)>& fn) {
+  std::vector<Status> st(n);
+  std::vector<std::thread> threads;
+  threads.reserve(n > 0 ? n - 1 : 0);
+  for (size_t i = 1; i < n; ++i) threads.emplace_back([&st, &fn, i] { st[i] = fn(i); });
+  if (n > 0) st[0] = fn(0);
+  for (std::thread& t : threads) t.join();
+  for (Status& s : st) {
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
 
 Status Evaluator::CheckInterrupt() {
   if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) {
@@ -173,43 +192,51 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
   const int64_t rmin = ref(0), rmax = ref(g.n - 1);
   const int64_t lookback = opts_.lookback_delta_ms;
   const int64_t mint = rmin - lookback;
-  auto set = q_.Select(mint, rmax, vs.matchers);
-  if (!set.ok()) return set.status();
+  auto shards = q_.SelectShards(mint, rmax, vs.matchers, parallelism_);
+  if (!shards.ok()) return shards.status();
+  std::vector<std::vector<StepSeries>> parts(shards->size());
+  std::atomic<int64_t> loaded{0};
+  auto run = [&](size_t k) -> Status {
+    SeriesSet& ss = *(*shards)[k];
+    std::vector<std::pair<int64_t, double>> buf;
+    uint32_t ticks = 0;
+    while (ss.Next()) {
+      if ((++ticks & 63) == 0) {
+        if (Status s = CheckInterrupt(); !s.ok()) return s;
+      }
+      auto it = ss.Iterator();
+      buf.clear();
+      if (Status s = it->AppendRange(mint, rmax, &buf); !s.ok()) return s;
+      if (buf.empty()) continue;
+      StepSeries series;
+      series.v.assign(g.n, Absent());
+      size_t j = 0;
+      int64_t present = 0;
+      for (int64_t i = 0; i < g.n; ++i) {
+        int64_t r = ref(i);
+        while (j < buf.size() && buf[j].first <= r) ++j;
+        if (j == 0) continue;
+        const auto& s = buf[j - 1];
+        if (s.first < r - lookback || IsStaleNaN(s.second)) continue;
+        double v = s.second;
+        if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
+        series.v[i] = timestamps ? static_cast<double>(s.first) / 1000.0 : v;
+        ++present;
+      }
+      if (present == 0) continue;
+      if (Status s = AccountSamples(loaded += present); !s.ok()) return s;
+      series.metric = ss.labels();
+      parts[k].push_back(std::move(series));
+    }
+    return ss.status();
+  };
+  if (Status s = RunShards(parts.size(), run); !s.ok()) return s;
   Value out;
   out.type = ValueType::kVector;
-  std::vector<std::pair<int64_t, double>> buf;
-  int64_t loaded = 0;
-  SeriesSet& ss = **set;
-  while (ss.Next()) {
-    if ((++ticks_ & 63) == 0) {
-      if (Status s = CheckInterrupt(); !s.ok()) return s;
-    }
-    auto it = ss.Iterator();
-    buf.clear();
-    if (Status s = it->AppendRange(mint, rmax, &buf); !s.ok()) return s;
-    if (buf.empty()) continue;
-    StepSeries series;
-    series.v.assign(g.n, Absent());
-    size_t j = 0;
-    bool any = false;
-    for (int64_t i = 0; i < g.n; ++i) {
-      int64_t r = ref(i);
-      while (j < buf.size() && buf[j].first <= r) ++j;
-      if (j == 0) continue;
-      const auto& s = buf[j - 1];
-      if (s.first < r - lookback || IsStaleNaN(s.second)) continue;
-      double v = s.second;
-      if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
-      series.v[i] = timestamps ? static_cast<double>(s.first) / 1000.0 : v;
-      any = true;
-      ++loaded;
-    }
-    if (!any) continue;
-    if (Status s = AccountSamples(loaded); !s.ok()) return s;
-    series.metric = ss.labels();
-    out.series.push_back(std::move(series));
+  out.series = std::move(parts[0]);
+  for (size_t k = 1; k < parts.size(); ++k) {
+    std::move(parts[k].begin(), parts[k].end(), std::back_inserter(out.series));
   }
-  if (Status s = ss.status(); !s.ok()) return s;
   return out;
 }
 
@@ -307,10 +334,12 @@ Result<RangeArg> Evaluator::OpenRange(const Expr& expr, const Grid& g) {
     ra.has_at = ms.vs->at.present();
     ra.at_ms = ra.has_at ? ResolveAt(ms.vs->at) : 0;
     int64_t rmin = ra.WindowEnd(g.start), rmax = ra.WindowEnd(g.end());
-    auto set = q_.Select(rmin - ra.range_ms, rmax, ms.vs->matchers);
-    if (!set.ok()) return set.status();
-    ra.src =
-        std::make_unique<SelectorRangeSource>(std::move(set).value(), rmin - ra.range_ms, rmax);
+    auto shards = q_.SelectShards(rmin - ra.range_ms, rmax, ms.vs->matchers, parallelism_);
+    if (!shards.ok()) return shards.status();
+    for (auto& set : *shards) {
+      ra.shards.push_back(
+          std::make_unique<SelectorRangeSource>(std::move(set), rmin - ra.range_ms, rmax));
+    }
     return ra;
   }
   if (e.kind == ExprKind::kSubquery) {
@@ -322,7 +351,7 @@ Result<RangeArg> Evaluator::OpenRange(const Expr& expr, const Grid& g) {
     Grid inner;
     auto v = EvalSubqueryInner(sq, g, &inner);
     if (!v.ok()) return v.status();
-    ra.src = std::make_unique<ValueRangeSource>(std::move(v).value(), inner);
+    ra.shards.push_back(std::make_unique<ValueRangeSource>(std::move(v).value(), inner));
     return ra;
   }
   return ExecutionError("expected a range vector");
@@ -338,18 +367,20 @@ Result<std::vector<Series>> Evaluator::EvalRangeAt(const Expr& e, int64_t ts) {
   Labels labels;
   std::vector<Point> pts;
   int64_t total = 0;
-  while (ra->src->Next(&labels, &pts)) {
-    Series s;
-    for (const Point& p : pts) {
-      if (p.t >= start && p.t <= end) s.points.push_back(p);
+  for (auto& src : ra->shards) {
+    while (src->Next(&labels, &pts)) {
+      Series s;
+      for (const Point& p : pts) {
+        if (p.t >= start && p.t <= end) s.points.push_back(p);
+      }
+      if (s.points.empty()) continue;
+      total += static_cast<int64_t>(s.points.size());
+      if (Status st = AccountSamples(total); !st.ok()) return st;
+      s.metric = labels;
+      out.push_back(std::move(s));
     }
-    if (s.points.empty()) continue;
-    total += static_cast<int64_t>(s.points.size());
-    if (Status st = AccountSamples(total); !st.ok()) return st;
-    s.metric = labels;
-    out.push_back(std::move(s));
+    if (Status s = src->status(); !s.ok()) return s;
   }
-  if (Status s = ra->src->status(); !s.ok()) return s;
   return out;
 }
 

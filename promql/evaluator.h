@@ -10,6 +10,7 @@
 #include <bit>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,7 +25,7 @@
 namespace promql::internal {
 
 // A signalling NaN no arithmetic produces: "no sample at this step".
-inline constexpr uint64_t kAbsentBits = 0x7ff00000000000a5ull;
+inline constexpr uint64_t kAbsentBits = StepMatrix::kNoValueBits;
 inline double Absent() { return std::bit_cast<double>(kAbsentBits); }
 inline bool IsAbsent(double v) { return std::bit_cast<uint64_t>(v) == kAbsentBits; }
 
@@ -59,7 +60,9 @@ class RangeSource {
 };
 
 struct RangeArg {
-  std::unique_ptr<RangeSource> src;
+  // The argument's series, split into shards that may be read concurrently
+  // (one thread each); concatenated in order they are sorted by labels.
+  std::vector<std::unique_ptr<RangeSource>> shards;
   int64_t range_ms = 0;
   int64_t offset_ms = 0;
   bool has_at = false;
@@ -67,6 +70,10 @@ struct RangeArg {
   // Window end for step time t.
   int64_t WindowEnd(int64_t t) const { return (has_at ? at_ms : t) - offset_ms; }
 };
+
+// Runs fn(0) .. fn(n - 1), fn(0) on the calling thread and the others on
+// threads of their own, and returns the first failure in index order.
+common::Status RunShards(size_t n, const std::function<common::Status(size_t)>& fn);
 
 // Merge rules for series that end up with identical labels.
 enum class MergeMode {
@@ -97,6 +104,8 @@ class Evaluator {
   common::Status AccountSamples(int64_t n);
 
   const EngineOptions& opts() const { return opts_; }
+  // Threads one selector's series are read and computed on.
+  int parallelism() const { return parallelism_; }
 
  private:
   common::Result<Value> EvalNode(const Expr& e, const Grid& g);
@@ -109,8 +118,8 @@ class Evaluator {
   const std::atomic<bool>* cancel_;
   std::chrono::steady_clock::time_point deadline_;
   bool has_deadline_;
+  int parallelism_;
   int64_t current_samples_ = 0;
-  uint32_t ticks_ = 0;
 };
 
 // Helpers shared by the operator files.

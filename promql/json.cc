@@ -1,7 +1,10 @@
 #include "promql/json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <memory>
 
 #include "promql/errors.h"
 #include "promql/format.h"
@@ -115,32 +118,36 @@ void AppendMetric(const common::Labels& l, std::string* out) {
   out->push_back('}');
 }
 
-// [timestamp,"value"] as JsonPoint renders it.
-void AppendPoint(const Point& p, std::string* out) {
-  char buf[420];
-  char* e = buf;
+// Writes [timestamp,"value"] as JsonPoint renders it at e; returns the end.
+// REQUIRES: 420 bytes of room (fixed notation of a double is at most ~330
+// characters, a timestamp 20).
+char* WritePoint(int64_t t, double v, char* e) {
+  char* const limit = e + 420;
   *e++ = '[';
-  if (p.t % 1000 == 0) {
-    e = std::to_chars(e, buf + sizeof buf, p.t / 1000).ptr;
+  if (t % 1000 == 0) {
+    e = std::to_chars(e, limit, t / 1000).ptr;
   } else {
-    std::string ts = JsonTimestamp(p.t).dump();  // rare: keep nlohmann's double format
-    out->append(buf, e);
-    out->append(ts);
-    e = buf;
+    std::string ts = JsonTimestamp(t).dump();  // rare: keep nlohmann's double format
+    e = std::copy(ts.begin(), ts.end(), e);
   }
   *e++ = ',';
   *e++ = '"';
-  if (std::isnan(p.v)) {
+  if (std::isnan(v)) {
     e = std::copy_n("NaN", 3, e);
-  } else if (std::isinf(p.v)) {
-    e = std::copy_n(p.v > 0 ? "+Inf" : "-Inf", 4, e);
+  } else if (std::isinf(v)) {
+    e = std::copy_n(v > 0 ? "+Inf" : "-Inf", 4, e);
   } else {
-    // FormatFloat: shortest round-trip, fixed notation (at most ~330 chars).
-    e = std::to_chars(e, buf + sizeof buf - 2, p.v, std::chars_format::fixed).ptr;
+    // FormatFloat: shortest round-trip, fixed notation.
+    e = std::to_chars(e, limit - 2, v, std::chars_format::fixed).ptr;
   }
   *e++ = '"';
   *e++ = ']';
-  out->append(buf, e);
+  return e;
+}
+
+void AppendPoint(const Point& p, std::string* out) {
+  char buf[420];
+  out->append(buf, WritePoint(p.t, p.v, buf));
 }
 
 // True if the direct writer renders l exactly as the JSON tree would: valid
@@ -213,6 +220,56 @@ std::string RenderJsonSuccessBody(const QueryResult& r) {
     return out;
   }
   return slow();  // scalar, string, none: small
+}
+
+bool RenderJsonRange(const StepMatrix& m, const BodyWriter& write, size_t piece_bytes) {
+  for (const StepMatrix::Row& row : m.series) {
+    if (!DirectRenderable(row.metric)) return write(RenderJsonSuccessBody(ToQueryResult(m)));
+  }
+  // Points are formatted in place into one reused buffer that is handed to
+  // `write` whenever fewer than kPointRoom bytes are left.
+  constexpr size_t kPointRoom = 424;
+  const size_t cap = std::max<size_t>(piece_bytes, 1) + kPointRoom;
+  std::unique_ptr<char[]> buf(new char[cap]);
+  size_t used = 0;
+  bool ok = true;
+  auto flush = [&] {
+    if (used > 0 && ok) ok = write(std::string_view(buf.get(), used));
+    used = 0;
+    return ok;
+  };
+  auto append = [&](std::string_view s) {
+    if (used + s.size() > cap && !flush()) return false;
+    if (s.size() > cap) return ok = write(s);
+    std::memcpy(buf.get() + used, s.data(), s.size());
+    used += s.size();
+    return true;
+  };
+  std::string metric;
+  if (!append(R"({"data":{"result":[)")) return false;
+  bool first_series = true;
+  for (const StepMatrix::Row& row : m.series) {
+    metric.clear();
+    if (!first_series) metric.push_back(',');
+    first_series = false;
+    metric.append(R"({"metric":)");
+    AppendMetric(row.metric, &metric);
+    metric.append(R"(,"values":[)");
+    if (!append(metric)) return false;
+    bool first_point = true;
+    for (int64_t i = 0; i < m.n; ++i) {
+      const double v = row.v[i];
+      if (!StepMatrix::HasValue(v)) continue;
+      if (used + kPointRoom > cap && !flush()) return false;
+      char* e = buf.get() + used;
+      if (!first_point) *e++ = ',';
+      first_point = false;
+      used = WritePoint(m.At(i), v, e) - buf.get();
+    }
+    if (!append("]}")) return false;
+  }
+  if (!append(R"(],"resultType":"matrix"},"status":"success"})")) return false;
+  return flush();
 }
 
 nlohmann::json JsonTimestamp(int64_t t_ms) {

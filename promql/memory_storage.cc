@@ -56,6 +56,7 @@ class VectorSeriesSet : public SeriesSet {
     return std::make_unique<SpanIterator>(items_[pos_].begin, items_[pos_].end);
   }
   common::Status status() const override { return common::Status::OK(); }
+  std::vector<Item> TakeItems() { return std::move(items_); }
 
  private:
   std::vector<Item> items_;
@@ -123,6 +124,25 @@ common::Result<std::unique_ptr<SeriesSet>> MemoryStorage::Select(
     items.push_back({&labels, lo, hi});
   }
   return std::unique_ptr<SeriesSet>(std::make_unique<VectorSeriesSet>(std::move(items)));
+}
+
+common::Result<std::vector<std::unique_ptr<SeriesSet>>> MemoryStorage::SelectShards(
+    int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int max_shards) {
+  auto set = Select(mint_ms, maxt_ms, matchers);
+  if (!set.ok()) return set.status();
+  std::vector<VectorSeriesSet::Item> items = static_cast<VectorSeriesSet&>(**set).TakeItems();
+  const size_t n = items.size();
+  const size_t shards = std::clamp<size_t>(n / min_series_per_shard_, 1,
+                                           static_cast<size_t>(std::max(1, max_shards)));
+  std::vector<std::unique_ptr<SeriesSet>> out;
+  size_t begin = 0;
+  for (size_t i = 0; i < shards; ++i) {
+    size_t end = n * (i + 1) / shards;
+    out.push_back(std::make_unique<VectorSeriesSet>(
+        std::vector<VectorSeriesSet::Item>(items.begin() + begin, items.begin() + end)));
+    begin = end;
+  }
+  return out;
 }
 
 }  // namespace promql

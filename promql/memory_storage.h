@@ -30,6 +30,13 @@ class MemoryStorage : public Queryable {
   // them and not be modified meanwhile.
   common::Result<std::unique_ptr<SeriesSet>> Select(
       int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers) override;
+  // Splits into shards of at least min_series_per_shard() series (default 1,
+  // so tests exercise the engine's parallel paths even on small data).
+  common::Result<std::vector<std::unique_ptr<SeriesSet>>> SelectShards(
+      int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers,
+      int max_shards) override;
+  void set_min_series_per_shard(size_t n) { min_series_per_shard_ = n < 1 ? 1 : n; }
+  size_t min_series_per_shard() const { return min_series_per_shard_; }
 
  private:
   struct Entry {
@@ -38,6 +45,7 @@ class MemoryStorage : public Queryable {
   };
   void Normalize(Entry& e);
   std::map<common::Labels, Entry> series_;
+  size_t min_series_per_shard_ = 1;
 };
 
 }  // namespace promql

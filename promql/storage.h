@@ -59,6 +59,13 @@ class Queryable {
   // REQUIRES: matchers non-empty.
   virtual common::Result<std::unique_ptr<SeriesSet>> Select(
       int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers) = 0;
+
+  // Select's series split into at most max_shards sets that, concatenated in
+  // order, yield exactly what Select yields; the engine reads each on its own
+  // thread. Sets must be independent (no shared mutable state). The default
+  // is one set: Select.
+  virtual common::Result<std::vector<std::unique_ptr<SeriesSet>>> SelectShards(
+      int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int max_shards);
 };
 
 }  // namespace promql

@@ -131,6 +131,11 @@ class Querier {
   virtual ~Querier() = default;
   // Series matching all matchers with samples in [mint, maxt], sorted.
   virtual std::unique_ptr<SeriesSet> Select(const std::vector<Matcher>& matchers) = 0;
+  // Select's series split into at most max_shards sets (fewer when there are
+  // few series) that, concatenated in order, yield exactly what Select
+  // yields. Each set may be read on its own thread while the querier lives.
+  virtual std::vector<std::unique_ptr<SeriesSet>> SelectShards(const std::vector<Matcher>& matchers,
+                                                               int max_shards) = 0;
   // Sorted distinct label names of series matching `matchers` (all series if
   // empty) that have samples in [mint, maxt]. A querier whose range reaches
   // +-2^62 is treated as unbounded and answered from the index alone (fast).

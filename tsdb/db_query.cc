@@ -237,10 +237,40 @@ class QuerierImpl final : public Querier {
   QuerierImpl(DBImpl* db, int64_t mint, int64_t maxt) : db_(db), mint_(mint), maxt_(maxt) {}
 
   std::unique_ptr<SeriesSet> Select(const std::vector<Matcher>& matchers) override {
+    auto shards = SelectShards(matchers, 1);
+    return std::move(shards.front());
+  }
+
+  std::vector<std::unique_ptr<SeriesSet>> SelectShards(const std::vector<Matcher>& matchers,
+                                                       int max_shards) override {
+    std::vector<std::unique_ptr<SeriesSet>> out;
+    auto cands = Candidates(matchers);
+    if (!cands.ok()) {
+      out.push_back(std::make_unique<SeriesSetImpl>(db_, std::vector<Candidate>{}, mint_, maxt_,
+                                                    cands.status()));
+      return out;
+    }
+    // A shard is worth a thread only with enough series to read.
+    constexpr size_t kMinSeriesPerShard = 16;
+    const size_t n = cands->size();
+    size_t shards = std::clamp<size_t>(n / kMinSeriesPerShard, 1, std::max(1, max_shards));
+    size_t begin = 0;
+    for (size_t i = 0; i < shards; ++i) {
+      size_t end = n * (i + 1) / shards;
+      std::vector<Candidate> part(std::make_move_iterator(cands->begin() + begin),
+                                  std::make_move_iterator(cands->begin() + end));
+      out.push_back(std::make_unique<SeriesSetImpl>(db_, std::move(part), mint_, maxt_,
+                                                    common::Status::OK()));
+      begin = end;
+    }
+    return out;
+  }
+
+  // Series matching `matchers` with data that may overlap [mint, maxt],
+  // sorted by labels, with copies of their in-memory chunks.
+  common::Result<std::vector<Candidate>> Candidates(const std::vector<Matcher>& matchers) {
     auto ids = db_->PostingsFor(matchers);
-    if (!ids.ok())
-      return std::make_unique<SeriesSetImpl>(db_, std::vector<Candidate>{}, mint_, maxt_,
-                                             ids.status());
+    if (!ids.ok()) return ids.status();
     std::vector<Candidate> cands;
     cands.reserve(ids->size());
     for (uint64_t id : *ids) {
@@ -265,8 +295,7 @@ class QuerierImpl final : public Querier {
     std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
       return a.series->labels < b.series->labels;
     });
-    return std::make_unique<SeriesSetImpl>(db_, std::move(cands), mint_, maxt_,
-                                           common::Status::OK());
+    return cands;
   }
 
   common::Result<std::vector<std::string>> LabelNames(

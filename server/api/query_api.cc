@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <memory>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -227,9 +228,16 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
                      "decreasing the query resolution (?step=XX)");
       }
       TsdbQueryable storage(ctx.db);
-      auto r = ctx.engine->RangeQuery(storage, p->Get("query"), *start, *end, *step);
+      auto r = ctx.engine->RangeQuerySteps(storage, p->Get("query"), *start, *end, *step);
       if (!r.ok()) return QueryError(r.status());
-      return common::HttpResponse::Json(200, promql::RenderJsonSuccessBody(*r));
+      // Evaluation is complete (errors answered above); the body is formatted
+      // while it is sent, so the client reads the first series early.
+      common::HttpResponse resp = common::HttpResponse::Json(200, "");
+      auto m = std::make_shared<promql::StepMatrix>(std::move(r).value());
+      resp.stream = [m](const common::BodyWriter& write) {
+        return promql::RenderJsonRange(*m, write);
+      };
+      return resp;
     });
   });
 

@@ -4,6 +4,7 @@
 // pass through unchanged.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "promql/storage.h"
@@ -16,6 +17,9 @@ class TsdbQueryable : public promql::Queryable {
   explicit TsdbQueryable(tsdb::DB* db) : db_(db) {}
   common::Result<std::unique_ptr<promql::SeriesSet>> Select(
       int64_t mint_ms, int64_t maxt_ms, const std::vector<promql::LabelMatcher>& matchers) override;
+  common::Result<std::vector<std::unique_ptr<promql::SeriesSet>>> SelectShards(
+      int64_t mint_ms, int64_t maxt_ms, const std::vector<promql::LabelMatcher>& matchers,
+      int max_shards) override;
 
  private:
   tsdb::DB* db_;

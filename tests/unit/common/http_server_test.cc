@@ -33,8 +33,8 @@ std::string Fetch(int port, const std::string& request) {
 TEST(HttpServerTest, RoutesQueryParamsAndBodyLimit) {
   HttpServer server;
   server.Handle("/exact", [](HttpRequest& r) {
-    return HttpResponse::Text(200, "q=" + r.QueryParam("q") + ";n=" +
-                                       std::to_string(r.QueryParams("m").size()));
+    return HttpResponse::Text(
+        200, "q=" + r.QueryParam("q") + ";n=" + std::to_string(r.QueryParams("m").size()));
   });
   server.HandlePrefix("/api/", [](HttpRequest& r) {
     return HttpResponse::Text(200, "prefix:" + std::string(r.path()));
@@ -67,6 +67,56 @@ TEST(HttpServerTest, RoutesQueryParamsAndBodyLimit) {
   r = Fetch(port, "POST /upload HTTP/1.0\r\nContent-Length: 20\r\n\r\n01234567890123456789");
   EXPECT_NE(r.find("413"), std::string::npos) << r;
   EXPECT_NE(r.find("exceeds the limit of 8 bytes"), std::string::npos) << r;
+  server.Stop();
+}
+
+TEST(HttpServerTest, StreamsChunkedBodies) {
+  HttpServer server;
+  server.Handle("/stream", [](HttpRequest&) {
+    HttpResponse r = HttpResponse::Text(200, "ignored");
+    r.stream = [](const BodyWriter& write) {
+      for (int i = 0; i < 3; ++i) {
+        if (!write("piece" + std::to_string(i) + ";")) return false;
+      }
+      return write(std::string(70000, 'x'));
+    };
+    return r;
+  });
+  HttpServer::Options opts;
+  opts.host = "127.0.0.1";
+  ASSERT_TRUE(server.Start(opts).ok());
+  const std::string body = "piece0;piece1;piece2;" + std::string(70000, 'x');
+
+  // HTTP/1.1: chunked framing, terminated by the zero-size chunk.
+  std::string r =
+      Fetch(server.port(), "GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  size_t head_end = r.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << r;
+  std::string head = r.substr(0, head_end);
+  EXPECT_NE(head.find("Transfer-Encoding: chunked"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  std::string decoded;
+  size_t pos = head_end + 4;
+  bool terminated = false;
+  while (pos < r.size()) {
+    size_t eol = r.find("\r\n", pos);
+    ASSERT_NE(eol, std::string::npos);
+    size_t len = std::stoul(r.substr(pos, eol - pos), nullptr, 16);
+    if (len == 0) {
+      terminated = true;
+      break;
+    }
+    decoded.append(r, eol + 2, len);
+    pos = eol + 2 + len + 2;
+  }
+  EXPECT_TRUE(terminated);
+  EXPECT_EQ(decoded, body);
+
+  // HTTP/1.0 knows no chunks: the body comes whole, with its length.
+  r = Fetch(server.port(), "GET /stream HTTP/1.0\r\n\r\n");
+  EXPECT_NE(r.find("Content-Length: " + std::to_string(body.size())), std::string::npos) << r;
+  ASSERT_GE(r.size(), body.size());
+  EXPECT_EQ(r.substr(r.size() - body.size()), body);
   server.Stop();
 }
 

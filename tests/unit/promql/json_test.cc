@@ -103,5 +103,82 @@ TEST(PromqlJsonTest, DirectSuccessBodyEqualsTree) {
   EXPECT_THROW(RenderJsonSuccessBody(bad), nlohmann::json::exception);
 }
 
+// Streams m through RenderJsonRange in pieces of piece_bytes.
+std::string Streamed(const StepMatrix& m, size_t piece_bytes, size_t* pieces = nullptr) {
+  std::string out;
+  size_t n = 0;
+  EXPECT_TRUE(RenderJsonRange(
+      m,
+      [&](std::string_view p) {
+        out.append(p);
+        ++n;
+        return true;
+      },
+      piece_bytes));
+  if (pieces != nullptr) *pieces = n;
+  return out;
+}
+
+TEST(PromqlJsonTest, StreamedRangeBodyEqualsDirectBody) {
+  StepMatrix m;
+  m.start_ms = 1700000000000;
+  m.step_ms = 15500;  // half the steps land on fractional seconds
+  m.n = 7;
+  const double x = StepMatrix::NoValue();
+  m.series.push_back({common::Labels(), {0, -0.0, x, NAN, INFINITY, -INFINITY, 1e-300}});
+  m.series.push_back({common::Labels({{"__name__", "up"}, {"a", "quote\" \\ \n"}}),
+                      {x, x, 0.1 + 0.2, x, 1.7976931348623157e308, x, -123456789.125}});
+  m.series.push_back({common::Labels({{"u", "caf\xc3\xa9"}}), {x, x, x, x, x, x, 42}});
+  const std::string want = RenderJsonSuccessBody(ToQueryResult(m));
+  EXPECT_EQ(ToQueryResult(m).matrix[2].points.size(), 1u);
+  EXPECT_EQ(Streamed(m, 256 * 1024), want);
+  // Tiny pieces: every flush boundary inside and between series.
+  size_t pieces = 0;
+  EXPECT_EQ(Streamed(m, 1, &pieces), want);
+  EXPECT_GT(pieces, 3u);
+  StepMatrix empty;
+  EXPECT_EQ(Streamed(empty, 64), RenderJsonSuccessBody(ToQueryResult(empty)));
+
+  // A large matrix goes out in many pieces of bounded size.
+  StepMatrix big;
+  big.start_ms = 0;
+  big.step_ms = 60000;
+  big.n = 1440;
+  for (int k = 0; k < 50; ++k) {
+    StepMatrix::Row row{common::Labels({{"k", std::to_string(k)}}), {}};
+    for (int i = 0; i < big.n; ++i) row.v.push_back(i % 7 == 0 ? x : (k + 1) * 0.001 * i);
+    big.series.push_back(std::move(row));
+  }
+  size_t max_piece = 0;
+  std::string got;
+  ASSERT_TRUE(RenderJsonRange(
+      big,
+      [&](std::string_view p) {
+        max_piece = std::max(max_piece, p.size());
+        got.append(p);
+        return true;
+      },
+      8192));
+  EXPECT_EQ(got, RenderJsonSuccessBody(ToQueryResult(big)));
+  EXPECT_LE(max_piece, 8192u + 424u);
+
+  // A writer that fails stops the rendering.
+  size_t calls = 0;
+  EXPECT_FALSE(RenderJsonRange(
+      big,
+      [&](std::string_view) {
+        ++calls;
+        return false;
+      },
+      8192));
+  EXPECT_EQ(calls, 1u);
+
+  // Invalid UTF-8 defers to the tree, as RenderJsonSuccessBody does.
+  StepMatrix bad;
+  bad.n = 1;
+  bad.series.push_back({common::Labels({{"a", "\xff"}}), {1}});
+  EXPECT_THROW(Streamed(bad, 64), nlohmann::json::exception);
+}
+
 }  // namespace
 }  // namespace promql

@@ -104,6 +104,53 @@ TEST_F(tsdb_DB, IteratorSeekAcrossChunks) {
   EXPECT_TRUE(it->status().ok());
 }
 
+TEST_F(tsdb_DB, SelectShardsSplitSelectInOrderAndReadConcurrently) {
+  // 100 series, each with sealed chunks and an open head chunk.
+  for (int k = 0; k < 100; ++k) {
+    Labels l{{"__name__", "m"}, {"k", std::to_string(1000 + k)}};
+    ASSERT_EQ(Append(l, Range(0, 250, 1000, k)).accepted, 250u);
+  }
+  auto q = db_->NewQuerier(10000, 200000);
+  std::vector<std::pair<std::string, Samples>> want;
+  auto set = q->Select({Eq("__name__", "m")});
+  while (set->Next()) {
+    auto it = set->NewIterator();
+    want.push_back({set->labels().ToString(), Drain(it.get())});
+  }
+  ASSERT_EQ(want.size(), 100u);
+  for (int max_shards : {1, 3, 8, 64}) {
+    auto shards = q->SelectShards({Eq("__name__", "m")}, max_shards);
+    // At least 16 series per shard, never more shards than asked for.
+    ASSERT_EQ(shards.size(), std::min<size_t>(max_shards, 100 / 16)) << max_shards;
+    std::vector<std::vector<std::pair<std::string, Samples>>> got(shards.size());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < shards.size(); ++i) {
+      threads.emplace_back([&, i] {
+        while (shards[i]->Next()) {
+          auto it = shards[i]->NewIterator();
+          got[i].push_back({shards[i]->labels().ToString(), Drain(it.get())});
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    std::vector<std::pair<std::string, Samples>> all;
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_TRUE(shards[i]->status().ok());
+      EXPECT_FALSE(got[i].empty());
+      all.insert(all.end(), got[i].begin(), got[i].end());
+    }
+    ASSERT_EQ(all.size(), want.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      EXPECT_EQ(all[i].first, want[i].first);
+      EXPECT_TRUE(SameSamples(want[i].second, all[i].second)) << all[i].first;
+    }
+  }
+  // No match: one empty shard.
+  auto none = q->SelectShards({Eq("__name__", "absent")}, 4);
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_FALSE(none[0]->Next());
+}
+
 TEST_F(tsdb_DB, OutOfOrderAndDuplicateAccounting) {
   Labels l{{"__name__", "m"}};
   ASSERT_EQ(Append(l, {{100, 1}, {200, 2}}).accepted, 2u);
