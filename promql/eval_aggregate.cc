@@ -222,39 +222,67 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
     return out;
   }
 
-  // Streaming accumulators: value, mean and count per (group, step).
-  std::vector<double> value(ng * n, Absent()), mean(ng * n, 0.0), count(ng * n, 0.0);
+  // Accumulation into each group's output column, which starts as its first
+  // member's column (moved, not copied: a group of one costs nothing).
+  // Mean and count columns exist only for the operators that need them; for
+  // the others an absent output value means "no sample yet".
+  const bool with_mean = a.op == AggOp::kAvg || a.op == AggOp::kStddev || a.op == AggOp::kStdvar;
+  std::vector<std::vector<double>> acc(ng), mean(with_mean ? ng : 0), count(with_mean ? ng : 0);
+  std::vector<uint8_t> started(ng, 0);
+  auto first_value = [&](double v) {
+    switch (a.op) {
+      case AggOp::kStddev:
+      case AggOp::kStdvar:
+        return 0.0;
+      case AggOp::kGroup:
+      case AggOp::kCount:
+        return 1.0;
+      default:
+        return v;
+    }
+  };
   for (size_t i = 0; i < in.series.size(); ++i) {
-    const std::vector<double>& sv = in.series[i].v;
-    const size_t base = static_cast<size_t>(group_of[i]) * n;
+    std::vector<double>& sv = in.series[i].v;
+    const size_t gi = static_cast<size_t>(group_of[i]);
+    std::vector<double>& val = acc[gi];
+    if (!started[gi]) {
+      started[gi] = 1;
+      if (with_mean) {
+        count[gi].assign(n, 0.0);
+        for (int64_t k = 0; k < n; ++k) count[gi][k] = IsAbsent(sv[k]) ? 0.0 : 1.0;
+        mean[gi] = sv;
+      }
+      val = std::move(sv);
+      if (a.op != AggOp::kSum && a.op != AggOp::kMax && a.op != AggOp::kMin &&
+          a.op != AggOp::kAvg) {
+        for (double& v : val) {
+          if (!IsAbsent(v)) v = first_value(v);
+        }
+      }
+      continue;
+    }
+    double* mn_col = with_mean ? mean[gi].data() : nullptr;
+    double* cnt_col = with_mean ? count[gi].data() : nullptr;
     for (int64_t k = 0; k < n; ++k) {
       const double v = sv[k];
       if (IsAbsent(v)) continue;
-      const size_t idx = base + k;
-      double& val = value[idx];
-      double& mn = mean[idx];
-      double& cnt = count[idx];
-      if (cnt == 0) {
-        cnt = 1;
-        mn = v;
-        switch (a.op) {
-          case AggOp::kStddev:
-          case AggOp::kStdvar:
-            val = 0;
-            break;
-          case AggOp::kGroup:
-            val = 1;
-            break;
-          default:
-            val = v;
+      double& out_v = val[k];
+      const bool first = with_mean ? cnt_col[k] == 0 : IsAbsent(out_v);
+      if (first) {
+        out_v = first_value(v);
+        if (with_mean) {
+          cnt_col[k] = 1;
+          mn_col[k] = v;
         }
         continue;
       }
       switch (a.op) {
         case AggOp::kSum:
-          val += v;
+          out_v += v;
           break;
         case AggOp::kAvg: {
+          double& mn = mn_col[k];
+          double& cnt = cnt_col[k];
           cnt += 1;
           if (std::isinf(mn)) {
             if (std::isinf(v) && (mn > 0) == (v > 0)) break;
@@ -266,20 +294,22 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
         case AggOp::kGroup:
           break;
         case AggOp::kCount:
-          cnt += 1;
+          out_v += 1;
           break;
         case AggOp::kMax:
-          if (val < v || std::isnan(val)) val = v;
+          if (out_v < v || std::isnan(out_v)) out_v = v;
           break;
         case AggOp::kMin:
-          if (val > v || std::isnan(val)) val = v;
+          if (out_v > v || std::isnan(out_v)) out_v = v;
           break;
         case AggOp::kStddev:
         case AggOp::kStdvar: {
+          double& mn = mn_col[k];
+          double& cnt = cnt_col[k];
           cnt += 1;
           double delta = v - mn;
           mn += delta / cnt;
-          val += delta * (v - mn);
+          out_v += delta * (v - mn);
           break;
         }
         default:
@@ -288,28 +318,23 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
     }
   }
   for (size_t gi = 0; gi < ng; ++gi) {
-    StepSeries s{std::move(groups.labels(static_cast<int>(gi))), std::vector<double>(n, Absent())};
-    for (int64_t k = 0; k < n; ++k) {
-      const size_t idx = gi * n + k;
-      if (count[idx] == 0) continue;
-      switch (a.op) {
-        case AggOp::kAvg:
-          s.v[k] = mean[idx];
-          break;
-        case AggOp::kCount:
-          s.v[k] = count[idx];
-          break;
-        case AggOp::kStdvar:
-          s.v[k] = value[idx] / count[idx];
-          break;
-        case AggOp::kStddev:
-          s.v[k] = std::sqrt(value[idx] / count[idx]);
-          break;
-        default:
-          s.v[k] = value[idx];
+    std::vector<double>& val = acc[gi];
+    if (with_mean) {
+      for (int64_t k = 0; k < n; ++k) {
+        if (count[gi][k] == 0) continue;
+        switch (a.op) {
+          case AggOp::kAvg:
+            val[k] = mean[gi][k];
+            break;
+          case AggOp::kStdvar:
+            val[k] = val[k] / count[gi][k];
+            break;
+          default:  // kStddev
+            val[k] = std::sqrt(val[k] / count[gi][k]);
+        }
       }
     }
-    out.series.push_back(std::move(s));
+    out.series.push_back({std::move(groups.labels(static_cast<int>(gi))), std::move(val)});
   }
   return out;
 }

@@ -6,17 +6,18 @@ Prometheus and compares latency and answers (used by compare_peers.sh).
 
 Each query runs once per system as a warm-up, then `reps` rounds in which
 every system runs it once (interleaved, so background work or drift hits all
-systems alike). Latency is wall time of the HTTP request including reading
-the whole body. VictoriaMetrics gets nocache=1 (it caches range results).
+systems alike). Latency is curl's time_total: the whole HTTP request
+including reading the whole body (written to a temp file). VictoriaMetrics
+gets nocache=1 (it caches range results).
 """
 import argparse
 import json
 import math
 import statistics
+import subprocess
 import sys
-import time
+import tempfile
 import urllib.parse
-import urllib.request
 
 QUERIES = [
     ("rate_cpu_nonidle", 'rate(node_cpu_seconds_total{mode!="idle"}[5m])'),
@@ -37,17 +38,26 @@ QUERIES = [
 ]
 
 
-def run(base, query, start, end, step, extra):
+def run(base, query, start, end, step, extra, keep_body=False):
+    """One query_range through curl (a C client that, like Grafana's Go
+    client, reads the body at memory speed; Python's http.client spends about
+    a second of CPU on a 140 MB chunked body, which would swamp the servers'
+    own differences). Returns (curl's time_total in s, body or None); timed
+    runs discard the body (-o /dev/null)."""
     params = {"query": query, "start": start, "end": end, "step": step}
     params.update(extra)
-    data = urllib.parse.urlencode(params).encode()
-    req = urllib.request.Request(base + "/api/v1/query_range", data=data,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
-    t0 = time.perf_counter()
-    with urllib.request.urlopen(req, timeout=600) as r:
-        body = r.read()
-    dt = time.perf_counter() - t0
-    return dt, body
+    with tempfile.NamedTemporaryFile(prefix="qpeers_", suffix=".json") as out:
+        cmd = ["curl", "-sS", "--fail", "-o", out.name if keep_body else "/dev/null",
+               "-w", "%{time_total}", "-H", "Content-Type: application/x-www-form-urlencoded",
+               "--data-binary", urllib.parse.urlencode(params), base + "/api/v1/query_range"]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            raise RuntimeError(f"{base}: curl failed: {r.stderr.strip()}")
+        body = None
+        if keep_body:
+            with open(out.name, "rb") as f:
+                body = f.read()
+    return float(r.stdout), body
 
 
 def parse(body):
@@ -127,7 +137,7 @@ def main():
         times = {s: [] for s, _, _ in systems}
         bodies = {}
         for s, url, extra in systems:  # warm-up
-            _, bodies[s] = run(url, q, a.start, a.end, a.step, extra)
+            _, bodies[s] = run(url, q, a.start, a.end, a.step, extra, keep_body=True)
         for _ in range(a.reps):
             for s, url, extra in systems:
                 dt, _ = run(url, q, a.start, a.end, a.step, extra)
