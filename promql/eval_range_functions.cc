@@ -50,24 +50,18 @@ inline void KahanInc(double inc, double* sum, double* c) {
   *sum = t;
 }
 
-bool ExtrapolatedRate(const Point* b, const Point* e, const KernelCtx& c, bool is_counter,
-                      bool is_rate, double* out) {
-  size_t n = e - b;
-  if (n < 2) return false;
-  double result = e[-1].v - b[0].v;
-  if (is_counter && (c.drops == nullptr || c.DropsIn(b, e) > 0)) {
-    double prev = b[0].v;
-    for (const Point* p = b + 1; p < e; ++p) {
-      if (p->v < prev) result += prev;
-      prev = p->v;
-    }
-  }
-  double duration_to_start = static_cast<double>(b[0].t - c.range_start) / 1000;
-  double duration_to_end = static_cast<double>(c.range_end - e[-1].t) / 1000;
-  double sampled = static_cast<double>(e[-1].t - b[0].t) / 1000;
+// Prometheus's extrapolatedRate once the window's raw increase `result` is
+// known (n >= 2 samples from first to last). Shared by the kernel and the
+// batched step loop, so both give the same bits.
+inline double Extrapolate(const Point& first, const Point& last, size_t n, double result,
+                          int64_t range_start, int64_t range_end, int64_t range_ms, bool is_counter,
+                          bool is_rate) {
+  double duration_to_start = static_cast<double>(first.t - range_start) / 1000;
+  double duration_to_end = static_cast<double>(range_end - last.t) / 1000;
+  double sampled = static_cast<double>(last.t - first.t) / 1000;
   double avg = sampled / static_cast<double>(n - 1);
-  if (is_counter && result > 0 && b[0].v >= 0) {
-    double duration_to_zero = sampled * (b[0].v / result);
+  if (is_counter && result > 0 && first.v >= 0) {
+    double duration_to_zero = sampled * (first.v / result);
     if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
   }
   double threshold = avg * 1.1;
@@ -78,9 +72,81 @@ bool ExtrapolatedRate(const Point* b, const Point* e, const KernelCtx& c, bool i
   // Prometheus's extrapolatedRate, so results agree to the last bit (an
   // integration test compares them exactly).
   double factor = interval / sampled;
-  if (is_rate) factor /= static_cast<double>(c.range_ms) / 1000;
-  *out = result * factor;
+  if (is_rate) factor /= static_cast<double>(range_ms) / 1000;
+  return result * factor;
+}
+
+// The window's increase with counter resets added back, as Prometheus sums it.
+inline double CounterIncrease(const Point* b, const Point* e) {
+  double result = e[-1].v - b[0].v;
+  double prev = b[0].v;
+  for (const Point* p = b + 1; p < e; ++p) {
+    if (p->v < prev) result += prev;
+    prev = p->v;
+  }
+  return result;
+}
+
+bool ExtrapolatedRate(const Point* b, const Point* e, const KernelCtx& c, bool is_counter,
+                      bool is_rate, double* out) {
+  size_t n = e - b;
+  if (n < 2) return false;
+  double result = e[-1].v - b[0].v;
+  if (is_counter && (c.drops == nullptr || c.DropsIn(b, e) > 0)) result = CounterIncrease(b, e);
+  *out = Extrapolate(b[0], e[-1], n, result, c.range_start, c.range_end, c.range_ms, is_counter,
+                     is_rate);
   return true;
+}
+
+// rate/increase/delta over every step of one series, given each step's
+// window [lo[i], hi[i]): the same bits as the kernels, cheaper. For counters
+// the duration-to-zero division is skipped when a product comparison shows it
+// cannot win (a counter's first value is usually far above its increase);
+// then the result is result * factor, where factor depends only on the
+// window's timing (first/last sample offsets, sample count), and regularly
+// spaced samples repeat the same timing step after step: factors are
+// memoised per timing (the memo computes them with Extrapolate itself, so the
+// bits are the same). Irregular timing only costs the memo probe.
+void ExtrapolatedSteps(const std::vector<Point>& pts, const int32_t* drops,
+                       const std::vector<uint32_t>& lo, const std::vector<uint32_t>& hi,
+                       const Grid& g, const RangeArg& ra, bool is_counter, bool is_rate,
+                       double* out) {
+  struct Memo {
+    int64_t to_start = -1, to_end = -1, sampled = -1;
+    uint32_t n = 0;
+    double factor = 0;
+  };
+  Memo memo[4];
+  const Point* p = pts.data();
+  for (int64_t i = 0; i < g.n; ++i) {
+    const uint32_t l = lo[i], h = hi[i];
+    if (h - l < 2) continue;
+    const int64_t end = ra.WindowEnd(g.At(i));
+    const int64_t start = end - ra.range_ms;
+    const Point& first = p[l];
+    const Point& last = p[h - 1];
+    double result = last.v - first.v;
+    if (is_counter && drops[h - 1] != drops[l]) result = CounterIncrease(p + l, p + h);
+    const int64_t to_start = first.t - start, to_end = end - last.t, sampled = last.t - first.t;
+    // Extrapolate replaces the start gap by sampled * (first.v / result) when
+    // that is smaller; it is not when first.v * sampled clearly exceeds
+    // to_start * result (margin far above the rounding of either side).
+    if (is_counter && result > 0 && first.v >= 0 &&
+        !(first.v * static_cast<double>(sampled) >=
+          static_cast<double>(to_start) * result * (1 + 1e-6))) {
+      out[i] =
+          Extrapolate(first, last, h - l, result, start, end, ra.range_ms, is_counter, is_rate);
+      continue;
+    }
+    Memo& m = memo[static_cast<uint64_t>(to_start ^ (to_end << 1) ^ (h - l)) & 3];
+    if (m.to_start != to_start || m.to_end != to_end || m.sampled != sampled || m.n != h - l) {
+      // The factor alone: Extrapolate of an increase of 1 with the same
+      // timing and no duration-to-zero (non-counter form).
+      m = {to_start, to_end, sampled, h - l,
+           Extrapolate(first, last, h - l, 1.0, start, end, ra.range_ms, false, is_rate)};
+    }
+    out[i] = result * m.factor;
+  }
 }
 
 bool KRate(const Point* b, const Point* e, const KernelCtx& c, double* o) {
@@ -522,6 +588,8 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   const bool counter_fn = name == "rate" || name == "increase" || name == "resets";
   const bool sum_fn = name == "sum_over_time" || name == "avg_over_time";
   const bool quantile_fn = name == "quantile_over_time";
+  // rate, increase, delta: batched (ExtrapolatedSteps).
+  const bool extrap_fn = name == "rate" || name == "increase" || name == "delta";
 
   // Each shard of the argument is read and computed on its own thread with
   // its own scratch; results are concatenated in shard (= label) order.
@@ -540,6 +608,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
     ctx.err = &err;
     std::vector<int32_t> drops;
     SlidingSum sliding(name == "avg_over_time");
+    std::vector<uint32_t> wlo, whi;
     while (src.Next(&labels, &pts)) {
       if (Status s = CheckInterrupt(); !s.ok()) return s;
       if (pts.empty()) continue;
@@ -560,6 +629,33 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
       StepSeries s;
       s.v.assign(g.n, Absent());
       size_t lo = 0, hi = 0;
+      if (extrap_fn) {
+        // Windows first (with the sample limit, as the generic loop checks
+        // it), then the values in one batched pass.
+        wlo.resize(g.n);
+        whi.resize(g.n);
+        for (int64_t i = 0; i < g.n; ++i) {
+          const int64_t end = ra.WindowEnd(g.At(i));
+          const int64_t start = end - ra.range_ms;
+          while (hi < pts.size() && pts[hi].t <= end) ++hi;
+          while (lo < hi && pts[lo].t < start) ++lo;
+          wlo[i] = static_cast<uint32_t>(lo);
+          whi[i] = static_cast<uint32_t>(hi);
+          if (lo == hi) continue;
+          if (hi - lo >= 2) ++out_points;
+          if (current_samples_ + before + out_points + static_cast<int64_t>(hi - lo) >
+              opts_.max_samples) {
+            return TooManySamplesError();
+          }
+        }
+        if (out_points == 0) continue;
+        ExtrapolatedSteps(pts, drops.data(), wlo, whi, g, ra, counter_fn, name == "rate",
+                          s.v.data());
+        out_points_total.fetch_add(out_points, std::memory_order_relaxed);
+        s.metric = DropMetricName(labels);
+        parts[k].push_back(std::move(s));
+        continue;
+      }
       for (int64_t i = 0; i < g.n; ++i) {
         int64_t t = g.At(i);
         int64_t end = ra.WindowEnd(t);

@@ -48,20 +48,45 @@ common::Result<std::vector<uint64_t>> IdsWithValue(DBImpl* db, const Matcher& m,
   return ids;
 }
 
+// One series' chunks, copied out of RocksDB and the head for a query, in
+// time order. All bytes live in one buffer, reused from series to series
+// while no iterator holds it: no allocation per chunk.
+struct SeriesChunks {
+  struct Ref {
+    Encoding encoding;
+    int64_t min_time;
+    int64_t max_time;
+    size_t offset;
+    size_t size;
+  };
+  std::string data;
+  std::vector<Ref> refs;
+
+  void Clear() {
+    data.clear();
+    refs.clear();
+  }
+  void Add(Encoding e, int64_t min_time, int64_t max_time, std::string_view bytes) {
+    refs.push_back({e, min_time, max_time, data.size(), bytes.size()});
+    data.append(bytes);
+  }
+  std::string_view bytes(size_t i) const { return {data.data() + refs[i].offset, refs[i].size}; }
+};
+
 // Iterates a series' chunks in time order, restricted to [mint, maxt]. The
 // chunk copies are shared with the SeriesSet (no per-iterator copy).
 class SeriesIterator final : public SampleIterator {
  public:
-  SeriesIterator(std::shared_ptr<const std::vector<ChunkCopy>> chunks, int64_t mint, int64_t maxt)
+  SeriesIterator(std::shared_ptr<const SeriesChunks> chunks, int64_t mint, int64_t maxt)
       : chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
 
   bool Next() override {
     if (done_) return false;
-    const std::vector<ChunkCopy>& chunks = *chunks_;
+    const std::vector<SeriesChunks::Ref>& chunks = chunks_->refs;
     for (;;) {
       if (cur_ == nullptr) {
         if (idx_ >= chunks.size()) return Finish();
-        cur_ = NewChunkIterator(chunks[idx_].encoding, chunks[idx_].bytes);
+        cur_ = NewChunkIterator(chunks[idx_].encoding, std::string(chunks_->bytes(idx_)));
         ++idx_;
         if (!cur_->Seek(mint_)) {
           if (!cur_->status().ok()) return Fail(cur_->status());
@@ -83,7 +108,7 @@ class SeriesIterator final : public SampleIterator {
     if (done_) return false;
     if (cur_ != nullptr && at_.first >= t) return true;
     // Skip whole chunks that end before t.
-    const std::vector<ChunkCopy>& chunks = *chunks_;
+    const std::vector<SeriesChunks::Ref>& chunks = chunks_->refs;
     if (cur_ == nullptr || idx_ == 0 || chunks[idx_ - 1].max_time < t) {
       cur_.reset();
       while (idx_ < chunks.size() && chunks[idx_].max_time < t) ++idx_;
@@ -102,20 +127,20 @@ class SeriesIterator final : public SampleIterator {
   common::Status AppendRange(int64_t mint, int64_t maxt,
                              std::vector<std::pair<int64_t, double>>* out) override {
     if (done_ || cur_ != nullptr || idx_ != 0) return SampleIterator::AppendRange(mint, maxt, out);
-    const std::vector<ChunkCopy>& chunks = *chunks_;
+    const std::vector<SeriesChunks::Ref>& chunks = chunks_->refs;
     const int64_t lo = std::max(mint, mint_), hi = std::min(maxt, maxt_);
     size_t first = 0;
     while (first < chunks.size() && chunks[first].max_time < lo) ++first;
     size_t last = first, count = 0;
     for (; last < chunks.size() && chunks[last].min_time <= hi; ++last) {
-      const std::string& b = chunks[last].bytes;
+      const std::string_view b = chunks_->bytes(last);
       if (b.size() >= 2) {
         count += (static_cast<unsigned char>(b[0]) << 8) | static_cast<unsigned char>(b[1]);
       }
     }
     out->reserve(out->size() + count);
     for (size_t i = first; i < last; ++i) {
-      common::Status s = AppendChunkSamples(chunks[i].encoding, chunks[i].bytes, lo, hi, out);
+      common::Status s = AppendChunkSamples(chunks[i].encoding, chunks_->bytes(i), lo, hi, out);
       if (!s.ok()) {
         Fail(std::move(s));
         return status_;
@@ -140,7 +165,7 @@ class SeriesIterator final : public SampleIterator {
     return Finish();
   }
 
-  std::shared_ptr<const std::vector<ChunkCopy>> chunks_;
+  std::shared_ptr<const SeriesChunks> chunks_;
   const int64_t mint_, maxt_;
   size_t idx_ = 0;
   std::unique_ptr<SampleIterator> cur_;
@@ -174,16 +199,16 @@ class SeriesSetImpl final : public SeriesSet {
       // A fresh vector per series: iterators handed out earlier share the
       // previous one.
       if (current_ == nullptr || current_.use_count() > 1) {
-        current_ = std::make_shared<std::vector<ChunkCopy>>();
+        current_ = std::make_shared<SeriesChunks>();
       }
-      current_->clear();
+      current_->Clear();
       common::Status s = LoadSealed(c);
       if (!s.ok()) {
         status_ = s;
         return false;
       }
-      for (auto& m : c.mem) current_->push_back(std::move(m));
-      if (!current_->empty()) {
+      for (const ChunkCopy& m : c.mem) current_->Add(m.encoding, m.min_time, m.max_time, m.bytes);
+      if (!current_->refs.empty()) {
         labels_ = &c.series->labels;
         return true;
       }
@@ -217,7 +242,7 @@ class SeriesSetImpl final : public SeriesSet {
         return common::Status::Corruption("bad chunk value");
       }
       if (cv.max_time < mint_) continue;
-      current_->push_back({cv.encoding, cmin, cv.max_time, std::string(cv.data)});
+      current_->Add(cv.encoding, cmin, cv.max_time, cv.data);
     }
     return FromRocks(it_->status());
   }
@@ -228,7 +253,7 @@ class SeriesSetImpl final : public SeriesSet {
   common::Status status_;
   std::unique_ptr<rocksdb::Iterator> it_;
   size_t pos_ = 0;
-  std::shared_ptr<std::vector<ChunkCopy>> current_;
+  std::shared_ptr<SeriesChunks> current_;
   const common::Labels* labels_ = nullptr;
 };
 
