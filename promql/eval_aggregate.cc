@@ -261,6 +261,15 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
       }
       continue;
     }
+    if (a.op == AggOp::kSum) {  // the common case, without the per-value switch
+      double* out_col = val.data();
+      for (int64_t k = 0; k < n; ++k) {
+        const double v = sv[k];
+        if (IsAbsent(v)) continue;
+        out_col[k] = IsAbsent(out_col[k]) ? v : out_col[k] + v;
+      }
+      continue;
+    }
     double* mn_col = with_mean ? mean[gi].data() : nullptr;
     double* cnt_col = with_mean ? count[gi].data() : nullptr;
     for (int64_t k = 0; k < n; ++k) {

@@ -597,6 +597,9 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   std::vector<std::vector<StepSeries>> parts(nshards);
   std::vector<std::vector<uint8_t>> any_window(nshards);
   std::atomic<int64_t> out_points_total{0};
+  // Per shard: the first series' metric name, and whether others differ.
+  std::vector<std::string> first_name(nshards);
+  std::vector<uint8_t> mixed_names(nshards, 0), seen_name(nshards, 0);
   auto run = [&](size_t k) -> Status {
     RangeSource& src = *ra.shards[k];
     if (absent_ot) any_window[k].assign(g.n, 0);
@@ -612,6 +615,13 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
     while (src.Next(&labels, &pts)) {
       if (Status s = CheckInterrupt(); !s.ok()) return s;
       if (pts.empty()) continue;
+      const std::string_view metric_name = labels.Get(common::kMetricNameLabel);
+      if (!seen_name[k]) {
+        seen_name[k] = 1;
+        first_name[k] = metric_name;
+      } else if (metric_name != first_name[k]) {
+        mixed_names[k] = 1;
+      }
       if (counter_fn) {
         drops.resize(pts.size());
         int32_t n = 0;
@@ -711,7 +721,20 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
     if (AnyPresent(s.v)) out.series.push_back(std::move(s));
     return out;
   }
-  if (Status s = MergeSameLabels(&out.series, MergeMode::kWhole); !s.ok()) return s;
+  // Dropping __name__ can only make two series equal if they had different
+  // names; a selector of one metric (the usual case) needs no merge pass.
+  bool one_name = true;
+  const std::string* name0 = nullptr;
+  for (size_t k = 0; k < nshards; ++k) {
+    if (!seen_name[k]) continue;
+    if (name0 == nullptr) name0 = &first_name[k];
+    one_name = one_name && !mixed_names[k] && first_name[k] == *name0;
+  }
+  if (!keep_name && !one_name) {
+    if (Status s = MergeSameLabels(&out.series, MergeMode::kWhole); !s.ok()) return s;
+  } else {
+    out.points = out_points_total.load();
+  }
   return out;
 }
 

@@ -129,7 +129,8 @@ Result<Value> Evaluator::Eval(const Expr& e, const Grid& g) {
   Result<Value> r = EvalNode(e, g);
   current_samples_ = before;
   if (!r.ok()) return r;
-  int64_t n = CountPoints(*r);
+  int64_t n = r->points >= 0 ? r->points : CountPoints(*r);
+  r->points = -1;
   if (current_samples_ + n > opts_.max_samples) return TooManySamplesError();
   current_samples_ += n;
   return r;
@@ -233,6 +234,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
   if (Status s = RunShards(parts.size(), run); !s.ok()) return s;
   Value out;
   out.type = ValueType::kVector;
+  out.points = loaded.load();
   out.series = std::move(parts[0]);
   for (size_t k = 1; k < parts.size(); ++k) {
     std::move(parts[k].begin(), parts[k].end(), std::back_inserter(out.series));

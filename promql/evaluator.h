@@ -48,6 +48,10 @@ struct Value {
   std::vector<StepSeries> series;  // kVector
   std::vector<double> scalar;      // kScalar: one per step
   std::string str;                 // kString
+  // Present values in `series`, when the producer counted them (-1: count).
+  // Eval() consumes it, so a value handed to a parent node never carries a
+  // count that the parent's changes could make stale.
+  int64_t points = -1;
 };
 
 // One series of a range-vector argument: all non-stale samples any window of
