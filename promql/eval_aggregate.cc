@@ -111,9 +111,19 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
     if (!p.ok()) return p;
     param = std::move(p).value();
   }
-  auto in_r = Eval(*a.expr, g);
-  if (!in_r.ok()) return in_r;
-  Value in = std::move(in_r).value();
+  // The column operators over a range function of one metric consume its
+  // series as they are computed (in label order, so sums add up in
+  // Prometheus's order) instead of holding them all.
+  const bool column_op = a.op == AggOp::kSum || a.op == AggOp::kAvg || a.op == AggOp::kMin ||
+                         a.op == AggOp::kMax || a.op == AggOp::kCount || a.op == AggOp::kGroup ||
+                         a.op == AggOp::kStddev || a.op == AggOp::kStdvar;
+  const int stream_arg = column_op ? StreamableRangeCall(*a.expr) : -1;
+  Value in;
+  if (stream_arg < 0) {
+    auto in_r = Eval(*a.expr, g);
+    if (!in_r.ok()) return in_r;
+    in = std::move(in_r).value();
+  }
   Value out;
   out.type = ValueType::kVector;
   const int64_t n = g.n;
@@ -145,9 +155,12 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
   }
 
   GroupTable groups;
-  std::vector<int> group_of(in.series.size());
-  for (size_t i = 0; i < in.series.size(); ++i) {
-    group_of[i] = groups.Id(GroupLabels(in.series[i].metric, a.grouping, a.without));
+  std::vector<int> group_of;
+  if (!column_op) {
+    group_of.resize(in.series.size());
+    for (size_t i = 0; i < in.series.size(); ++i) {
+      group_of[i] = groups.Id(GroupLabels(in.series[i].metric, a.grouping, a.without));
+    }
   }
   const size_t ng = groups.size();
 
@@ -227,8 +240,7 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
   // Mean and count columns exist only for the operators that need them; for
   // the others an absent output value means "no sample yet".
   const bool with_mean = a.op == AggOp::kAvg || a.op == AggOp::kStddev || a.op == AggOp::kStdvar;
-  std::vector<std::vector<double>> acc(ng), mean(with_mean ? ng : 0), count(with_mean ? ng : 0);
-  std::vector<uint8_t> started(ng, 0);
+  std::vector<std::vector<double>> acc, mean, count;
   auto first_value = [&](double v) {
     switch (a.op) {
       case AggOp::kStddev:
@@ -241,13 +253,16 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
         return v;
     }
   };
-  for (size_t i = 0; i < in.series.size(); ++i) {
-    std::vector<double>& sv = in.series[i].v;
-    const size_t gi = static_cast<size_t>(group_of[i]);
-    std::vector<double>& val = acc[gi];
-    if (!started[gi]) {
-      started[gi] = 1;
+  auto consume = [&](StepSeries& series) {
+    std::vector<double>& sv = series.v;
+    const size_t gi =
+        static_cast<size_t>(groups.Id(GroupLabels(series.metric, a.grouping, a.without)));
+    if (gi == acc.size()) {  // a new group: its first member's column
+      acc.emplace_back();
+      std::vector<double>& val = acc[gi];
       if (with_mean) {
+        mean.emplace_back();
+        count.emplace_back();
         count[gi].assign(n, 0.0);
         for (int64_t k = 0; k < n; ++k) count[gi][k] = IsAbsent(sv[k]) ? 0.0 : 1.0;
         mean[gi] = sv;
@@ -259,8 +274,9 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
           if (!IsAbsent(v)) v = first_value(v);
         }
       }
-      continue;
+      return;
     }
+    std::vector<double>& val = acc[gi];
     if (a.op == AggOp::kSum) {  // the common case, without the per-value switch
       double* out_col = val.data();
       for (int64_t k = 0; k < n; ++k) {
@@ -268,7 +284,7 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
         if (IsAbsent(v)) continue;
         out_col[k] = IsAbsent(out_col[k]) ? v : out_col[k] + v;
       }
-      continue;
+      return;
     }
     double* mn_col = with_mean ? mean[gi].data() : nullptr;
     double* cnt_col = with_mean ? count[gi].data() : nullptr;
@@ -325,8 +341,20 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
           break;
       }
     }
+  };
+  if (stream_arg >= 0) {
+    const Call& call = static_cast<const Call&>(*UnwrapParens(a.expr.get()));
+    const std::function<void(StepSeries &&)> sink = [&](StepSeries&& s) { consume(s); };
+    // What Eval() does around a node: the sample limit counts its points.
+    const int64_t before = current_samples_;
+    auto r = EvalRangeFunction(call, static_cast<size_t>(stream_arg), g, &sink);
+    current_samples_ = before;
+    if (!r.ok()) return r.status();
+    if (Status s = AccountSamples(r->points); !s.ok()) return s;
+  } else {
+    for (StepSeries& series : in.series) consume(series);
   }
-  for (size_t gi = 0; gi < ng; ++gi) {
+  for (size_t gi = 0; gi < acc.size(); ++gi) {
     std::vector<double>& val = acc[gi];
     if (with_mean) {
       for (int64_t k = 0; k < n; ++k) {

@@ -568,7 +568,26 @@ void SlidingSumForTest(const std::vector<Point>& pts,
   }
 }
 
-Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, const Grid& g) {
+int StreamableRangeCall(const Expr& expr) {
+  const Expr* e = UnwrapParens(&expr);
+  if (e->kind != ExprKind::kCall) return -1;
+  const auto& call = static_cast<const Call&>(*e);
+  if (call.func->name == "absent_over_time" || KernelFor(call.func->name) == nullptr) return -1;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    const Expr* a = UnwrapParens(call.args[i].get());
+    if (a->kind != ExprKind::kMatrixSelector) continue;
+    for (const LabelMatcher& m : static_cast<const MatrixSelector*>(a)->vs->matchers) {
+      if (m.name() == common::kMetricNameLabel && m.type() == LabelMatcher::Type::kEqual) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+  return -1;
+}
+
+Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, const Grid& g,
+                                           const std::function<void(StepSeries&&)>* sink) {
   const std::string_view name = call.func->name;
   Kernel kernel = KernelFor(name);
   if (kernel == nullptr) return ExecutionError("unsupported function " + std::string(name));
@@ -600,6 +619,14 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   // Per shard: the first series' metric name, and whether others differ.
   std::vector<std::string> first_name(nshards);
   std::vector<uint8_t> mixed_names(nshards, 0), seen_name(nshards, 0);
+  // Shard 0 runs on this thread and can feed the sink directly.
+  auto emit = [&](size_t k, StepSeries&& s) {
+    if (sink != nullptr && k == 0) {
+      (*sink)(std::move(s));
+    } else {
+      parts[k].push_back(std::move(s));
+    }
+  };
   auto run = [&](size_t k) -> Status {
     RangeSource& src = *ra.shards[k];
     if (absent_ot) any_window[k].assign(g.n, 0);
@@ -663,7 +690,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
                           s.v.data());
         out_points_total.fetch_add(out_points, std::memory_order_relaxed);
         s.metric = DropMetricName(labels);
-        parts[k].push_back(std::move(s));
+        emit(k, std::move(s));
         continue;
       }
       for (int64_t i = 0; i < g.n; ++i) {
@@ -701,7 +728,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
       if (out_points == 0) continue;
       out_points_total.fetch_add(out_points, std::memory_order_relaxed);
       s.metric = keep_name ? labels : DropMetricName(labels);
-      parts[k].push_back(std::move(s));
+      emit(k, std::move(s));
     }
     return src.status();
   };
@@ -709,6 +736,13 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
 
   Value out;
   out.type = ValueType::kVector;
+  if (sink != nullptr) {
+    for (size_t k = 1; k < nshards; ++k) {
+      for (StepSeries& s : parts[k]) (*sink)(std::move(s));
+    }
+    out.points = out_points_total.load();
+    return out;
+  }
   for (auto& part : parts) std::move(part.begin(), part.end(), std::back_inserter(out.series));
   if (absent_ot) {
     StepSeries s{AbsentLabels(call.args[matrix_arg].get()), std::vector<double>(g.n, Absent())};

@@ -251,18 +251,22 @@ class SelectorRangeSource : public RangeSource {
   bool Next(Labels* labels, std::vector<Point>* points) override {
     while (set_->Next()) {
       auto it = set_->Iterator();
-      points->clear();
       buf_.clear();
       if (Status s = it->AppendRange(mint_, maxt_, &buf_); !s.ok()) {
         status_ = s;
         return false;
       }
-      points->reserve(buf_.size());
+      // Indexed writes into a vector kept at its size across series (no
+      // per-sample capacity checks, no re-initialisation).
+      points->resize(buf_.size());
+      Point* out = points->data();
+      size_t n = 0;
       for (auto [t, v] : buf_) {
         if (IsStaleNaN(v)) continue;
         if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
-        points->push_back({t, v});
+        out[n++] = {t, v};
       }
+      points->resize(n);
       *labels = set_->labels();
       return true;
     }

@@ -104,7 +104,13 @@ class Evaluator {
   common::Result<Value> EvalBinary(const BinaryExpr& b, const Grid& g);
   common::Result<Value> EvalAggregate(const AggregateExpr& a, const Grid& g);
   common::Result<Value> EvalCall(const Call& c, const Grid& g);
-  common::Result<Value> EvalRangeFunction(const Call& c, size_t matrix_arg, const Grid& g);
+  // With `sink`, the result series are handed to it in label order instead of
+  // being returned (the result holds only the point count): shard 0's as they
+  // are computed, on the calling thread, the other shards' after them.
+  // REQUIRES with sink: the selector cannot yield two series that are equal
+  // after dropping __name__ (see StreamableRangeCall).
+  common::Result<Value> EvalRangeFunction(const Call& c, size_t matrix_arg, const Grid& g,
+                                          const std::function<void(StepSeries&&)>* sink = nullptr);
   common::Status AccountSamples(int64_t n);
 
   const EngineOptions& opts() const { return opts_; }
@@ -125,6 +131,12 @@ class Evaluator {
   int parallelism_;
   int64_t current_samples_ = 0;
 };
+
+// If e is a call of a range function whose series can be streamed into a
+// sink (a matrix selector with a __name__ equality matcher, so no two results
+// collide once the name is dropped; not absent_over_time), returns the index
+// of its range argument, else -1.
+int StreamableRangeCall(const Expr& e);
 
 // Helpers shared by the operator files.
 common::Labels DropMetricName(const common::Labels& l);
