@@ -85,6 +85,11 @@ int main(int argc, char** argv) {
   app.add_option("--query.max-samples", o.query_max_samples, "Most samples one query may load")
       ->envname("MONITOR_QUERY_MAX_SAMPLES")
       ->capture_default_str();
+  app.add_option("--query.parallelism", o.query_parallelism,
+                 "Threads one query reads and computes a selector's series on (0: one per CPU)")
+      ->envname("MONITOR_QUERY_PARALLELISM")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
   app.add_option("--log.level", log_level, "trace, debug, info, warn, error or off")
       ->envname("MONITOR_LOG_LEVEL")
       ->capture_default_str();

@@ -40,7 +40,8 @@ class ServerImpl : public MonitoringServer {
     tsdb::Options topts;
     topts.retention_ms = options_.retention_ms;
     topts.max_series = options_.limits.max_series;
-    topts.sync = options_.sync_every_batch ? tsdb::SyncPolicy::kEveryBatch : tsdb::SyncPolicy::kNone;
+    topts.sync =
+        options_.sync_every_batch ? tsdb::SyncPolicy::kEveryBatch : tsdb::SyncPolicy::kNone;
     std::error_code ec;
     std::filesystem::create_directories(options_.data_dir, ec);
     auto db = tsdb::DB::Open(options_.data_dir, topts);
@@ -55,6 +56,7 @@ class ServerImpl : public MonitoringServer {
     eopts.lookback_delta_ms = options_.lookback_delta_ms;
     eopts.timeout_ms = options_.query_timeout_ms;
     eopts.max_samples = options_.query_max_samples;
+    eopts.parallelism = options_.query_parallelism;
     engine_ = std::make_unique<promql::Engine>(eopts);
     RegisterRoutes();
     return common::Status::OK();
@@ -128,7 +130,8 @@ class ServerImpl : public MonitoringServer {
       }
       auto s = Reload();
       return s.ok() ? common::HttpResponse::Text(200, "config reloaded\n")
-                    : common::HttpResponse::Text(400, "failed to reload config: " + s.message() + "\n");
+                    : common::HttpResponse::Text(400,
+                                                 "failed to reload config: " + s.message() + "\n");
     });
     RegisterWebAssets(http_, options_.web_dir);
   }
