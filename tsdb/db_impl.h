@@ -50,6 +50,8 @@ class DBImpl final : public DB {
 
   // --- used by the appender and querier (same library) ---
   const Options& options() const { return options_; }
+  // See format::kChunkSpanBoundKey: every stored chunk spans less than this.
+  int64_t chunk_span_bound_ms() const { return chunk_span_bound_ms_; }
   SeriesMap& series() { return series_; }
   rocksdb::DB* rocks() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf_series() { return cfs_[0]; }
@@ -94,6 +96,7 @@ class DBImpl final : public DB {
  private:
   std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s, bool force);
   common::Status OpenRocks();
+  common::Status LoadChunkSpanBound();
   common::Status LoadSeries();
   common::Status ReplayHeadLog();
   // Loads the newest sealed sample of s into s.max_t/last_v.
@@ -108,6 +111,7 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
 
   SeriesMap series_;
+  int64_t chunk_span_bound_ms_ = 0;  // set once in OpenRocks
   std::atomic<uint64_t> next_series_id_{1};
   std::atomic<int64_t> max_time_{std::numeric_limits<int64_t>::min()};
   std::atomic<uint64_t> samples_appended_{0};

@@ -72,14 +72,32 @@ common::Status DBImpl::OpenRocks() {
   std::string v;
   rs = db_->Get(rocksdb::ReadOptions(), cf_meta(), format::kFormatVersionKey, &v);
   if (rs.IsNotFound()) {
-    return FromRocks(db_->Put(rocksdb::WriteOptions(), cf_meta(), format::kFormatVersionKey,
-                              format::U64Key(format::kFormatVersion)));
-  }
-  if (!rs.ok()) return FromRocks(rs);
-  if (v.size() != 8 || format::DecodeU64Key(v) != format::kFormatVersion) {
+    rs = db_->Put(rocksdb::WriteOptions(), cf_meta(), format::kFormatVersionKey,
+                  format::U64Key(format::kFormatVersion));
+  } else if (rs.ok() && (v.size() != 8 || format::DecodeU64Key(v) != format::kFormatVersion)) {
     return common::Status::Corruption("unsupported tsdb format version");
   }
-  return common::Status::OK();
+  if (!rs.ok()) return FromRocks(rs);
+  return LoadChunkSpanBound();
+}
+
+common::Status DBImpl::LoadChunkSpanBound() {
+  // Data dirs written before the bound was recorded only ever had the
+  // default span (it was not configurable outside the library's tests).
+  int64_t stored = Options().max_chunk_span_ms;
+  std::string v;
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), cf_meta(), format::kChunkSpanBoundKey, &v);
+  if (rs.ok()) {
+    if (v.size() != 8) return common::Status::Corruption("bad chunk span bound");
+    stored = static_cast<int64_t>(format::DecodeU64Key(v));
+  } else if (!rs.IsNotFound()) {
+    return FromRocks(rs);
+  }
+  chunk_span_bound_ms_ = std::max(stored, options_.max_chunk_span_ms);
+  if (rs.ok() && chunk_span_bound_ms_ == stored) return common::Status::OK();
+  // Recorded before any chunk with the larger span can be written.
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), cf_meta(), format::kChunkSpanBoundKey,
+                            format::U64Key(static_cast<uint64_t>(chunk_span_bound_ms_))));
 }
 
 common::Status DBImpl::LoadSeries() {

@@ -184,7 +184,14 @@ class SeriesSetImpl final : public SeriesSet {
  public:
   SeriesSetImpl(DBImpl* db, std::vector<Candidate> cands, int64_t mint, int64_t maxt,
                 common::Status status)
-      : db_(db), cands_(std::move(cands)), mint_(mint), maxt_(maxt), status_(std::move(status)) {
+      : db_(db),
+        cands_(std::move(cands)),
+        mint_(mint),
+        maxt_(maxt),
+        seek_from_(mint > std::numeric_limits<int64_t>::min() + db->chunk_span_bound_ms()
+                       ? mint - db->chunk_span_bound_ms() + 1
+                       : std::numeric_limits<int64_t>::min()),
+        status_(std::move(status)) {
     // Created after the in-memory copies were taken: a chunk sealed after the
     // copy is still in the copy; one sealed before is visible here.
     if (!cands_.empty()) {
@@ -227,11 +234,10 @@ class SeriesSetImpl final : public SeriesSet {
  private:
   common::Status LoadSealed(const Candidate& c) {
     const uint64_t id = c.series->id;
-    // The last chunk starting at or before mint may still overlap it.
-    it_->SeekForPrev(format::ChunkKey(id, mint_));
-    if (!it_->Valid() || format::DecodeU64Key(it_->key().ToStringView()) != id) {
-      it_->Seek(format::ChunkKey(id, mint_));
-    }
+    // A chunk overlapping mint starts after mint - span bound: one forward
+    // Seek finds it. (SeekForPrev, then Next, costs a reverse seek plus a
+    // direction switch of every sorted run: several times a Seek.)
+    it_->Seek(format::ChunkKey(id, seek_from_));
     for (; it_->Valid(); it_->Next()) {
       uint64_t cid;
       int64_t cmin;
@@ -250,6 +256,7 @@ class SeriesSetImpl final : public SeriesSet {
   DBImpl* db_;
   std::vector<Candidate> cands_;
   const int64_t mint_, maxt_;
+  const int64_t seek_from_;  // first chunk key that can overlap mint_
   common::Status status_;
   std::unique_ptr<rocksdb::Iterator> it_;
   size_t pos_ = 0;

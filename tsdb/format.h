@@ -33,6 +33,12 @@ inline constexpr char kMetaCF[] = "meta";
 inline constexpr uint64_t kFormatVersion = 1;
 inline constexpr char kFormatVersionKey[] = "format_version";
 inline constexpr char kNextSeriesIdKey[] = "next_series_id";
+// Upper bound (exclusive) on max_time - min_time of every chunk ever written
+// (the largest Options::max_chunk_span_ms the data dir was opened with). A
+// chunk overlapping time t therefore has a key at or after ChunkKey(id, t -
+// bound + 1): queries find their first chunk with one forward Seek. Absent in
+// data dirs from before it was recorded, whose span was always the default.
+inline constexpr char kChunkSpanBoundKey[] = "chunk_span_bound_ms";
 
 std::string U64Key(uint64_t v);
 // REQUIRES: key.size() >= 8.

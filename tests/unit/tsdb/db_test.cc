@@ -85,6 +85,31 @@ TEST_F(tsdb_DB, QueriesAcrossSealedChunksAndHeadAreExact) {
   EXPECT_TRUE(Query(db_.get(), {Eq("job", "a")}, 0, 999).empty());
 }
 
+// Queries find a range's first chunk by seeking to (mint - longest chunk span
+// ever written): the span bound must survive reopening with a shorter span,
+// or chunks that start long before mint would be skipped.
+TEST_F(tsdb_DB, ChunkSpanBoundOutlivesTheOptionThatRaisedIt) {
+  Options wide = TestOptions();
+  wide.max_chunk_span_ms = 30LL * 24 * 3600 * 1000;
+  Open(wide);
+  Labels l{{"__name__", "m"}};
+  const int64_t hour = 3600 * 1000;
+  Samples s = Range(0, 500, hour);  // chunks of 120 h each
+  ASSERT_EQ(Append(l, s).accepted, 500u);
+  Open();  // default span: 2 h
+  for (auto [a, b] : std::vector<std::pair<int64_t, int64_t>>{
+           {60 * hour, 61 * hour}, {119 * hour, 125 * hour}, {200 * hour + 1, 400 * hour}}) {
+    EXPECT_TRUE(SameSamples(Slice(s, a, b), Read(l, a, b))) << a << ".." << b;
+  }
+  // New chunks are still bounded by the option in force when they are cut.
+  Samples more = Range(500 * hour, 10, hour / 2);
+  ASSERT_EQ(Append(l, more).accepted, 10u);
+  Open();
+  Samples all = s;
+  all.insert(all.end(), more.begin(), more.end());
+  EXPECT_TRUE(SameSamples(Slice(all, 450 * hour, 600 * hour), Read(l, 450 * hour, 600 * hour)));
+}
+
 TEST_F(tsdb_DB, IteratorSeekAcrossChunks) {
   Labels l{{"__name__", "m"}};
   Samples s = Range(0, 300, 10);
