@@ -87,46 +87,45 @@ inline double CounterIncrease(const Point* b, const Point* e) {
   return result;
 }
 
-bool ExtrapolatedRate(const Point* b, const Point* e, const KernelCtx& c, bool is_counter,
-                      bool is_rate, double* out) {
-  size_t n = e - b;
-  if (n < 2) return false;
-  double result = e[-1].v - b[0].v;
-  if (is_counter && (c.drops == nullptr || c.DropsIn(b, e) > 0)) result = CounterIncrease(b, e);
-  *out = Extrapolate(b[0], e[-1], n, result, c.range_start, c.range_end, c.range_ms, is_counter,
-                     is_rate);
-  return true;
-}
-
-// rate/increase/delta over every step of one series, given each step's
-// window [lo[i], hi[i]): the same bits as the kernels, cheaper. For counters
-// the duration-to-zero division is skipped when a product comparison shows it
-// cannot win (a counter's first value is usually far above its increase);
-// then the result is result * factor, where factor depends only on the
-// window's timing (first/last sample offsets, sample count), and regularly
-// spaced samples repeat the same timing step after step: factors are
-// memoised per timing (the memo computes them with Extrapolate itself, so the
-// bits are the same). Irregular timing only costs the memo probe.
-void ExtrapolatedSteps(const std::vector<Point>& pts, const int32_t* drops,
-                       const std::vector<uint32_t>& lo, const std::vector<uint32_t>& hi,
-                       const Grid& g, const RangeArg& ra, bool is_counter, bool is_rate,
-                       double* out) {
+// rate/increase/delta at every step of one series (samples p[0, n), in
+// time order): out[i] is the step's value, or Absent() where its window
+// holds fewer than two samples; returns the number of values. Window bounds,
+// values and gaps in one pass. drops: as KernelCtx::drops, or null when the
+// series has no counter reset at all.
+//
+// Same bits as Prometheus, cheaper: for counters the duration-to-zero
+// division is skipped when a product comparison shows it cannot win (a
+// counter's first value is usually far above its increase); then the result
+// is result * factor, where factor depends only on the window's timing
+// (first/last sample offsets, sample count), and regularly spaced samples
+// repeat the same timing step after step: factors are memoised per timing
+// (the memo computes them with Extrapolate itself, so the bits are the same).
+// Irregular timing only costs the memo probe.
+int64_t ExtrapolatedSteps(const Point* p, size_t n, const int32_t* drops, const Grid& g,
+                          const RangeArg& ra, bool is_counter, bool is_rate, double* out) {
   struct Memo {
     int64_t to_start = -1, to_end = -1, sampled = -1;
-    uint32_t n = 0;
+    size_t n = 0;
     double factor = 0;
   };
   Memo memo[4];
-  const Point* p = pts.data();
-  for (int64_t i = 0; i < g.n; ++i) {
-    const uint32_t l = lo[i], h = hi[i];
-    if (h - l < 2) continue;
-    const int64_t end = ra.WindowEnd(g.At(i));
+  const int64_t end_step = ra.has_at ? 0 : g.step;
+  int64_t end = ra.WindowEnd(g.start);
+  size_t l = 0, h = 0;
+  int64_t values = 0;
+  for (int64_t i = 0; i < g.n; ++i, end += end_step) {
     const int64_t start = end - ra.range_ms;
+    while (h < n && p[h].t <= end) ++h;
+    while (l < h && p[l].t < start) ++l;
+    if (h - l < 2) {
+      out[i] = Absent();
+      continue;
+    }
+    ++values;
     const Point& first = p[l];
     const Point& last = p[h - 1];
     double result = last.v - first.v;
-    if (is_counter && drops[h - 1] != drops[l]) result = CounterIncrease(p + l, p + h);
+    if (drops != nullptr && drops[h - 1] != drops[l]) result = CounterIncrease(p + l, p + h);
     const int64_t to_start = first.t - start, to_end = end - last.t, sampled = last.t - first.t;
     // Extrapolate replaces the start gap by sampled * (first.v / result) when
     // that is smaller; it is not when first.v * sampled clearly exceeds
@@ -138,7 +137,8 @@ void ExtrapolatedSteps(const std::vector<Point>& pts, const int32_t* drops,
           Extrapolate(first, last, h - l, result, start, end, ra.range_ms, is_counter, is_rate);
       continue;
     }
-    Memo& m = memo[static_cast<uint64_t>(to_start ^ (to_end << 1) ^ (h - l)) & 3];
+    Memo& m =
+        memo[static_cast<uint64_t>(to_start ^ (to_end << 1) ^ static_cast<int64_t>(h - l)) & 3];
     if (m.to_start != to_start || m.to_end != to_end || m.sampled != sampled || m.n != h - l) {
       // The factor alone: Extrapolate of an increase of 1 with the same
       // timing and no duration-to-zero (non-counter form).
@@ -147,16 +147,7 @@ void ExtrapolatedSteps(const std::vector<Point>& pts, const int32_t* drops,
     }
     out[i] = result * m.factor;
   }
-}
-
-bool KRate(const Point* b, const Point* e, const KernelCtx& c, double* o) {
-  return ExtrapolatedRate(b, e, c, true, true, o);
-}
-bool KIncrease(const Point* b, const Point* e, const KernelCtx& c, double* o) {
-  return ExtrapolatedRate(b, e, c, true, false, o);
-}
-bool KDelta(const Point* b, const Point* e, const KernelCtx& c, double* o) {
-  return ExtrapolatedRate(b, e, c, false, false, o);
+  return values;
 }
 
 bool InstantValue(const Point* b, const Point* e, bool is_rate, double* out) {
@@ -483,15 +474,19 @@ bool KHoltWinters(const Point* b, const Point* e, const KernelCtx& c, double* o)
   return true;
 }
 
-Kernel KernelFor(std::string_view name) {
-  struct Entry {
-    std::string_view name;
-    Kernel k;
-  };
-  static const Entry kTable[] = {
-      {"rate", KRate},
-      {"increase", KIncrease},
-      {"delta", KDelta},
+// A function over a range vector: its per-window kernel, or null for rate,
+// increase and delta, which are computed for all steps of a series at once
+// (ExtrapolatedSteps).
+struct RangeFunction {
+  std::string_view name;
+  Kernel kernel;
+};
+
+const RangeFunction* FindRangeFunction(std::string_view name) {
+  static const RangeFunction kTable[] = {
+      {"rate", nullptr},
+      {"increase", nullptr},
+      {"delta", nullptr},
       {"irate", KIrate},
       {"idelta", KIdelta},
       {"deriv", KDeriv},
@@ -511,8 +506,8 @@ Kernel KernelFor(std::string_view name) {
       {"quantile_over_time", KQuantile},
       {"holt_winters", KHoltWinters},
   };
-  for (const Entry& e : kTable) {
-    if (e.name == name) return e.k;
+  for (const RangeFunction& f : kTable) {
+    if (f.name == name) return &f;
   }
   return nullptr;
 }
@@ -572,7 +567,9 @@ int StreamableRangeCall(const Expr& expr) {
   const Expr* e = UnwrapParens(&expr);
   if (e->kind != ExprKind::kCall) return -1;
   const auto& call = static_cast<const Call&>(*e);
-  if (call.func->name == "absent_over_time" || KernelFor(call.func->name) == nullptr) return -1;
+  if (call.func->name == "absent_over_time" || FindRangeFunction(call.func->name) == nullptr) {
+    return -1;
+  }
   for (size_t i = 0; i < call.args.size(); ++i) {
     const Expr* a = UnwrapParens(call.args[i].get());
     if (a->kind != ExprKind::kMatrixSelector) continue;
@@ -589,8 +586,9 @@ int StreamableRangeCall(const Expr& expr) {
 Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, const Grid& g,
                                            const std::function<void(StepSeries&&)>* sink) {
   const std::string_view name = call.func->name;
-  Kernel kernel = KernelFor(name);
-  if (kernel == nullptr) return ExecutionError("unsupported function " + std::string(name));
+  const RangeFunction* fn = FindRangeFunction(name);
+  if (fn == nullptr) return ExecutionError("unsupported function " + std::string(name));
+  const Kernel kernel = fn->kernel;
   // Scalar arguments, evaluated over the grid.
   std::vector<std::vector<double>> scalars;
   for (size_t i = 0; i < call.args.size(); ++i) {
@@ -608,7 +606,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   const bool sum_fn = name == "sum_over_time" || name == "avg_over_time";
   const bool quantile_fn = name == "quantile_over_time";
   // rate, increase, delta: batched (ExtrapolatedSteps).
-  const bool extrap_fn = name == "rate" || name == "increase" || name == "delta";
+  const bool extrap_fn = kernel == nullptr;
 
   // Each shard of the argument is read and computed on its own thread with
   // its own scratch; results are concatenated in shard (= label) order.
@@ -638,9 +636,11 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
     ctx.err = &err;
     std::vector<int32_t> drops;
     SlidingSum sliding(name == "avg_over_time");
-    std::vector<uint32_t> wlo, whi;
+    // Reused from series to series while the sink (which only reads it)
+    // takes the series; moved out otherwise.
+    StepSeries s;
     while (src.Next(&labels, &pts)) {
-      if (Status s = CheckInterrupt(); !s.ok()) return s;
+      if (Status st = CheckInterrupt(); !st.ok()) return st;
       if (pts.empty()) continue;
       const std::string_view metric_name = labels.Get(common::kMetricNameLabel);
       if (!seen_name[k]) {
@@ -648,6 +648,52 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
         first_name[k] = metric_name;
       } else if (metric_name != first_name[k]) {
         mixed_names[k] = 1;
+      }
+      const int64_t before = out_points_total.load(std::memory_order_relaxed);
+      int64_t out_points = 0;
+      if (extrap_fn) {
+        // No counter reset in the whole series (the usual case): no drops.
+        bool any_reset = false;
+        if (counter_fn) {
+          for (size_t j = 1; j < pts.size(); ++j) any_reset |= pts[j].v < pts[j - 1].v;
+        }
+        const int32_t* drops_or_null = nullptr;
+        if (any_reset) {
+          drops.resize(pts.size());
+          int32_t n = 0;
+          drops[0] = 0;
+          for (size_t j = 1; j < pts.size(); ++j) {
+            n += pts[j].v < pts[j - 1].v ? 1 : 0;
+            drops[j] = n;
+          }
+          drops_or_null = drops.data();
+        }
+        // The sample limit, checked as the generic loop below does, only if
+        // this series could reach it (windows hold at most all samples).
+        if (current_samples_ + before + g.n + static_cast<int64_t>(pts.size()) >
+            opts_.max_samples) {
+          size_t lo = 0, hi = 0;
+          for (int64_t i = 0; i < g.n; ++i) {
+            const int64_t end = ra.WindowEnd(g.At(i));
+            while (hi < pts.size() && pts[hi].t <= end) ++hi;
+            while (lo < hi && pts[lo].t < end - ra.range_ms) ++lo;
+            if (lo == hi) continue;
+            if (hi - lo >= 2) ++out_points;
+            if (current_samples_ + before + out_points + static_cast<int64_t>(hi - lo) >
+                opts_.max_samples) {
+              return TooManySamplesError();
+            }
+          }
+        }
+        s.v.resize(g.n);
+        out_points = ExtrapolatedSteps(pts.data(), pts.size(), drops_or_null, g, ra, counter_fn,
+                                       name == "rate", s.v.data());
+        if (out_points == 0) continue;
+        out_points_total.fetch_add(out_points, std::memory_order_relaxed);
+        s.metric = DropMetricName(labels);
+        emit(k, std::move(s));
+        if (s.v.size() != static_cast<size_t>(g.n)) s.v.clear();
+        continue;
       }
       if (counter_fn) {
         drops.resize(pts.size());
@@ -661,38 +707,8 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
         ctx.drops = drops.data();
       }
       if (sum_fn) sliding.Reset(pts.data(), pts.size());
-      const int64_t before = out_points_total.load(std::memory_order_relaxed);
-      int64_t out_points = 0;
-      StepSeries s;
       s.v.assign(g.n, Absent());
       size_t lo = 0, hi = 0;
-      if (extrap_fn) {
-        // Windows first (with the sample limit, as the generic loop checks
-        // it), then the values in one batched pass.
-        wlo.resize(g.n);
-        whi.resize(g.n);
-        for (int64_t i = 0; i < g.n; ++i) {
-          const int64_t end = ra.WindowEnd(g.At(i));
-          const int64_t start = end - ra.range_ms;
-          while (hi < pts.size() && pts[hi].t <= end) ++hi;
-          while (lo < hi && pts[lo].t < start) ++lo;
-          wlo[i] = static_cast<uint32_t>(lo);
-          whi[i] = static_cast<uint32_t>(hi);
-          if (lo == hi) continue;
-          if (hi - lo >= 2) ++out_points;
-          if (current_samples_ + before + out_points + static_cast<int64_t>(hi - lo) >
-              opts_.max_samples) {
-            return TooManySamplesError();
-          }
-        }
-        if (out_points == 0) continue;
-        ExtrapolatedSteps(pts, drops.data(), wlo, whi, g, ra, counter_fn, name == "rate",
-                          s.v.data());
-        out_points_total.fetch_add(out_points, std::memory_order_relaxed);
-        s.metric = DropMetricName(labels);
-        emit(k, std::move(s));
-        continue;
-      }
       for (int64_t i = 0; i < g.n; ++i) {
         int64_t t = g.At(i);
         int64_t end = ra.WindowEnd(t);
