@@ -1,6 +1,7 @@
 #include "promql/evaluator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <iterator>
 #include <thread>
@@ -257,16 +258,28 @@ class SelectorRangeSource : public RangeSource {
         return false;
       }
       // Indexed writes into a vector kept at its size across series (no
-      // per-sample capacity checks, no re-initialisation).
-      points->resize(buf_.size());
-      Point* out = points->data();
-      size_t n = 0;
-      for (auto [t, v] : buf_) {
-        if (IsStaleNaN(v)) continue;
-        if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
-        out[n++] = {t, v};
-      }
+      // per-sample capacity checks, no re-initialisation); a branch-free
+      // copy, then a compaction pass only if there is any NaN (staleness
+      // markers and the absent pattern are NaNs; most series have none).
+      const size_t n = buf_.size();
       points->resize(n);
+      Point* out = points->data();
+      const std::pair<int64_t, double>* in = buf_.data();
+      bool any_nan = false;
+      for (size_t i = 0; i < n; ++i) {
+        out[i] = {in[i].first, in[i].second};
+        any_nan |= std::isnan(in[i].second);
+      }
+      if (any_nan) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; ++i) {
+          double v = out[i].v;
+          if (IsStaleNaN(v)) continue;
+          if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
+          out[m++] = {out[i].t, v};
+        }
+        points->resize(m);
+      }
       *labels = set_->labels();
       return true;
     }
