@@ -1,8 +1,8 @@
 #include "promql/evaluator.h"
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <iterator>
 #include <thread>
 #include <unordered_map>
