@@ -629,7 +629,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
     RangeSource& src = *ra.shards[k];
     if (absent_ot) any_window[k].assign(g.n, 0);
     Labels labels;
-    std::vector<Point> pts;
+    common::SampleVector pts;
     std::string err;
     KernelCtx ctx{};
     ctx.range_ms = ra.range_ms;

@@ -200,7 +200,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
   std::atomic<int64_t> loaded{0};
   auto run = [&](size_t k) -> Status {
     SeriesSet& ss = *(*shards)[k];
-    std::vector<std::pair<int64_t, double>> buf;
+    common::SampleVector buf;
     uint32_t ticks = 0;
     while (ss.Next()) {
       if ((++ticks & 63) == 0) {
@@ -216,13 +216,13 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
       int64_t present = 0;
       for (int64_t i = 0; i < g.n; ++i) {
         int64_t r = ref(i);
-        while (j < buf.size() && buf[j].first <= r) ++j;
+        while (j < buf.size() && buf[j].t <= r) ++j;
         if (j == 0) continue;
-        const auto& s = buf[j - 1];
-        if (s.first < r - lookback || IsStaleNaN(s.second)) continue;
-        double v = s.second;
+        const Point& s = buf[j - 1];
+        if (s.t < r - lookback || IsStaleNaN(s.v)) continue;
+        double v = s.v;
         if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
-        series.v[i] = timestamps ? static_cast<double>(s.first) / 1000.0 : v;
+        series.v[i] = timestamps ? static_cast<double>(s.t) / 1000.0 : v;
         ++present;
       }
       if (present == 0) continue;
@@ -249,34 +249,29 @@ class SelectorRangeSource : public RangeSource {
  public:
   SelectorRangeSource(std::unique_ptr<SeriesSet> set, int64_t mint, int64_t maxt)
       : set_(std::move(set)), mint_(mint), maxt_(maxt) {}
-  bool Next(Labels* labels, std::vector<Point>* points) override {
+  bool Next(Labels* labels, common::SampleVector* points) override {
     while (set_->Next()) {
       auto it = set_->Iterator();
-      buf_.clear();
-      if (Status s = it->AppendRange(mint_, maxt_, &buf_); !s.ok()) {
+      // The storage decodes straight into *points (kept at its capacity
+      // across series; growing it writes nothing). Staleness markers and the
+      // absent pattern are NaNs, and most series have none: one branch-free
+      // scan, and a compaction pass only if it finds a NaN.
+      points->clear();
+      if (Status s = it->AppendRange(mint_, maxt_, points); !s.ok()) {
         status_ = s;
         return false;
       }
-      // Indexed writes into a vector kept at its size across series (no
-      // per-sample capacity checks, no re-initialisation); a branch-free
-      // copy, then a compaction pass only if there is any NaN (staleness
-      // markers and the absent pattern are NaNs; most series have none).
-      const size_t n = buf_.size();
-      points->resize(n);
-      Point* out = points->data();
-      const std::pair<int64_t, double>* in = buf_.data();
+      Point* p = points->data();
+      const size_t n = points->size();
       bool any_nan = false;
-      for (size_t i = 0; i < n; ++i) {
-        out[i] = {in[i].first, in[i].second};
-        any_nan |= std::isnan(in[i].second);
-      }
+      for (size_t i = 0; i < n; ++i) any_nan |= std::isnan(p[i].v);
       if (any_nan) {
         size_t m = 0;
         for (size_t i = 0; i < n; ++i) {
-          double v = out[i].v;
+          double v = p[i].v;
           if (IsStaleNaN(v)) continue;
           if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
-          out[m++] = {out[i].t, v};
+          p[m++] = {p[i].t, v};
         }
         points->resize(m);
       }
@@ -292,13 +287,12 @@ class SelectorRangeSource : public RangeSource {
   std::unique_ptr<SeriesSet> set_;
   int64_t mint_, maxt_;
   Status status_;
-  std::vector<std::pair<int64_t, double>> buf_;
 };
 
 class ValueRangeSource : public RangeSource {
  public:
   ValueRangeSource(Value v, Grid g) : v_(std::move(v)), g_(g) {}
-  bool Next(Labels* labels, std::vector<Point>* points) override {
+  bool Next(Labels* labels, common::SampleVector* points) override {
     if (pos_ >= v_.series.size()) return false;
     StepSeries& s = v_.series[pos_++];
     points->clear();
@@ -384,7 +378,7 @@ Result<std::vector<Series>> Evaluator::EvalRangeAt(const Expr& e, int64_t ts) {
   int64_t start = end - ra->range_ms;
   std::vector<Series> out;
   Labels labels;
-  std::vector<Point> pts;
+  common::SampleVector pts;
   int64_t total = 0;
   for (auto& src : ra->shards) {
     while (src->Next(&labels, &pts)) {

@@ -59,7 +59,7 @@ struct Value {
 class RangeSource {
  public:
   virtual ~RangeSource() = default;
-  virtual bool Next(common::Labels* labels, std::vector<Point>* points) = 0;
+  virtual bool Next(common::Labels* labels, common::SampleVector* points) = 0;
   virtual common::Status status() const = 0;
 };
 

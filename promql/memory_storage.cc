@@ -22,13 +22,12 @@ class SpanIterator : public SeriesIterator {
   }
   std::pair<int64_t, double> At() const override { return *cur_; }
   common::Status status() const override { return common::Status::OK(); }
-  common::Status AppendRange(int64_t mint, int64_t maxt,
-                             std::vector<std::pair<int64_t, double>>* out) override {
+  common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) override {
     if (!Seek(mint)) return common::Status::OK();
     const auto* hi = std::upper_bound(
         cur_, end_, maxt,
         [](int64_t x, const std::pair<int64_t, double>& s) { return x < s.first; });
-    out->insert(out->end(), cur_, hi);
+    for (const auto* p = cur_; p < hi; ++p) out->push_back({p->first, p->second});
     cur_ = hi;
     return common::Status::OK();
   }

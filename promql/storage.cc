@@ -2,13 +2,12 @@
 
 namespace promql {
 
-common::Status SeriesIterator::AppendRange(int64_t mint, int64_t maxt,
-                                           std::vector<std::pair<int64_t, double>>* out) {
+common::Status SeriesIterator::AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) {
   if (Seek(mint)) {
     do {
-      auto s = At();
-      if (s.first > maxt) break;
-      out->push_back(s);
+      auto [t, v] = At();
+      if (t > maxt) break;
+      out->push_back({t, v});
     } while (Next());
   }
   return status();

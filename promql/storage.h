@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/labels.h"
+#include "common/sample.h"
 #include "common/status.h"
 #include "promql/label_matcher.h"
 
@@ -34,8 +35,7 @@ class SeriesIterator {
   // position (seeking to mint first), and leaves the iterator past them.
   // Returns status(). Implementations may override it to copy in bulk; the
   // default uses Seek/Next/At.
-  virtual common::Status AppendRange(int64_t mint, int64_t maxt,
-                                     std::vector<std::pair<int64_t, double>>* out);
+  virtual common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out);
 };
 
 // A set of series ordered by labels.

@@ -7,14 +7,15 @@
 #include <vector>
 
 #include "common/labels.h"
+#include "common/sample.h"
 #include "promql/ast.h"
 
 namespace promql {
 
-struct Point {
-  int64_t t = 0;  // milliseconds
-  double v = 0;
-};
+// {t (milliseconds), v}; the type the storage's bulk reads produce, so range
+// functions read decoded samples in place. No member initialisers (see
+// common/sample.h): write Point{} for a zero point.
+using Point = common::Sample;
 
 struct Series {
   common::Labels metric;
@@ -23,7 +24,7 @@ struct Series {
 
 struct Sample {
   common::Labels metric;
-  Point point;
+  Point point{};
 };
 
 struct QueryResult {
@@ -32,7 +33,7 @@ struct QueryResult {
   ValueType type = ValueType::kNone;
   std::vector<Sample> vector;  // kVector, in Prometheus's output order
   std::vector<Series> matrix;  // kMatrix, sorted by labels for range queries
-  Point scalar;                // kScalar
+  Point scalar{};              // kScalar
   std::string str;             // kString (its timestamp is scalar.t)
 };
 

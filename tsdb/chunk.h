@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/sample.h"
 #include "common/status.h"
 #include "tsdb/sample_iterator.h"
 
@@ -80,7 +81,7 @@ std::unique_ptr<SampleIterator> NewChunkIterator(Encoding encoding, std::string 
 // one loop (no iterator, no copy of `bytes`). Returns Corruption if the bytes
 // do not decode (samples decoded before that point stay appended).
 common::Status AppendChunkSamples(Encoding encoding, std::string_view bytes, int64_t mint,
-                                  int64_t maxt, std::vector<std::pair<int64_t, double>>* out);
+                                  int64_t maxt, common::SampleVector* out);
 
 // Encodes a finished head chunk for storage, choosing the smallest of the
 // available encodings. REQUIRES: chunk.num_samples() > 0.

@@ -159,7 +159,7 @@ class DecoderIterator final : public SampleIterator {
 // range comparison per sample in the usual all-in-range case.
 template <typename Decoder>
 common::Status AppendDecoded(std::string_view bytes, int64_t mint, int64_t maxt, const char* what,
-                             std::vector<std::pair<int64_t, double>>* out) {
+                             common::SampleVector* out) {
   Decoder dec(bytes);
   if (mint > maxt) {  // nothing is in range; decode as far as the loop above would
     while (dec.Next() && dec.t < mint) {
@@ -176,14 +176,14 @@ common::Status AppendDecoded(std::string_view bytes, int64_t mint, int64_t maxt,
       std::min(static_cast<size_t>(dec.corrupt ? 0 : dec.total), size_t{2} + bytes.size() * 4);
   const size_t base = out->size();
   out->resize(base + room);
-  std::pair<int64_t, double>* dst = out->data() + base;
+  common::Sample* dst = out->data() + base;
   const uint64_t span = static_cast<uint64_t>(maxt) - static_cast<uint64_t>(mint);
   ForEachSample(&dec, [&](int64_t t, double v) {
     if (static_cast<uint64_t>(t) - static_cast<uint64_t>(mint) > span) [[unlikely]] {
       return t < mint;  // skip samples before mint; stop at the first after maxt
     }
-    dst->first = t;
-    dst->second = v;
+    dst->t = t;
+    dst->v = v;
     ++dst;
     return true;
   });

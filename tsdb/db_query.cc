@@ -124,8 +124,7 @@ class SeriesIterator final : public SampleIterator {
 
   // Bulk path for a fresh iterator: decodes the overlapping chunks straight
   // into *out (one reserve, no per-sample virtual calls, no chunk copies).
-  common::Status AppendRange(int64_t mint, int64_t maxt,
-                             std::vector<std::pair<int64_t, double>>* out) override {
+  common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) override {
     if (done_ || cur_ != nullptr || idx_ != 0) return SampleIterator::AppendRange(mint, maxt, out);
     const std::vector<SeriesChunks::Ref>& chunks = chunks_->refs;
     const int64_t lo = std::max(mint, mint_), hi = std::min(maxt, maxt_);

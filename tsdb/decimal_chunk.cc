@@ -27,7 +27,7 @@ namespace tsdb {
 
 std::unique_ptr<SampleIterator> NewXorIterator(std::string bytes);  // xor_chunk.cc
 common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
-                                std::vector<std::pair<int64_t, double>>* out);  // xor_chunk.cc
+                                common::SampleVector* out);  // xor_chunk.cc
 
 namespace {
 
@@ -336,7 +336,7 @@ bool EncodeDecimalChunk(const int64_t* ts, const double* vs, int n, std::string*
 }
 
 common::Status AppendChunkSamples(Encoding encoding, std::string_view bytes, int64_t mint,
-                                  int64_t maxt, std::vector<std::pair<int64_t, double>>* out) {
+                                  int64_t maxt, common::SampleVector* out) {
   if (encoding == Encoding::kDecimal) {
     return AppendDecoded<DecimalDecoder>(bytes, mint, maxt, "decimal", out);
   }

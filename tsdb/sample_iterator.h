@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/sample.h"
 #include "common/status.h"
 
 namespace tsdb {
@@ -33,13 +34,12 @@ class SampleIterator {
   // position (seeking to mint first), and leaves the iterator on the first
   // sample after maxt (or exhausted). Returns status(). The default uses
   // Seek/Next/At; iterators over stored chunks override it to decode in bulk.
-  virtual common::Status AppendRange(int64_t mint, int64_t maxt,
-                                     std::vector<std::pair<int64_t, double>>* out) {
+  virtual common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) {
     if (Seek(mint)) {
       do {
-        auto s = At();
-        if (s.first > maxt) break;
-        out->push_back(s);
+        auto [t, v] = At();
+        if (t > maxt) break;
+        out->push_back({t, v});
       } while (Next());
     }
     return status();

@@ -221,7 +221,7 @@ void XorChunk::Append(int64_t t, double v) {
 }
 
 common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
-                                std::vector<std::pair<int64_t, double>>* out) {
+                                common::SampleVector* out) {
   return AppendDecoded<XorDecoder>(bytes, mint, maxt, "XOR", out);
 }
 

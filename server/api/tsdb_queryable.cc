@@ -12,8 +12,7 @@ class IteratorAdapter : public promql::SeriesIterator {
   std::pair<int64_t, double> At() const override { return it_->At(); }
   common::Status status() const override { return it_->status(); }
   // Forwards the bulk read: tsdb decodes the chunks straight into *out.
-  common::Status AppendRange(int64_t mint, int64_t maxt,
-                             std::vector<std::pair<int64_t, double>>* out) override {
+  common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) override {
     return it_->AppendRange(mint, maxt, out);
   }
 

@@ -15,6 +15,8 @@ using testing::Bits;
 using testing::Drain;
 using testing::SameSamples;
 using testing::Samples;
+using testing::ToSamples;
+using testing::ToSampleVector;
 
 const double kStaleNaN = std::bit_cast<double>(uint64_t{0x7ff0000000000002});
 const double kInf = std::numeric_limits<double>::infinity();
@@ -452,10 +454,10 @@ void CheckAgainstLegacy(Encoding enc, const std::string& bytes, const std::strin
     bool want_bulk_corrupt;
     Samples want_bulk = legacy::Filter(want, want_corrupt, mint, maxt, &want_bulk_corrupt);
     const Samples prefix = {{-1, 0.5}, {-2, 0.25}};  // existing contents stay
-    Samples out = prefix;
+    common::SampleVector out = ToSampleVector(prefix);
     common::Status st = AppendChunkSamples(enc, bytes, mint, maxt, &out);
     want_bulk.insert(want_bulk.begin(), prefix.begin(), prefix.end());
-    ASSERT_TRUE(SameSamples(want_bulk, out)) << "bulk [" << mint << ", " << maxt << "]";
+    ASSERT_TRUE(SameSamples(want_bulk, ToSamples(out))) << "bulk [" << mint << ", " << maxt << "]";
     ASSERT_EQ(want_bulk_corrupt, st.IsCorruption()) << "bulk [" << mint << ", " << maxt << "]";
     ASSERT_TRUE(want_bulk_corrupt || st.ok());
   }
@@ -602,7 +604,7 @@ TEST(tsdb_ChunkDecode, CountBeyondDataIsCorruption) {
     XorChunk c = Build(s);
     std::string bytes = enc == Encoding::kXor ? c.bytes() : EncodeSealedChunk(c).second;
     bytes[0] = static_cast<char>(0xff);  // 65000+ samples claimed
-    Samples out;
+    common::SampleVector out;
     EXPECT_TRUE(AppendChunkSamples(enc, bytes, kMin, kMax, &out).IsCorruption());
     EXPECT_GE(out.size(), 120u);  // the real ones, then zero bits until the data ran out
     EXPECT_LT(out.size(), 120u + bytes.size() * 4);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/sample.h"
 #include "tsdb/db.h"
 
 namespace tsdb::testing {
@@ -35,6 +36,18 @@ class TempDir {
 };
 
 using Samples = std::vector<std::pair<int64_t, double>>;
+
+// Conversions to and from the bulk read path's buffer type.
+inline common::SampleVector ToSampleVector(const Samples& s) {
+  common::SampleVector out;
+  for (auto [t, v] : s) out.push_back({t, v});
+  return out;
+}
+inline Samples ToSamples(const common::SampleVector& s) {
+  Samples out;
+  for (auto [t, v] : s) out.push_back({t, v});
+  return out;
+}
 
 inline uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
 
