@@ -617,15 +617,26 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   // Per shard: the first series' metric name, and whether others differ.
   std::vector<std::string> first_name(nshards);
   std::vector<uint8_t> mixed_names(nshards, 0), seen_name(nshards, 0);
-  // Shard 0 runs on this thread and can feed the sink directly.
-  auto emit = [&](size_t k, StepSeries&& s) {
-    if (sink != nullptr && k == 0) {
-      (*sink)(std::move(s));
-    } else {
-      parts[k].push_back(std::move(s));
+  // The sink takes series in shard order, on this thread only: a shard this
+  // thread runs when every earlier one has been drained feeds it directly;
+  // the others are held in parts[k] until drain() reaches them.
+  std::vector<std::atomic<uint8_t>> done(nshards);
+  size_t next_drain = 0;  // this thread only
+  auto drain = [&] {
+    while (next_drain < nshards && done[next_drain].load(std::memory_order_acquire) != 0) {
+      for (StepSeries& s : parts[next_drain]) (*sink)(std::move(s));
+      std::vector<StepSeries>().swap(parts[next_drain]);
+      ++next_drain;
     }
   };
-  auto run = [&](size_t k) -> Status {
+  auto run_shard = [&](size_t k, bool direct) -> Status {
+    auto emit = [&](StepSeries&& s) {
+      if (direct) {
+        (*sink)(std::move(s));
+      } else {
+        parts[k].push_back(std::move(s));
+      }
+    };
     RangeSource& src = *ra.shards[k];
     if (absent_ot) any_window[k].assign(g.n, 0);
     Labels labels;
@@ -691,7 +702,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
         if (out_points == 0) continue;
         out_points_total.fetch_add(out_points, std::memory_order_relaxed);
         s.metric = DropMetricName(labels);
-        emit(k, std::move(s));
+        emit(std::move(s));
         if (s.v.size() != static_cast<size_t>(g.n)) s.v.clear();
         continue;
       }
@@ -744,18 +755,25 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
       if (out_points == 0) continue;
       out_points_total.fetch_add(out_points, std::memory_order_relaxed);
       s.metric = keep_name ? labels : DropMetricName(labels);
-      emit(k, std::move(s));
+      emit(std::move(s));
     }
     return src.status();
   };
-  if (Status s = RunShards(nshards, run); !s.ok()) return s;
+  auto run = [&](size_t k, bool on_caller) -> Status {
+    Status st = run_shard(k, sink != nullptr && on_caller && k == next_drain);
+    done[k].store(1, std::memory_order_release);
+    return st;
+  };
+  if (Status s = RunShards(nshards, parallelism(), run,
+                           sink != nullptr ? std::function<void()>(drain) : nullptr);
+      !s.ok()) {
+    return s;
+  }
 
   Value out;
   out.type = ValueType::kVector;
   if (sink != nullptr) {
-    for (size_t k = 1; k < nshards; ++k) {
-      for (StepSeries& s : parts[k]) (*sink)(std::move(s));
-    }
+    drain();  // every shard is done
     out.points = out_points_total.load();
     return out;
   }

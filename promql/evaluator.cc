@@ -85,13 +85,25 @@ Evaluator::Evaluator(Queryable& q, const EngineOptions& opts, int64_t query_star
                        ? opts.parallelism
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
 
-Status RunShards(size_t n, const std::function<Status(size_t)>& fn) {
+Status RunShards(size_t n, int threads, const std::function<Status(size_t, bool)>& fn,
+                 const std::function<void()>& between) {
   std::vector<Status> st(n);
-  std::vector<std::thread> threads;
-  threads.reserve(n > 0 ? n - 1 : 0);
-  for (size_t i = 1; i < n; ++i) threads.emplace_back([&st, &fn, i] { st[i] = fn(i); });
-  if (n > 0) st[0] = fn(0);
-  for (std::thread& t : threads) t.join();
+  std::atomic<size_t> next{1};  // shard 0 belongs to the caller
+  std::atomic<bool> failed{false};
+  auto work = [&](bool on_caller) {
+    for (size_t k = on_caller ? 0 : next.fetch_add(1); k < n && !failed.load();
+         k = next.fetch_add(1)) {
+      st[k] = fn(k, on_caller);
+      if (!st[k].ok()) failed.store(true);
+      if (on_caller && between) between();
+    }
+  };
+  std::vector<std::thread> pool;
+  const size_t helpers = std::min(n, static_cast<size_t>(std::max(threads, 1))) - (n > 0 ? 1 : 0);
+  pool.reserve(helpers);
+  for (size_t i = 0; i < helpers; ++i) pool.emplace_back(work, false);
+  if (n > 0) work(true);
+  for (std::thread& t : pool) t.join();
   for (Status& s : st) {
     if (!s.ok()) return s;
   }
@@ -194,7 +206,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
   const int64_t rmin = ref(0), rmax = ref(g.n - 1);
   const int64_t lookback = opts_.lookback_delta_ms;
   const int64_t mint = rmin - lookback;
-  auto shards = q_.SelectShards(mint, rmax, vs.matchers, parallelism_);
+  auto shards = q_.SelectShards(mint, rmax, vs.matchers, MaxShards());
   if (!shards.ok()) return shards.status();
   std::vector<std::vector<StepSeries>> parts(shards->size());
   std::atomic<int64_t> loaded{0};
@@ -232,7 +244,10 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
     }
     return ss.status();
   };
-  if (Status s = RunShards(parts.size(), run); !s.ok()) return s;
+  if (Status s = RunShards(parts.size(), parallelism_, [&](size_t k, bool) { return run(k); });
+      !s.ok()) {
+    return s;
+  }
   Value out;
   out.type = ValueType::kVector;
   out.points = loaded.load();
@@ -347,7 +362,7 @@ Result<RangeArg> Evaluator::OpenRange(const Expr& expr, const Grid& g) {
     ra.has_at = ms.vs->at.present();
     ra.at_ms = ra.has_at ? ResolveAt(ms.vs->at) : 0;
     int64_t rmin = ra.WindowEnd(g.start), rmax = ra.WindowEnd(g.end());
-    auto shards = q_.SelectShards(rmin - ra.range_ms, rmax, ms.vs->matchers, parallelism_);
+    auto shards = q_.SelectShards(rmin - ra.range_ms, rmax, ms.vs->matchers, MaxShards());
     if (!shards.ok()) return shards.status();
     for (auto& set : *shards) {
       ra.shards.push_back(

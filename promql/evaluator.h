@@ -75,9 +75,20 @@ struct RangeArg {
   int64_t WindowEnd(int64_t t) const { return (has_at ? at_ms : t) - offset_ms; }
 };
 
-// Runs fn(0) .. fn(n - 1), fn(0) on the calling thread and the others on
-// threads of their own, and returns the first failure in index order.
-common::Status RunShards(size_t n, const std::function<common::Status(size_t)>& fn);
+// Runs fn(k, on_caller) for every k in [0, n) on up to `threads` threads, the
+// calling thread included (on_caller tells which). The caller runs shard 0;
+// then every thread claims the next unclaimed shard in index order, so a
+// thread that starts late (waking an idle CPU can take milliseconds) or runs
+// slowly simply takes fewer. between() (if set) runs on the calling thread
+// after each shard it ran. Returns the first failure in index order; after a
+// failure no further shard is started.
+common::Status RunShards(size_t n, int threads,
+                         const std::function<common::Status(size_t, bool)>& fn,
+                         const std::function<void()>& between = {});
+
+// Shards requested per thread: enough that uneven progress evens out, few
+// enough that per-shard setup (a storage iterator each) stays negligible.
+inline constexpr int kShardsPerThread = 4;
 
 // Merge rules for series that end up with identical labels.
 enum class MergeMode {
@@ -116,6 +127,9 @@ class Evaluator {
   const EngineOptions& opts() const { return opts_; }
   // Threads one selector's series are read and computed on.
   int parallelism() const { return parallelism_; }
+  // Shards to ask the storage for: one per thread suffices without helper
+  // threads; with them, kShardsPerThread each.
+  int MaxShards() const { return parallelism_ > 1 ? parallelism_ * kShardsPerThread : 1; }
 
  private:
   common::Result<Value> EvalNode(const Expr& e, const Grid& g);
