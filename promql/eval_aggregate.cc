@@ -278,11 +278,14 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
     }
     std::vector<double>& val = acc[gi];
     if (a.op == AggOp::kSum) {  // the common case, without the per-value switch
-      double* out_col = val.data();
+      // Branch-free (selects), so the compiler can vectorise it.
+      double* __restrict out_col = val.data();
+      const double* __restrict in_col = sv.data();
       for (int64_t k = 0; k < n; ++k) {
-        const double v = sv[k];
-        if (IsAbsent(v)) continue;
-        out_col[k] = IsAbsent(out_col[k]) ? v : out_col[k] + v;
+        const double v = in_col[k], o = out_col[k];
+        const bool v_absent = std::bit_cast<uint64_t>(v) == kAbsentBits;
+        const bool o_absent = std::bit_cast<uint64_t>(o) == kAbsentBits;
+        out_col[k] = v_absent ? o : (o_absent ? v : o + v);
       }
       return;
     }
