@@ -665,7 +665,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
       if (extrap_fn) {
         // No counter reset in the whole series (the usual case): no drops.
         bool any_reset = false;
-        if (counter_fn) {
+        if (counter_fn && !src.KnownNonDecreasing()) {
           for (size_t j = 1; j < pts.size(); ++j) any_reset |= pts[j].v < pts[j - 1].v;
         }
         const int32_t* drops_or_null = nullptr;

@@ -270,7 +270,8 @@ class SelectorRangeSource : public RangeSource {
       // The storage decodes straight into *points (kept at its capacity
       // across series; growing it writes nothing). Staleness markers and the
       // absent pattern are NaNs, and most series have none: one branch-free
-      // scan, and a compaction pass only if it finds a NaN.
+      // scan (which also looks for decreases, for counter functions), and a
+      // compaction pass only if it finds a NaN.
       points->clear();
       if (Status s = it->AppendRange(mint_, maxt_, points); !s.ok()) {
         status_ = s;
@@ -278,8 +279,12 @@ class SelectorRangeSource : public RangeSource {
       }
       Point* p = points->data();
       const size_t n = points->size();
-      bool any_nan = false;
-      for (size_t i = 0; i < n; ++i) any_nan |= std::isnan(p[i].v);
+      bool any_nan = false, any_decrease = false;
+      for (size_t i = 0; i < n; ++i) {
+        any_nan |= std::isnan(p[i].v);
+        any_decrease |= i > 0 && p[i].v < p[i - 1].v;
+      }
+      non_decreasing_ = !any_nan && !any_decrease;
       if (any_nan) {
         size_t m = 0;
         for (size_t i = 0; i < n; ++i) {
@@ -297,11 +302,13 @@ class SelectorRangeSource : public RangeSource {
     return false;
   }
   Status status() const override { return status_; }
+  bool KnownNonDecreasing() const override { return non_decreasing_; }
 
  private:
   std::unique_ptr<SeriesSet> set_;
   int64_t mint_, maxt_;
   Status status_;
+  bool non_decreasing_ = false;
 };
 
 class ValueRangeSource : public RangeSource {

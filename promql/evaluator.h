@@ -61,6 +61,10 @@ class RangeSource {
   virtual ~RangeSource() = default;
   virtual bool Next(common::Labels* labels, common::SampleVector* points) = 0;
   virtual common::Status status() const = 0;
+  // True if the last series Next() returned is known to have no value below
+  // its predecessor (no counter reset): counter functions then skip their
+  // own scan. False means unknown.
+  virtual bool KnownNonDecreasing() const { return false; }
 };
 
 struct RangeArg {
