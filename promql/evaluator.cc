@@ -85,31 +85,6 @@ Evaluator::Evaluator(Queryable& q, const EngineOptions& opts, int64_t query_star
                        ? opts.parallelism
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
 
-Status RunShards(size_t n, int threads, const std::function<Status(size_t, bool)>& fn,
-                 const std::function<void()>& between) {
-  std::vector<Status> st(n);
-  std::atomic<size_t> next{1};  // shard 0 belongs to the caller
-  std::atomic<bool> failed{false};
-  auto work = [&](bool on_caller) {
-    for (size_t k = on_caller ? 0 : next.fetch_add(1); k < n && !failed.load();
-         k = next.fetch_add(1)) {
-      st[k] = fn(k, on_caller);
-      if (!st[k].ok()) failed.store(true);
-      if (on_caller && between) between();
-    }
-  };
-  std::vector<std::thread> pool;
-  const size_t helpers = std::min(n, static_cast<size_t>(std::max(threads, 1))) - (n > 0 ? 1 : 0);
-  pool.reserve(helpers);
-  for (size_t i = 0; i < helpers; ++i) pool.emplace_back(work, false);
-  if (n > 0) work(true);
-  for (std::thread& t : pool) t.join();
-  for (Status& s : st) {
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
-}
-
 Status Evaluator::CheckInterrupt() {
   if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) {
     return CanceledError("expression evaluation");

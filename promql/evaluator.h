@@ -19,6 +19,7 @@
 #include "common/status.h"
 #include "promql/ast.h"
 #include "promql/engine.h"
+#include "promql/shard_runner.h"
 #include "promql/storage.h"
 #include "promql/value.h"
 
@@ -78,17 +79,6 @@ struct RangeArg {
   // Window end for step time t.
   int64_t WindowEnd(int64_t t) const { return (has_at ? at_ms : t) - offset_ms; }
 };
-
-// Runs fn(k, on_caller) for every k in [0, n) on up to `threads` threads, the
-// calling thread included (on_caller tells which). The caller runs shard 0;
-// then every thread claims the next unclaimed shard in index order, so a
-// thread that starts late (waking an idle CPU can take milliseconds) or runs
-// slowly simply takes fewer. between() (if set) runs on the calling thread
-// after each shard it ran. Returns the first failure in index order; after a
-// failure no further shard is started.
-common::Status RunShards(size_t n, int threads,
-                         const std::function<common::Status(size_t, bool)>& fn,
-                         const std::function<void()>& between = {});
 
 // Shards requested per thread: enough that uneven progress evens out, few
 // enough that per-shard setup (a storage iterator each) stays negligible.
