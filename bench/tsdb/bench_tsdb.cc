@@ -128,7 +128,7 @@ void BM_SelectRegexAllHosts1h(benchmark::State& state) {
 BENCHMARK(BM_SelectRegexAllHosts1h)->Unit(benchmark::kMicrosecond);
 
 // Bulk decode (AppendChunkSamples, the range-query read path) of sealed
-// 120-sample chunks (Options::max_samples_per_chunk) at a 15 s scrape
+// 120-sample chunks (Prometheus's size; half Options::max_samples_per_chunk) at a 15 s scrape
 // interval with a few ms of scrape jitter on half the chunks. 64 different
 // chunks per iteration so the branch predictor cannot learn one chunk.
 enum class ChunkKind { kCounter, kGauge2Dec, kFloatGauge };

@@ -106,6 +106,7 @@ inline Options TestOptions() {
   Options o;
   o.maintenance_interval_ms = 0;
   o.block_cache_bytes = 8 << 20;
+  o.max_samples_per_chunk = 120;  // the tests' chunk arithmetic assumes it
   return o;
 }
 
