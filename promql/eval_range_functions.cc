@@ -1,5 +1,6 @@
 // Functions over range vectors (rate, *_over_time, ...): each series is read
 // once and a window slides over its samples, one step at a time.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -295,9 +296,10 @@ bool KSum(const Point* b, const Point* e, const KernelCtx&, double* o) {
 //    the uncompensated running mean, error <= u*max|v|*n*(n/2+5) in sum
 //    units; Neumaier's sum errs by <= u^2*n^2*sum|v|) plus the error of the
 //    prefix sums must stay below 1e-10 * |sum|.
-// max|v| over the window comes from a monotonic deque, so the windows must be
-// queried with non-decreasing lo and hi (the step loop does). Per-series
-// scratch only: one instance per thread.
+// max|v| is bounded by the series' largest finite |v| (one pass in Reset, no
+// per-window work; a window of values far smaller than the series' largest
+// merely goes to the kernel), and windows of zeros are found by a prefix
+// count of non-zero values. Per-series scratch only: one instance per thread.
 class SlidingSum {
  public:
   explicit SlidingSum(bool mean) : mean_(mean) {}
@@ -305,14 +307,15 @@ class SlidingSum {
   void Reset(const Point* pts, size_t n) {
     pts_ = pts;
     prefix_.resize(n + 1);
-    dq_.resize(n);
-    head_ = tail_ = next_ = 0;
+    max_abs_ = 0;
     double hi = 0, lo = 0, err = 0;
-    int32_t bad = 0;
-    prefix_[0] = Prefix{0, 0, 0, 0};
+    int32_t bad = 0, nonzero = 0;
+    prefix_[0] = Prefix{0, 0, 0, 0, 0};
     for (size_t k = 0; k < n; ++k) {
       double x = pts[k].v;
       if (std::isfinite(x)) {
+        max_abs_ = std::max(max_abs_, std::fabs(x));
+        nonzero += x != 0 ? 1 : 0;
         // hi + lo += x: s + e = hi + x exactly (TwoSum), e += lo, then
         // renormalize with TwoSum (|e| may exceed |s| after cancellation).
         // The only rounding is e + lo, |e| <= u|s|, |lo| <= u|hi|.
@@ -325,7 +328,7 @@ class SlidingSum {
       } else {
         ++bad;
       }
-      prefix_[k + 1] = Prefix{hi, lo, err, bad};
+      prefix_[k + 1] = Prefix{hi, lo, err, bad, nonzero};
     }
   }
 
@@ -341,22 +344,14 @@ class SlidingSum {
 
   // The fast path alone: false if the exact kernel must be used.
   bool Fast(size_t lo, size_t hi, double* out) {
-    // Advance the deque of candidates for max |v| (non-finite count as 0:
-    // such windows fall back anyway).
-    while (next_ < hi) {
-      double a = Abs(next_);
-      while (tail_ > head_ && Abs(dq_[tail_ - 1]) <= a) --tail_;
-      dq_[tail_++] = static_cast<uint32_t>(next_++);
-    }
-    while (head_ < tail_ && dq_[head_] < lo) ++head_;
     const Prefix& a = prefix_[hi];
     const Prefix& b = prefix_[lo];
     if (a.bad != b.bad) return false;
-    const double maxabs = head_ < tail_ ? Abs(dq_[head_]) : 0;
-    if (maxabs == 0) {  // all zeros: both algorithms give +0
+    if (a.nonzero == b.nonzero) {  // all zeros: both algorithms give +0
       *out = 0;
       return true;
     }
+    const double maxabs = max_abs_;  // >= the window's max |v|
     const double n = static_cast<double>(hi - lo);
     if (!(maxabs * n <= 0x1p1020) || !std::isfinite(a.hi) || !std::isfinite(a.err)) return false;
     // S = a - b in double-double, then rounded.
@@ -390,25 +385,20 @@ class SlidingSum {
  private:
   static constexpr double kU = 0x1p-53;  // unit roundoff
   struct Prefix {
-    double hi, lo;  // sum of the finite values before this index
-    double err;     // bound on |error of hi + lo|
-    int32_t bad;    // number of non-finite values before this index
+    double hi, lo;    // sum of the finite values before this index
+    double err;       // bound on |error of hi + lo|
+    int32_t bad;      // number of non-finite values before this index
+    int32_t nonzero;  // number of finite non-zero values before this index
   };
   static void TwoSum(double a, double b, double* s, double* e) {
     *s = a + b;
     double bb = *s - a;
     *e = (a - (*s - bb)) + (b - bb);
   }
-  double Abs(size_t k) const {
-    double v = std::fabs(pts_[k].v);
-    return std::isfinite(v) ? v : 0;
-  }
-
   bool mean_;
   const Point* pts_ = nullptr;
   std::vector<Prefix> prefix_;
-  std::vector<uint32_t> dq_;
-  size_t head_ = 0, tail_ = 0, next_ = 0;
+  double max_abs_ = 0;  // largest finite |v| of the series
 };
 
 double StdVar(const Point* b, const Point* e) {
