@@ -371,20 +371,32 @@ Result<Value> Evaluator::EvalCall(const Call& call, const Grid& g) {
       }
       members[gi].push_back({*ub, static_cast<int>(i)});
     }
-    std::vector<Bucket> buckets;
-    for (size_t gi = 0; gi < keys.size(); ++gi) {
-      StepSeries s{DropMetricName(keys[gi]), std::vector<double>(g.n, Absent())};
-      for (int64_t k = 0; k < g.n; ++k) {
-        buckets.clear();
-        for (const auto& [ub, si] : members[gi]) {
-          double v = in.series[si].v[k];
-          if (!IsAbsent(v)) buckets.push_back({ub, v});
+    // Histograms are independent: blocks of them on the query's threads,
+    // each writing its own output slot.
+    out.series.resize(keys.size());
+    const size_t nh = keys.size();
+    const size_t blocks = std::min<size_t>(nh, static_cast<size_t>(MaxShards()));
+    Status st = RunShards(blocks, parallelism(), [&](size_t b, bool) {
+      std::vector<Bucket> buckets;
+      for (size_t gi = nh * b / blocks; gi < nh * (b + 1) / blocks; ++gi) {
+        // In bucket order once, so that BucketQuantile need not sort per step.
+        std::stable_sort(members[gi].begin(), members[gi].end(),
+                         [](const auto& x, const auto& y) { return x.first < y.first; });
+        StepSeries s{DropMetricName(keys[gi]), std::vector<double>(g.n, Absent())};
+        for (int64_t k = 0; k < g.n; ++k) {
+          buckets.clear();
+          for (const auto& [ub, si] : members[gi]) {
+            double v = in.series[si].v[k];
+            if (!IsAbsent(v)) buckets.push_back({ub, v});
+          }
+          if (buckets.empty()) continue;
+          s.v[k] = BucketQuantile(q[k], &buckets);
         }
-        if (buckets.empty()) continue;
-        s.v[k] = BucketQuantile(q[k], &buckets);
+        out.series[gi] = std::move(s);
       }
-      out.series.push_back(std::move(s));
-    }
+      return Status::OK();
+    });
+    if (!st.ok()) return st;
     if (Status st = MergeSameLabels(&out.series, MergeMode::kPerStep); !st.ok()) return st;
     return out;
   }

@@ -26,18 +26,22 @@ double BucketQuantile(double q, std::vector<Bucket>* bp) {
   std::vector<Bucket>& b = *bp;
   if (q < 0) return -INFINITY;
   if (q > 1) return INFINITY;
-  std::sort(b.begin(), b.end(),
-            [](const Bucket& x, const Bucket& y) { return x.upper_bound < y.upper_bound; });
+  auto by_bound = [](const Bucket& x, const Bucket& y) { return x.upper_bound < y.upper_bound; };
+  // Callers usually pass buckets in order already (one sort per histogram,
+  // not per step).
+  if (!std::is_sorted(b.begin(), b.end(), by_bound)) std::sort(b.begin(), b.end(), by_bound);
   if (b.empty() || !(std::isinf(b.back().upper_bound) && b.back().upper_bound > 0)) return NAN;
-  // Coalesce buckets with the same upper bound.
-  std::vector<Bucket> c;
-  for (const Bucket& x : b) {
-    if (!c.empty() && c.back().upper_bound == x.upper_bound) {
-      c.back().count += x.count;
+  // Coalesce buckets with the same upper bound, in place.
+  size_t kept = 0;
+  for (size_t j = 0; j < b.size(); ++j) {
+    if (kept > 0 && b[kept - 1].upper_bound == b[j].upper_bound) {
+      b[kept - 1].count += b[j].count;
     } else {
-      c.push_back(x);
+      b[kept++] = b[j];
     }
   }
+  b.resize(kept);
+  std::vector<Bucket>& c = b;
   // Ensure monotonic counts.
   double max = -INFINITY;
   for (Bucket& x : c) {

@@ -17,7 +17,8 @@ struct Bucket {
   double count;  // cumulative
 };
 // histogram_quantile over classic buckets; NaN if there is no +Inf bucket,
-// fewer than two buckets or no observations. Sorts/modifies *buckets.
+// fewer than two buckets or no observations. Sorts (if they are not in order
+// already) and modifies *buckets.
 double BucketQuantile(double q, std::vector<Bucket>* buckets);
 
 }  // namespace promql
