@@ -219,6 +219,18 @@ bool KPredictLinear(const Point* b, const Point* e, const KernelCtx& c, double* 
   return true;
 }
 
+// (*drops)[k]: the number of counter resets (v[j] < v[j-1]) at j <= k, as
+// KernelCtx::drops. REQUIRES: !pts.empty().
+void CountDrops(const common::SampleVector& pts, std::vector<int32_t>* drops) {
+  drops->resize(pts.size());
+  int32_t n = 0;
+  (*drops)[0] = 0;
+  for (size_t j = 1; j < pts.size(); ++j) {
+    n += pts[j].v < pts[j - 1].v ? 1 : 0;
+    (*drops)[j] = n;
+  }
+}
+
 bool KResets(const Point* b, const Point* e, const KernelCtx& c, double* o) {
   if (c.drops != nullptr) {
     *o = c.DropsIn(b, e);
@@ -660,13 +672,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
         }
         const int32_t* drops_or_null = nullptr;
         if (any_reset) {
-          drops.resize(pts.size());
-          int32_t n = 0;
-          drops[0] = 0;
-          for (size_t j = 1; j < pts.size(); ++j) {
-            n += pts[j].v < pts[j - 1].v ? 1 : 0;
-            drops[j] = n;
-          }
+          CountDrops(pts, &drops);
           drops_or_null = drops.data();
         }
         // The sample limit, checked as the generic loop below does, only if
@@ -697,13 +703,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
         continue;
       }
       if (counter_fn) {
-        drops.resize(pts.size());
-        int32_t n = 0;
-        drops[0] = 0;
-        for (size_t j = 1; j < pts.size(); ++j) {
-          n += pts[j].v < pts[j - 1].v ? 1 : 0;
-          drops[j] = n;
-        }
+        CountDrops(pts, &drops);
         ctx.base = pts.data();
         ctx.drops = drops.data();
       }
