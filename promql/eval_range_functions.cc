@@ -606,7 +606,6 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
   const bool absent_ot = name == "absent_over_time";
   const bool counter_fn = name == "rate" || name == "increase" || name == "resets";
   const bool sum_fn = name == "sum_over_time" || name == "avg_over_time";
-  const bool quantile_fn = name == "quantile_over_time";
   // rate, increase, delta: batched (ExtrapolatedSteps).
   const bool extrap_fn = kernel == nullptr;
 
@@ -726,7 +725,6 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
         ctx.eval_ts = ra.has_at ? g.start : t;
         if (!scalars.empty()) ctx.arg1 = scalars[0][i];
         if (scalars.size() > 1) ctx.arg2 = scalars[1][i];
-        if (quantile_fn) ctx.arg1 = scalars[0][i];
         double v;
         if (sum_fn) {
           s.v[i] = sliding.Window(lo, hi);

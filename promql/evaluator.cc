@@ -185,7 +185,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
   if (!shards.ok()) return shards.status();
   std::vector<std::vector<StepSeries>> parts(shards->size());
   std::atomic<int64_t> loaded{0};
-  auto run = [&](size_t k) -> Status {
+  auto run = [&](size_t k, bool) -> Status {
     SeriesSet& ss = *(*shards)[k];
     common::SampleVector buf;
     uint32_t ticks = 0;
@@ -219,10 +219,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
     }
     return ss.status();
   };
-  if (Status s = RunShards(parts.size(), parallelism_, [&](size_t k, bool) { return run(k); });
-      !s.ok()) {
-    return s;
-  }
+  if (Status s = RunShards(parts.size(), parallelism_, run); !s.ok()) return s;
   Value out;
   out.type = ValueType::kVector;
   out.points = loaded.load();

@@ -110,8 +110,10 @@ class Evaluator {
   common::Result<Value> EvalAggregate(const AggregateExpr& a, const Grid& g);
   common::Result<Value> EvalCall(const Call& c, const Grid& g);
   // With `sink`, the result series are handed to it in label order instead of
-  // being returned (the result holds only the point count): shard 0's as they
-  // are computed, on the calling thread, the other shards' after them.
+  // being returned (the result holds only the point count), always on the
+  // calling thread: a shard it runs while every earlier shard has been handed
+  // over goes straight to the sink, the others when it reaches them (between
+  // its own shards and at the end).
   // REQUIRES with sink: the selector cannot yield two series that are equal
   // after dropping __name__ (see StreamableRangeCall).
   common::Result<Value> EvalRangeFunction(const Call& c, size_t matrix_arg, const Grid& g,

@@ -308,6 +308,20 @@ bool Dod(Reader* r, int64_t* dod) {
 
 uint64_t Add(uint64_t a, uint64_t b) { return a + b; }
 
+// The timestamp of sample i >= 1, as both encodings store it: a uvarint
+// delta for sample 1, delta-of-delta codes after.
+bool NextTime(Reader* r, int i, uint64_t* t, uint64_t* delta) {
+  if (i == 1) {
+    if (!Uvarint(r, delta)) return false;
+  } else {
+    int64_t dod;
+    if (!Dod(r, &dod)) return false;
+    *delta = Add(*delta, static_cast<uint64_t>(dod));
+  }
+  *t = Add(*t, *delta);
+  return true;
+}
+
 // All samples until the end or corruption; *corrupt tells which.
 Samples DecodeXor(std::string_view d, bool* corrupt) {
   Samples out;
@@ -325,14 +339,7 @@ Samples DecodeXor(std::string_view d, bool* corrupt) {
       out.push_back({static_cast<int64_t>(t), std::bit_cast<double>(v)});
       continue;
     }
-    if (i == 1) {
-      if (!Uvarint(&r, &delta)) return out;
-    } else {
-      int64_t dod;
-      if (!Dod(&r, &dod)) return out;
-      delta = Add(delta, static_cast<uint64_t>(dod));
-    }
-    t = Add(t, delta);
+    if (!NextTime(&r, i, &t, &delta)) return out;
     uint64_t b;
     if (!r.Bits(1, &b)) return out;
     if (b != 0) {
@@ -381,14 +388,7 @@ Samples DecodeDecimal(std::string_view d, bool* corrupt) {
         lo = static_cast<uint64_t>(common::ZigZagDecode(zlo));
       }
     } else {
-      if (i == 1) {
-        if (!Uvarint(&r, &delta)) return out;
-      } else {
-        int64_t dod;
-        if (!Dod(&r, &dod)) return out;
-        delta = Add(delta, static_cast<uint64_t>(dod));
-      }
-      t = Add(t, delta);
+      if (!NextTime(&r, i, &t, &delta)) return out;
       uint64_t long_code, z;
       if (!r.Bits(1, &long_code)) return out;
       if (long_code != 0) {
