@@ -22,13 +22,16 @@ common::HttpResponse BodyError(const common::Status& s) {
 }
 
 // 204 when everything was stored; 400 listing per-sample rejections otherwise
-// (the good samples are kept); 429 when the series limit refused samples.
+// (the good samples are kept); 429 when the series limit refused samples; 503
+// when a series was removed while the request was in flight (a retry resolves
+// it anew and stores the samples; the ones stored already are then ignored
+// as duplicates).
 common::HttpResponse AppendOutcome(const tsdb::AppendResult& r) {
   if (!r.status.ok() && r.status.IsIOError()) {
     return common::HttpResponse::Text(503, "storage error: " + r.status.message() + "\n");
   }
   if (r.rejected() == 0) return common::HttpResponse::Text(204, "");
-  int code = r.series_limit > 0 ? 429 : 400;
+  int code = r.series_removed > 0 ? 503 : r.series_limit > 0 ? 429 : 400;
   return common::HttpResponse::Text(code, DescribeRejections(r) + "\n");
 }
 
@@ -130,13 +133,19 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
                                {{"out_of_order", r.out_of_order},
                                 {"duplicate", r.duplicate},
                                 {"too_old", r.too_old},
-                                {"series_limit", r.series_limit}}}};
+                                {"series_limit", r.series_limit},
+                                {"invalid", r.invalid},
+                                {"series_removed", r.series_removed}}}};
     common::HttpResponse resp;
     if (!r.status.ok()) {
       summary["error"] = r.status.message() + " (" + std::to_string(r.accepted) +
                          " samples before it were stored)";
       int code = r.status.IsTooLarge() ? 413 : r.status.IsResourceExhausted() ? 429 : 400;
       resp = common::HttpResponse::Json(code, summary.dump() + "\n");
+    } else if (r.series_removed > 0) {
+      // Retrying the import is safe: what was stored is ignored as duplicates.
+      summary["error"] = "series removed while the import was in flight; retry";
+      resp = common::HttpResponse::Json(503, summary.dump() + "\n");
     } else {
       resp = common::HttpResponse::Json(200, summary.dump() + "\n");
     }

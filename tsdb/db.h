@@ -89,7 +89,11 @@ struct AppendResult {
   size_t duplicate_conflict = 0;  // same timestamp, different value
   size_t too_old = 0;             // outside the retention window
   size_t series_limit = 0;        // series could not be created (max_series)
-  size_t invalid = 0;             // empty label set or unknown/deleted ref
+  size_t invalid = 0;             // empty label set or a ref this DB never handed out
+  // The ref's series was removed (by retention or DeleteSeries) after the
+  // caller resolved it. Retrying with a freshly resolved ref stores the
+  // sample; see DB::RemovalGeneration.
+  size_t series_removed = 0;
   // The first problem seen: InvalidArgument for rejected samples,
   // ResourceExhausted for series_limit, IOError if the batch could not be
   // persisted (then nothing of it was acknowledged). OK if all accepted or
@@ -97,7 +101,7 @@ struct AppendResult {
   common::Status status;
 
   size_t rejected() const {
-    return out_of_order + duplicate_conflict + too_old + series_limit + invalid;
+    return out_of_order + duplicate_conflict + too_old + series_limit + invalid + series_removed;
   }
 };
 
@@ -172,6 +176,14 @@ class DB {
   // Returns InvalidArgument for an empty label set, ResourceExhausted when
   // max_series is reached.
   virtual common::Result<SeriesRef> GetOrCreateSeries(const common::Labels& labels) = 0;
+  // Refs of removed series are never reused, but a caller that caches refs
+  // must notice removals: the generation is bumped after every removal
+  // (retention, DeleteSeries) has taken effect. A cached ref known to be
+  // alive at generation G is still alive while RemovalGeneration() == G;
+  // otherwise ask HasSeries again.
+  virtual uint64_t RemovalGeneration() const = 0;
+  // True if ref names a series that exists now.
+  virtual bool HasSeries(SeriesRef ref) = 0;
   // REQUIRES: mint <= maxt.
   virtual std::unique_ptr<Querier> NewQuerier(int64_t mint, int64_t maxt) = 0;
 

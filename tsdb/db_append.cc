@@ -47,6 +47,13 @@ common::Result<SeriesRef> DBImpl::GetOrCreateSeries(const common::Labels& labels
   return s->id;
 }
 
+bool DBImpl::HasSeries(SeriesRef ref) {
+  auto s = series_.GetById(ref);
+  if (s == nullptr) return false;
+  std::lock_guard<std::mutex> lock(s->mu);
+  return !s->deleted;
+}
+
 namespace {
 
 class AppenderImpl final : public Appender {
@@ -150,8 +157,15 @@ AppendResult AppenderImpl::Commit() {
     while (j < samples.size() && samples[j].ref == samples[i].ref) ++j;
     auto s = db_->series().GetById(samples[i].ref);
     if (s == nullptr) {
-      for (size_t k = i; k < j; ++k)
-        Reject(&r, &r.invalid, "unknown series ref", nullptr, samples[k].t);
+      const bool removed = db_->WasAllocated(samples[i].ref);
+      for (size_t k = i; k < j; ++k) {
+        if (removed) {
+          Reject(&r, &r.series_removed, "series removed (retention or deletion)", nullptr,
+                 samples[k].t);
+        } else {
+          Reject(&r, &r.invalid, "unknown series ref", nullptr, samples[k].t);
+        }
+      }
       i = j;
       continue;
     }
@@ -164,7 +178,7 @@ AppendResult AppenderImpl::Commit() {
       for (size_t k = i; k < j; ++k) {
         const Sample& smp = samples[k];
         if (s->deleted) {
-          Reject(&r, &r.invalid, "series deleted", s.get(), smp.t);
+          Reject(&r, &r.series_removed, "series removed (retention or deletion)", s.get(), smp.t);
         } else if (smp.t < min_valid) {
           Reject(&r, &r.too_old, "too old sample", s.get(), smp.t);
         } else if (s->has_samples && smp.t < s->max_t) {

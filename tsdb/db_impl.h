@@ -41,6 +41,10 @@ class DBImpl final : public DB {
 
   std::unique_ptr<Appender> NewAppender() override;
   common::Result<SeriesRef> GetOrCreateSeries(const common::Labels& labels) override;
+  uint64_t RemovalGeneration() const override {
+    return removal_generation_.load(std::memory_order_acquire);
+  }
+  bool HasSeries(SeriesRef ref) override;
   std::unique_ptr<Querier> NewQuerier(int64_t mint, int64_t maxt) override;
   common::Result<size_t> DeleteSeries(const std::vector<Matcher>& matchers) override;
   common::Status ApplyRetention() override;
@@ -77,6 +81,9 @@ class DBImpl final : public DB {
   // after an append, so a full chunk leaves the head and the head log at
   // once). REQUIRES: s.mu held.
   std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s);
+
+  // True if ref was handed out by this DB (ids are allocated in order).
+  bool WasAllocated(SeriesRef ref) const { return ref > 0 && ref < next_series_id_.load(); }
 
   // Oldest sample timestamp still accepted (newest - retention).
   int64_t MinValidTime() const;
@@ -115,6 +122,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> next_series_id_{1};
   std::atomic<int64_t> max_time_{std::numeric_limits<int64_t>::min()};
   std::atomic<uint64_t> samples_appended_{0};
+  std::atomic<uint64_t> removal_generation_{0};  // see DB::RemovalGeneration
 
   std::mutex batch_mu_;          // held only to allocate/retire a batch number
   uint64_t next_seq_ = 1;        // GUARDED_BY(batch_mu_)

@@ -19,6 +19,9 @@ const std::string kAllChunksBegin(uint64_t id) {
 common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
   s.deleted = true;
   series_.Remove(s);
+  // After the removal is visible: a reader that sees the new generation
+  // also sees the series gone (see DB::RemovalGeneration).
+  removal_generation_.fetch_add(1, std::memory_order_acq_rel);
   wb->Delete(cf_series(), format::U64Key(s.id));
   for (const auto& l : s.labels) wb->Delete(cf_index(), format::PostingKey(l.name, l.value, s.id));
   wb->DeleteRange(cf_chunks(), kAllChunksBegin(s.id), kAllChunksBegin(s.id + 1));

@@ -20,6 +20,8 @@ void Account(ImportResult& r, const tsdb::AppendResult& a) {
   r.duplicate += a.duplicate_conflict;
   r.too_old += a.too_old;
   r.series_limit += a.series_limit;
+  r.invalid += a.invalid;
+  r.series_removed += a.series_removed;
 }
 }  // namespace
 
@@ -61,8 +63,8 @@ ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size
     len += static_cast<size_t>(n);
     total += static_cast<uint64_t>(n);
     if (total > max_bytes) {
-      result.status = common::Status::TooLarge(
-          "body exceeds the import limit of " + std::to_string(max_bytes) + " bytes");
+      result.status = common::Status::TooLarge("body exceeds the import limit of " +
+                                               std::to_string(max_bytes) + " bytes");
       break;
     }
     eof = n == 0;
@@ -96,8 +98,7 @@ ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size
           return labels;
         });
         if (!ref.ok()) {
-          result.status =
-              ref.status().WithContext("line " + std::to_string(parser.line_number()));
+          result.status = ref.status().WithContext("line " + std::to_string(parser.line_number()));
           failed = true;
           break;
         }
@@ -106,8 +107,8 @@ ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size
         last_ref = *ref;
         have_last = true;
       }
-      batch.push_back({last_ref, parser.timestamp_ms().value_or(default_timestamp_ms),
-                       parser.value()});
+      batch.push_back(
+          {last_ref, parser.timestamp_ms().value_or(default_timestamp_ms), parser.value()});
       if (batch.size() >= kCommitEvery) Account(result, ingester.Commit(batch));
     }
     if (failed) break;

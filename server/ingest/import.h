@@ -19,7 +19,8 @@ namespace server {
 struct ImportResult {
   uint64_t samples = 0;  // parsed
   uint64_t accepted = 0;
-  uint64_t out_of_order = 0, duplicate = 0, too_old = 0, series_limit = 0;
+  uint64_t out_of_order = 0, duplicate = 0, too_old = 0, series_limit = 0, invalid = 0,
+           series_removed = 0;
   common::Status status;  // parse error or read error, with line number
 };
 

@@ -70,10 +70,22 @@ common::Result<tsdb::SeriesRef> Ingester::Resolve(
   const HashedKey hk{key, KeyHash()(key)};
   // High bits pick the shard; the map's buckets use the low bits.
   Shard& shard = shards_[(hk.hash >> 32) % kShards];
+  // Read before the lookup: a removal that this load does not see can only
+  // be caught by the append (counted as series_removed, answered 503 so the
+  // client retries), and the retry sees the new generation.
+  const uint64_t generation = db_->RemovalGeneration();
   {
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.refs.find(hk);
-    if (it != shard.refs.end()) return it->second;
+    if (it != shard.refs.end()) {
+      Shard::Entry& e = it->second;
+      if (e.generation == generation) return e.ref;
+      if (db_->HasSeries(e.ref)) {
+        e.generation = generation;
+        return e.ref;
+      }
+      shard.refs.erase(it);
+    }
   }
   auto labels = make_labels();
   if (!labels.ok()) return labels.status();
@@ -86,7 +98,7 @@ common::Result<tsdb::SeriesRef> Ingester::Resolve(
   std::lock_guard<std::mutex> lock(shard.mu);
   // Bounded: a churning cardinality must not grow the cache forever.
   if (shard.refs.size() >= kMaxCachedPerShard) shard.refs.clear();
-  shard.refs.emplace(std::string(key), *ref);
+  shard.refs.insert_or_assign(std::string(key), Shard::Entry{*ref, generation});
   return *ref;
 }
 
@@ -101,14 +113,8 @@ tsdb::AppendResult Ingester::Commit(std::vector<Sample>& batch) {
   counters_.too_old.fetch_add(r.too_old);
   counters_.series_limit.fetch_add(r.series_limit);
   counters_.invalid.fetch_add(r.invalid);
+  counters_.series_removed.fetch_add(r.series_removed);
   return r;
-}
-
-void Ingester::InvalidateCache() {
-  for (size_t i = 0; i < kShards; ++i) {
-    std::lock_guard<std::mutex> lock(shards_[i].mu);
-    shards_[i].refs.clear();
-  }
 }
 
 std::string DescribeRejections(const tsdb::AppendResult& r) {
@@ -123,6 +129,7 @@ std::string DescribeRejections(const tsdb::AppendResult& r) {
   add(r.too_old, "too old (outside retention)");
   add(r.series_limit, "over the series limit");
   add(r.invalid, "invalid");
+  add(r.series_removed, "for series removed while the request was in flight (retry)");
   if (!r.status.ok()) out += " (first: " + r.status.message() + ")";
   return out;
 }

@@ -7,7 +7,10 @@
 //
 // Series refs are cached by a caller-chosen key (for text: the raw series
 // text plus the extra labels), so series seen before skip label parsing and
-// hashing entirely. The cache is sharded for concurrent requests.
+// hashing entirely. The cache is sharded for concurrent requests. A cached
+// ref is re-checked against the store after the store removed any series
+// (tsdb::DB::RemovalGeneration), so a host that comes back after retention
+// or deletion removed its series gets them created anew, never a dead ref.
 #pragma once
 
 #include <atomic>
@@ -34,6 +37,7 @@ struct IngestCounters {
   std::atomic<uint64_t> too_old{0};
   std::atomic<uint64_t> series_limit{0};
   std::atomic<uint64_t> invalid{0};
+  std::atomic<uint64_t> series_removed{0};
 };
 
 class Ingester {
@@ -58,9 +62,6 @@ class Ingester {
     double v;
   };
   tsdb::AppendResult Commit(std::vector<Sample>& batch);
-
-  // Forget cached refs (after series were deleted).
-  void InvalidateCache();
 
   const IngestCounters& counters() const { return counters_; }
   const Limits& limits() const { return limits_; }
@@ -89,7 +90,11 @@ class Ingester {
   };
   struct Shard {
     std::mutex mu;
-    std::unordered_map<std::string, tsdb::SeriesRef, KeyHash, KeyEq> refs;  // GUARDED_BY(mu)
+    struct Entry {
+      tsdb::SeriesRef ref;
+      uint64_t generation;  // the store's RemovalGeneration when ref was last known alive
+    };
+    std::unordered_map<std::string, Entry, KeyHash, KeyEq> refs;  // GUARDED_BY(mu)
   };
 
   tsdb::DB* db_;
