@@ -17,6 +17,9 @@ HttpRequest::HttpRequest(mg_connection* conn) : conn_(conn) {
   query_ = ri->query_string ? ri->query_string : "";
   remote_addr_ = ri->remote_addr;
   content_length_ = ri->content_length;
+  std::string_view expect = Header("Expect");
+  awaiting_continue_ = expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0 &&
+                       ri->http_version != nullptr && std::string_view(ri->http_version) == "1.1";
 }
 
 std::string_view HttpRequest::Header(std::string_view name) const {
@@ -84,7 +87,27 @@ std::string HttpRequest::QueryParam(std::string_view name) const {
   return all.empty() ? std::string() : std::move(all.front());
 }
 
-long HttpRequest::ReadBody(char* buf, size_t n) { return mg_read(conn_, buf, n); }
+long HttpRequest::ReadBody(char* buf, size_t n) {
+  if (awaiting_continue_) {
+    awaiting_continue_ = false;
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (mg_write(conn_, kContinue.data(), kContinue.size()) <= 0) return -1;
+  }
+  return mg_read(conn_, buf, n);
+}
+
+bool HttpRequest::DiscardBody(size_t max_bytes) {
+  if (awaiting_continue_) return false;
+  char sink[16384];
+  size_t total = 0;
+  for (;;) {
+    long n = ReadBody(sink, sizeof(sink));
+    if (n == 0) return true;
+    if (n < 0) return false;
+    total += static_cast<size_t>(n);
+    if (total > max_bytes) return false;
+  }
+}
 
 Result<std::string> HttpRequest::ReadAll(size_t max_bytes) {
   if (content_length_ > 0 && static_cast<unsigned long long>(content_length_) > max_bytes) {
@@ -154,6 +177,9 @@ HttpResponse HttpResponse::FromStatus(const Status& s) {
 
 // Bodies up to this size are sent in the same write as the response head.
 constexpr size_t kCoalesceBytes = 64 << 10;
+// Unread request bodies up to this size are read and dropped after the
+// handler so the connection can be kept alive.
+constexpr size_t kDrainBytes = 1 << 20;
 
 struct HttpServer::Impl {
   struct Route {
@@ -189,10 +215,11 @@ struct HttpServer::Impl {
         resp = HttpResponse::Text(500, std::string("internal error: ") + e.what() + "\n");
       }
     }
-    // Drain an unread body so keep-alive connections stay in sync.
-    char sink[4096];
-    while (req.ReadBody(sink, sizeof(sink)) > 0) {
-    }
+    // Drain a small unread body so a keep-alive connection stays in sync;
+    // otherwise close it (civetweb does not keep a connection whose body
+    // was not read to its end), rather than read megabytes nobody wants or
+    // ask a client that waits for "100 Continue" to send them.
+    if (!req.DiscardBody(kDrainBytes)) resp.headers.emplace_back("Connection", "close");
     std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
                        mg_get_response_code_text(conn, resp.status) + "\r\n";
     head += "Content-Type: " + resp.content_type + "\r\n";

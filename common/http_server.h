@@ -38,14 +38,23 @@ class HttpRequest {
   std::string QueryParam(std::string_view name) const;  // first value or ""
 
   // Reads up to n body bytes into buf. Returns bytes read, 0 at end, <0 on error.
+  // A client that sent "Expect: 100-continue" (curl does for bodies over
+  // 1 MB) is told "100 Continue" on the first read, so a handler that
+  // refuses before reading (401, 413) never makes the client send the body.
   long ReadBody(char* buf, size_t n);
   // Reads the whole body. Fails with TooLarge if it exceeds max_bytes.
   Result<std::string> ReadAll(size_t max_bytes);
+  // Reads and drops what is left of the body, up to max_bytes. True if the
+  // body was read to its end (the connection can be kept alive); false if
+  // the client was never told to send it (Expect: 100-continue) or more
+  // than max_bytes were left.
+  bool DiscardBody(size_t max_bytes);
 
  private:
   mg_connection* conn_;
   std::string_view method_, path_, query_, remote_addr_;
   long long content_length_;
+  bool awaiting_continue_ = false;  // Expect: 100-continue, not answered yet
 };
 
 // Receives a body piece by piece; returns false once the client is gone.
