@@ -281,14 +281,14 @@ Result<Value> Evaluator::EvalCall(const Call& call, const Grid& g) {
   if (name == "sort" || name == "sort_desc") {
     if (g.n == 1) {
       const bool desc = name == "sort_desc";
-      // Go's sort.Sort with NaN sorting as the smallest value.
+      // Prometheus 2.42 puts NaN samples last for both sort and sort_desc
+      // (vectorByValueHeap / vectorByReverseValueHeap treat NaN as "after").
       std::stable_sort(vec.series.begin(), vec.series.end(),
                        [desc](const StepSeries& a, const StepSeries& b) {
-                         double x = a.v[0], y = b.v[0];
-                         if (desc) std::swap(x, y);
-                         if (std::isnan(x)) return !std::isnan(y);
-                         if (std::isnan(y)) return false;
-                         return x < y;
+                         const double x = a.v[0], y = b.v[0];
+                         if (std::isnan(x)) return false;
+                         if (std::isnan(y)) return true;
+                         return desc ? x > y : x < y;
                        });
     }
     return std::move(vec);

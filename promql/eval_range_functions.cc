@@ -722,7 +722,9 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
         }
         ctx.range_start = start;
         ctx.range_end = end;
-        ctx.eval_ts = ra.has_at ? g.start : t;
+        // The step time, also under @: predict_linear extrapolates to it
+        // (Prometheus lists it among the @-unsafe functions).
+        ctx.eval_ts = t;
         if (!scalars.empty()) ctx.arg1 = scalars[0][i];
         if (scalars.size() > 1) ctx.arg2 = scalars[1][i];
         double v;

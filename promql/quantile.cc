@@ -6,7 +6,7 @@
 namespace promql {
 
 double Quantile(double q, std::vector<double>* values) {
-  if (values->empty()) return NAN;
+  if (values->empty() || std::isnan(q)) return NAN;
   if (q < 0) return -INFINITY;
   if (q > 1) return INFINITY;
   // NaNs sort first, as Prometheus's Less puts them.
@@ -24,6 +24,7 @@ double Quantile(double q, std::vector<double>* values) {
 
 double BucketQuantile(double q, std::vector<Bucket>* bp) {
   std::vector<Bucket>& b = *bp;
+  if (std::isnan(q)) return NAN;  // Prometheus: no interpolation for q = NaN
   if (q < 0) return -INFINITY;
   if (q > 1) return INFINITY;
   auto by_bound = [](const Bucket& x, const Bucket& y) { return x.upper_bound < y.upper_bound; };
