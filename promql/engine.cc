@@ -1,6 +1,7 @@
 #include "promql/engine.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "promql/errors.h"
 #include "promql/evaluator.h"
@@ -29,9 +30,28 @@ Result<QueryResult> Engine::RangeQuery(Queryable& q, std::string_view query, int
   return RangeQueryExpr(q, **e, start_ms, end_ms, step_ms, cancel);
 }
 
+Result<QueryGate::Slot> Engine::Admit(const std::atomic<bool>* cancel,
+                                      EngineOptions* run_opts) const {
+  using Clock = std::chrono::steady_clock;
+  const auto arrived = Clock::now();
+  auto slot = gate_->Acquire(arrived + std::chrono::milliseconds(opts_.timeout_ms),
+                             opts_.timeout_ms > 0, cancel);
+  if (!slot.ok()) return slot.status();
+  *run_opts = opts_;
+  if (opts_.timeout_ms > 0) {
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - arrived).count();
+    run_opts->timeout_ms = std::max<int64_t>(1, opts_.timeout_ms - waited);
+  }
+  return slot;
+}
+
 Result<QueryResult> Engine::InstantQueryExpr(Queryable& q, const Expr& e, int64_t ts_ms,
                                              const std::atomic<bool>* cancel) const {
-  Evaluator ev(q, opts_, ts_ms, ts_ms, cancel);
+  EngineOptions run_opts;
+  auto slot = Admit(cancel, &run_opts);
+  if (!slot.ok()) return slot.status();
+  Evaluator ev(q, run_opts, ts_ms, ts_ms, cancel);
   QueryResult res;
   res.type = e.type();
   if (res.type == ValueType::kMatrix) {
@@ -91,8 +111,14 @@ Result<StepMatrix> Engine::RangeQueryStepsExpr(Queryable& q, const Expr& e, int6
     return Status::InvalidArgument(std::string("invalid expression type \"") + DocumentedType(t) +
                                    "\" for range query, must be Scalar or instant Vector");
   }
-  Evaluator ev(q, opts_, start_ms, end_ms, cancel);
   Grid g{start_ms, step_ms, (end_ms - start_ms) / step_ms + 1};
+  // A grid longer than the sample budget cannot succeed: refused before a
+  // single column of it is allocated.
+  if (g.n > opts_.max_samples) return TooManySamplesError();
+  EngineOptions run_opts;
+  auto slot = Admit(cancel, &run_opts);
+  if (!slot.ok()) return slot.status();
+  Evaluator ev(q, run_opts, start_ms, end_ms, cancel);
   auto v = ev.Eval(e, g);
   if (!v.ok()) return v.status();
   StepMatrix m;

@@ -13,10 +13,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "common/status.h"
 #include "promql/ast.h"
+#include "promql/query_gate.h"
 #include "promql/storage.h"
 #include "promql/value.h"
 
@@ -35,13 +37,19 @@ struct EngineOptions {
   // Threads that read and compute one selector's series in parallel (shards
   // in label order, so results do not depend on it); 0 = one per CPU.
   int parallelism = 0;
+  // Queries evaluated at once (--query.max-concurrency); more wait in
+  // arrival order, the wait counting against timeout_ms. <= 0: no limit.
+  int max_concurrency = 0;
 };
 
 class Engine {
  public:
-  explicit Engine(EngineOptions opts = {}) : opts_(opts) {}
+  explicit Engine(EngineOptions opts = {})
+      : opts_(opts), gate_(std::make_shared<QueryGate>(opts.max_concurrency)) {}
 
   const EngineOptions& options() const { return opts_; }
+  // Queries evaluating and waiting now (self-metrics).
+  const QueryGate& gate() const { return *gate_; }
 
   // Evaluates the query at ts_ms. If `cancel` is non-null and becomes true,
   // evaluation stops with a "canceled" error. Errors: see errors.h.
@@ -73,7 +81,12 @@ class Engine {
                                                  const std::atomic<bool>* cancel = nullptr) const;
 
  private:
+  // Waits for a slot; `run_opts` gets the time left of the timeout.
+  common::Result<QueryGate::Slot> Admit(const std::atomic<bool>* cancel,
+                                        EngineOptions* run_opts) const;
+
   EngineOptions opts_;
+  std::shared_ptr<QueryGate> gate_;
 };
 
 }  // namespace promql

@@ -328,6 +328,12 @@ Result<Value> Evaluator::EvalSubqueryInner(const SubqueryExpr& sq, const Grid& g
     return v;
   }
   inner->n = (rmax - inner->start) / step + 1;
+  // The inner expression allocates a column of inner->n values per series
+  // (and per scalar), so a grid beyond the sample budget is refused here,
+  // before anything is allocated: count_over_time(vector(1)[3d:1ms]) has
+  // 259M steps. (Prometheus would walk such a grid step by step and fail
+  // later; the refusal is the same error, only immediate.)
+  if (Status s = AccountSamples(inner->n); !s.ok()) return s;
   return Eval(*sq.expr, *inner);
 }
 

@@ -90,6 +90,12 @@ int main(int argc, char** argv) {
       ->envname("MONITOR_QUERY_PARALLELISM")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  app.add_option("--query.max-concurrency", o.query_max_concurrency,
+                 "Queries evaluated at once; more wait in line (the wait counts against "
+                 "--query.timeout)")
+      ->envname("MONITOR_QUERY_MAX_CONCURRENCY")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   app.add_option("--log.level", log_level, "trace, debug, info, warn, error or off")
       ->envname("MONITOR_LOG_LEVEL")
       ->capture_default_str();

@@ -1,6 +1,5 @@
 #include "server/self_metrics.h"
 
-
 #include "common/text_writer.h"
 
 namespace server {
@@ -80,6 +79,7 @@ std::string SelfMetrics::Render() const {
   add_reason("too_old", c.too_old);
   add_reason("series_limit", c.series_limit);
   add_reason("invalid", c.invalid);
+  add_reason("series_removed", c.series_removed);
   families.push_back(rejected);
   tsdb::Stats s = db_->GetStats();
   families.push_back(Single("monitor_tsdb_series", "Series in the time-series database.",
@@ -93,6 +93,18 @@ std::string SelfMetrics::Render() const {
                             prometheus::MetricType::Gauge, static_cast<double>(s.head_bytes)));
   families.push_back(Single("monitor_tsdb_max_time_seconds", "Newest sample time in the store.",
                             prometheus::MetricType::Gauge, static_cast<double>(s.max_time) / 1000));
+  if (gate_ != nullptr) {
+    const int active = gate_->active(), waiting = gate_->waiting();
+    families.push_back(Single("monitor_engine_queries",
+                              "Queries being evaluated or waiting for a slot.",
+                              prometheus::MetricType::Gauge, active + waiting));
+    families.push_back(Single("monitor_engine_queries_waiting",
+                              "Queries waiting for a slot (--query.max-concurrency).",
+                              prometheus::MetricType::Gauge, waiting));
+    families.push_back(Single("monitor_engine_queries_concurrent_max",
+                              "Most queries evaluated at once (--query.max-concurrency).",
+                              prometheus::MetricType::Gauge, gate_->max_concurrent()));
+  }
   for (auto& f : process_.Collect()) families.push_back(std::move(f));
   std::string out;
   common::AppendTextFormat(families, &out);

@@ -12,6 +12,7 @@
 #include <prometheus/registry.h>
 
 #include "common/process_metrics.h"
+#include "promql/query_gate.h"
 #include "server/ingest/ingester.h"
 
 namespace server {
@@ -25,12 +26,16 @@ class SelfMetrics {
   void CountRequest(const std::string& handler, int code);
   void CountIngested(const std::string& path, uint64_t samples);
 
+  // The engine's admission gate (borrowed; may stay unset).
+  void SetQueryGate(const promql::QueryGate* gate) { gate_ = gate; }
+
   // Text format 0.0.4 of everything.
   std::string Render() const;
 
  private:
   Ingester* ingester_;
   tsdb::DB* db_;
+  const promql::QueryGate* gate_ = nullptr;
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Histogram>* query_duration_;
   prometheus::Family<prometheus::Histogram>* scrape_duration_;

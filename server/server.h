@@ -38,7 +38,8 @@ struct ServerOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int64_t query_max_samples = 50'000'000;
-  int query_parallelism = 0;  // promql::EngineOptions::parallelism
+  int query_parallelism = 0;       // promql::EngineOptions::parallelism
+  int query_max_concurrency = 20;  // promql::EngineOptions::max_concurrency
 };
 
 class MonitoringServer {
