@@ -10,6 +10,7 @@
 #include "promql/engine.h"
 #include "server/api/query_api.h"
 #include "server/config.h"
+#include "server/http_util.h"
 #include "server/ingest/ingester.h"
 #include "server/ingest_routes.h"
 #include "server/metadata.h"
@@ -57,7 +58,9 @@ class ServerImpl : public MonitoringServer {
     eopts.timeout_ms = options_.query_timeout_ms;
     eopts.max_samples = options_.query_max_samples;
     eopts.parallelism = options_.query_parallelism;
+    eopts.max_concurrency = options_.query_max_concurrency;
     engine_ = std::make_unique<promql::Engine>(eopts);
+    metrics_->SetQueryGate(&engine_->gate());
     RegisterRoutes();
     return common::Status::OK();
   }
@@ -128,6 +131,9 @@ class ServerImpl : public MonitoringServer {
       if (req.method() != "POST" && req.method() != "PUT") {
         return common::HttpResponse::Text(405, "use POST\n");
       }
+      // Reloading changes what the server scrapes: a write, so it needs the
+      // write token like the ingest endpoints.
+      if (!Authorized(req, options_.write_token)) return Unauthorized();
       auto s = Reload();
       return s.ok() ? common::HttpResponse::Text(200, "config reloaded\n")
                     : common::HttpResponse::Text(400,

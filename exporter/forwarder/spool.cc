@@ -5,8 +5,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -19,7 +20,16 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr const char* kSuffix = ".reading";
+
+common::Status SyncDir(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return common::Status::IOError("cannot open spool dir " + dir);
+  const int rc = fsync(fd);
+  close(fd);
+  if (rc != 0) return common::Status::IOError("cannot fsync spool dir " + dir);
+  return common::Status::OK();
 }
+}  // namespace
 
 std::string Spool::PathFor(uint64_t seq) const {
   char name[64];
@@ -39,8 +49,18 @@ common::Result<Spool> Spool::Open(const Options& options) {
   for (const auto& de : fs::directory_iterator(options.dir, ec)) {
     std::string name = de.path().filename().string();
     if (name.size() == 20 + strlen(kSuffix) && name.ends_with(kSuffix)) {
-      uint64_t seq = std::stoull(name.substr(0, 20));
-      found.emplace_back(seq, de.file_size());
+      // Only names this spool wrote: 20 digits within uint64. Anything else
+      // (a stray file someone copied in) is left alone, not parsed by a
+      // throwing std::stoull.
+      uint64_t seq = 0;
+      auto [end, err] = std::from_chars(name.data(), name.data() + 20, seq);
+      std::error_code size_ec;
+      const uintmax_t size = de.file_size(size_ec);
+      if (err != std::errc() || end != name.data() + 20 || size_ec) {
+        spdlog::warn("spool: ignoring {} (not a reading this spool wrote)", name);
+        continue;
+      }
+      found.emplace_back(seq, size);
     } else if (name.ends_with(".tmp")) {
       fs::remove(de.path(), ec);  // an append interrupted by a crash
     }
@@ -60,8 +80,8 @@ common::Status Spool::Append(const std::string& payload) {
   while (!entries_.empty() && (entries_.size() + 1 > options_.max_entries ||
                                bytes_ + payload.size() > options_.max_bytes)) {
     ++dropped_;
-    spdlog::warn("spool full ({} readings, {} bytes): dropping the oldest reading",
-                 entries_.size(), bytes_);
+    spdlog::warn("spool full ({} readings, {} bytes): dropping the oldest reading", entries_.size(),
+                 bytes_);
     if (auto s = PopFront(); !s.ok()) return s;
   }
   uint64_t seq = next_seq_++;
@@ -89,6 +109,9 @@ common::Status Spool::Append(const std::string& payload) {
     unlink(tmp.c_str());
     return common::Status::IOError("cannot rename " + tmp);
   }
+  // The rename is durable only once the directory is synced: without this a
+  // power loss can forget a reading the forwarder already counted as spooled.
+  if (auto s = SyncDir(options_.dir); !s.ok()) return s;
   entries_.emplace_back(seq, payload.size());
   bytes_ += payload.size();
   return common::Status::OK();

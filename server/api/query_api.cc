@@ -118,8 +118,11 @@ common::Result<int64_t> ParseApiTime(const std::string& s) {
   char* end = nullptr;
   double secs = std::strtod(s.c_str(), &end);
   if (end && *end == '\0' && !s.empty()) {
-    if (!std::isfinite(secs))
+    // Range-checked as a double: llround of a value outside int64 is
+    // unspecified, and kMinTime/kMaxTime (2^62 ms) keep end - start in range.
+    if (!std::isfinite(secs) || std::fabs(secs * 1000) > static_cast<double>(kMaxTime)) {
       return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
+    }
     return static_cast<int64_t>(std::llround(secs * 1000));
   }
   // RFC 3339: 2006-01-02T15:04:05[.999999999](Z|+07:00)
@@ -142,11 +145,15 @@ common::Result<int64_t> ParseApiTime(const std::string& s) {
   if (*rest == 'Z' || *rest == 'z') {
     ++rest;
   } else if (*rest == '+' || *rest == '-') {
-    int sign = *rest == '-' ? -1 : 1;
-    int hh = 0, mm = 0;
-    if (sscanf(rest + 1, "%2d:%2d", &hh, &mm) != 2) {
+    // Exactly "+hh:mm": anything shorter must not move rest past the end.
+    const int sign = *rest == '-' ? -1 : 1;
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (!digit(rest[1]) || !digit(rest[2]) || rest[3] != ':' || !digit(rest[4]) ||
+        !digit(rest[5])) {
       return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
     }
+    const int hh = (rest[1] - '0') * 10 + (rest[2] - '0');
+    const int mm = (rest[4] - '0') * 10 + (rest[5] - '0');
     offset_s = sign * (hh * 3600 + mm * 60);
     rest += 6;
   } else {
@@ -154,7 +161,10 @@ common::Result<int64_t> ParseApiTime(const std::string& s) {
   }
   if (*rest != '\0')
     return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
-  int64_t secs_utc = static_cast<int64_t>(timegm(&tm)) - offset_s;
+  const int64_t secs_utc = static_cast<int64_t>(timegm(&tm)) - offset_s;
+  if (std::llabs(secs_utc) > kMaxTime / 1000 - 1) {
+    return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid timestamp");
+  }
   return secs_utc * 1000 + ms;
 }
 
@@ -222,6 +232,7 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
                      "invalid parameter \"step\": zero or negative query resolution step "
                      "widths are not accepted. Try a positive integer");
       }
+      // Both ends are within +-2^62 ms (ParseApiTime), so end - start fits.
       if ((*end - *start) / *step > 11000) {
         return Error("bad_data",
                      "exceeded maximum resolution of 11,000 points per timeseries. Try "

@@ -51,10 +51,10 @@ common::Status Expect(const json& parent, const char* field, json::value_t type,
   return common::Status::OK();
 }
 
-#define RETURN_IF_ERROR(expr)           \
-  do {                                  \
-    common::Status _s = (expr);         \
-    if (!_s.ok()) return _s;            \
+#define RETURN_IF_ERROR(expr)   \
+  do {                          \
+    common::Status _s = (expr); \
+    if (!_s.ok()) return _s;    \
   } while (0)
 
 std::string Str(const json& obj, const char* field) {
@@ -81,10 +81,25 @@ common::Result<SystemReading> ParseSystemJson(std::string_view body) {
 
   SystemReading r;
   r.hostname = Str(j, "hostname");
+  // Converting a double outside int64's range is undefined behaviour: the
+  // timestamp is range-checked as a double first (|t| < 2^62 ms, the bounds
+  // the query API uses too).
+  auto to_ms = [](double ms, const char* field) -> common::Result<int64_t> {
+    constexpr double kLimit = 4611686018427387904.0;  // 2^62
+    if (!(std::fabs(ms) < kLimit)) {
+      return common::Status::InvalidArgument(std::string("field \"") + field +
+                                             "\" is out of range for a timestamp");
+    }
+    return static_cast<int64_t>(std::llround(ms));
+  };
   if (j.contains("timestamp_ms") && j["timestamp_ms"].is_number()) {
-    r.timestamp_ms = static_cast<int64_t>(j["timestamp_ms"].get<double>());
+    auto ms = to_ms(std::trunc(j["timestamp_ms"].get<double>()), "timestamp_ms");
+    if (!ms.ok()) return ms.status();
+    r.timestamp_ms = *ms;
   } else if (j.contains("timestamp") && j["timestamp"].is_number()) {
-    r.timestamp_ms = static_cast<int64_t>(std::llround(j["timestamp"].get<double>() * 1000));
+    auto ms = to_ms(j["timestamp"].get<double>() * 1000, "timestamp");
+    if (!ms.ok()) return ms.status();
+    r.timestamp_ms = *ms;
   }
   Builder b(&r);
   RETURN_IF_ERROR(b.Add(j, "", "boot_time", "node_boot_time_seconds"));

@@ -93,10 +93,12 @@ TEST(ServerIntegrationTest, ForwarderBuffersWhileServerIsDown) {
       20s));
   // Every reading from before to after the outage is there: no gap wider than
   // a couple of intervals.
-  json raw = testutil::ApiGet(*server, "query?query=" +
-                                           testutil::UrlEncode("system_cpu_count[" +
-                                                               std::to_string((outage_end - outage_start) / 1000 + 4) + "s]") +
-                                           "&time=" + std::to_string((outage_end + 1000) / 1000.0));
+  json raw = testutil::ApiGet(
+      *server,
+      "query?query=" +
+          testutil::UrlEncode("system_cpu_count[" +
+                              std::to_string((outage_end - outage_start) / 1000 + 4) + "s]") +
+          "&time=" + std::to_string((outage_end + 1000) / 1000.0));
   ASSERT_EQ(raw["status"], "success") << raw.dump();
   const json& values = raw["data"]["result"][0]["values"];
   ASSERT_GE(values.size(), 8u) << values.dump();
@@ -115,8 +117,10 @@ TEST(ServerIntegrationTest, ScrapesViaConfigWithUpAndStaleness) {
   testutil::WriteFile(dir.File("monitoring.yml"),
                       "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
                       "scrape_configs:\n  - job_name: node\n    static_configs:\n"
-                      "      - targets: ['" + target + "']\n        labels: {env: test}\n");
-  auto server = testutil::StartServer(dir, dir.File("data"), {"--config", dir.File("monitoring.yml")});
+                      "      - targets: ['" +
+                          target + "']\n        labels: {env: test}\n");
+  auto server =
+      testutil::StartServer(dir, dir.File("data"), {"--config", dir.File("monitoring.yml")});
   ASSERT_TRUE(server->ready()) << server->log();
   ASSERT_TRUE(testutil::WaitUntil(
       [&] {
@@ -156,7 +160,8 @@ std::string EncodeWriteRequest(const ms::remote::WriteRequest& req) {
   return out;
 }
 
-ms::remote::WriteRequest OneSeries(const std::string& name, std::vector<std::pair<int64_t, double>> s,
+ms::remote::WriteRequest OneSeries(const std::string& name,
+                                   std::vector<std::pair<int64_t, double>> s,
                                    int extra_labels = 0) {
   ms::remote::WriteRequest req;
   auto* ts = req.add_timeseries();
@@ -178,9 +183,9 @@ ms::remote::WriteRequest OneSeries(const std::string& name, std::vector<std::pai
 
 TEST(ServerIntegrationTest, BadInputsGetClear4xxAndKeepStoredData) {
   TempDir dir;
-  auto server = testutil::StartServer(dir, dir.File("data"),
-                                      {"--write-token", "tok", "--limits.max-body-bytes", "100000",
-                                       "--limits.max-labels", "10"});
+  auto server = testutil::StartServer(
+      dir, dir.File("data"),
+      {"--write-token", "tok", "--limits.max-body-bytes", "100000", "--limits.max-labels", "10"});
   ASSERT_TRUE(server->ready()) << server->log();
   common::HttpClient c;
   common::HttpClient::Headers auth = {{"Authorization", "Bearer tok"}};
@@ -203,18 +208,21 @@ TEST(ServerIntegrationTest, BadInputsGetClear4xxAndKeepStoredData) {
       {"bad value", "/metrics", "m 1\nm2 abc\n", "text/plain", true, 400, "invalid value"},
       {"wrong json", "/metrics", "{\"hostname\": 5}", "application/json", true, 400, "hostname"},
       {"not json", "/metrics", "{nope", "application/json", true, 400, "not valid JSON"},
-      {"truncated snappy", "/api/v1/write", EncodeWriteRequest(OneSeries("rw", {{now, 1}})).substr(0, 5),
-       "application/x-protobuf", true, 400, "snappy"},
-      {"bad protobuf", "/api/v1/write", [] {
+      {"truncated snappy", "/api/v1/write",
+       EncodeWriteRequest(OneSeries("rw", {{now, 1}})).substr(0, 5), "application/x-protobuf", true,
+       400, "snappy"},
+      {"bad protobuf", "/api/v1/write",
+       [] {
          std::string out, raw = "\xff\xff\xff\xff garbage";
          snappy::Compress(raw.data(), raw.size(), &out);
          return out;
-       }(), "application/x-protobuf", true, 400, "protobuf"},
+       }(),
+       "application/x-protobuf", true, 400, "protobuf"},
       {"oversized", "/metrics", big, "text/plain", true, 413, "limit"},
-      {"too many labels", "/api/v1/write",
-       EncodeWriteRequest(OneSeries("many", {{now, 1}}, 12)), "application/x-protobuf", true, 400,
-       "more than the limit of 10"},
+      {"too many labels", "/api/v1/write", EncodeWriteRequest(OneSeries("many", {{now, 1}}, 12)),
+       "application/x-protobuf", true, 400, "more than the limit of 10"},
       {"no token", "/metrics", "m 1\n", "text/plain", false, 401, "token"},
+      {"reload without token", "/-/reload", "", "text/plain", false, 401, "token"},
       {"bad import line", "/api/v1/import/prometheus", "imp 1 1000\nimp{x 2 2000\n", "text/plain",
        true, 400, "line 2"},
   };
@@ -226,7 +234,8 @@ TEST(ServerIntegrationTest, BadInputsGetClear4xxAndKeepStoredData) {
     EXPECT_NE(r->body.find(tc.want_text), std::string::npos) << tc.name << ": " << r->body;
   }
   // Nothing of the rejected requests was stored; the earlier data is intact.
-  auto all = testutil::ApiGet(*server, "series?match[]=" + testutil::UrlEncode("{__name__=~\".+\"}"));
+  auto all =
+      testutil::ApiGet(*server, "series?match[]=" + testutil::UrlEncode("{__name__=~\".+\"}"));
   std::set<std::string> names;
   for (const auto& s : all["data"]) names.insert(s["__name__"].get<std::string>());
   EXPECT_EQ(names, (std::set<std::string>{"keep_me", "imp"})) << all.dump();
@@ -256,7 +265,8 @@ TEST(ServerIntegrationTest, RestartKeepsDataAndQueryApiBasics) {
   std::string body;
   int64_t t0 = 1700000000000;
   for (int i = 0; i < 500; ++i) {
-    body += "restart_metric{host=\"h\"} " + std::to_string(i) + " " + std::to_string(t0 + i * 15000) + "\n";
+    body += "restart_metric{host=\"h\"} " + std::to_string(i) + " " +
+            std::to_string(t0 + i * 15000) + "\n";
   }
   auto r = c.Post(server->url("/api/v1/import/prometheus"), body, "text/plain");
   ASSERT_TRUE(r.ok());
@@ -299,10 +309,12 @@ TEST(ServerIntegrationTest, PrometheusRemoteWriteMatchesPrometheusOwnAnswers) {
   int prom_port = testutil::FreePort();
   testutil::WriteFile(dir.File("prometheus.yml"),
                       "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                      "remote_write:\n  - url: " + server->url("/api/v1/write") +
+                      "remote_write:\n  - url: " +
+                          server->url("/api/v1/write") +
                           "\n    queue_config: {batch_send_deadline: 1s, max_shards: 1}\n"
                           "scrape_configs:\n  - job_name: node\n    static_configs:\n"
-                          "      - targets: ['127.0.0.1:" + std::to_string(exporter->port()) + "']\n");
+                          "      - targets: ['127.0.0.1:" +
+                          std::to_string(exporter->port()) + "']\n");
   testutil::Subprocess prom({"/usr/bin/prometheus", "--config.file=" + dir.File("prometheus.yml"),
                              "--storage.tsdb.path=" + dir.File("prom-data"),
                              "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
@@ -344,7 +356,8 @@ TEST(ServerIntegrationTest, ReloadKeepsOldConfigOnError) {
   testutil::WriteFile(dir.File("m.yml"), "scrape_configs: []\n");
   auto server = testutil::StartServer(dir, dir.File("data"), {"--config", dir.File("m.yml")});
   ASSERT_TRUE(server->ready());
-  testutil::WriteFile(dir.File("m.yml"), "scrape_configs:\n  - job_name: x\n    scrape_intervall: 5s\n");
+  testutil::WriteFile(dir.File("m.yml"),
+                      "scrape_configs:\n  - job_name: x\n    scrape_intervall: 5s\n");
   common::HttpClient c;
   auto r = c.Post(server->url("/-/reload"), "", "text/plain");
   ASSERT_TRUE(r.ok());
@@ -354,8 +367,9 @@ TEST(ServerIntegrationTest, ReloadKeepsOldConfigOnError) {
   EXPECT_TRUE(server->proc().running());
   // An invalid config at start-up is fatal with the same message.
   std::string out;
-  int rc = testutil::RunCommand(testutil::BinaryPath("server/monitoring-server") + " --port 0 --data-dir " +
-                                    dir.File("d2") + " --config " + dir.File("m.yml"),
+  int rc = testutil::RunCommand(testutil::BinaryPath("server/monitoring-server") +
+                                    " --port 0 --data-dir " + dir.File("d2") + " --config " +
+                                    dir.File("m.yml"),
                                 &out);
   EXPECT_NE(rc, 0);
   EXPECT_NE(out.find("scrape_intervall"), std::string::npos) << out;

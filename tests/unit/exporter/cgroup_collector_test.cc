@@ -30,7 +30,6 @@ const std::string kCriScope =
     kCriId + ".scope";
 const std::string kCgroupfsDocker = "/docker/" + kCgroupfsId;
 
-
 // id -> name of every container reported (by container_last_seen).
 std::map<std::string, std::string> Containers(const MetricSink& s) {
   std::map<std::string, std::string> out;
@@ -67,7 +66,7 @@ TEST(CgroupCollectorTest, FindsContainersAndServicesOnly) {
   }
   double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  EXPECT_NEAR(*Value(s, "container_last_seen", {{"id", kDockerScope}}), now, 60);
+  EXPECT_NEAR(MustValue(s, "container_last_seen", {{"id", kDockerScope}}), now, 60);
 }
 
 TEST(CgroupCollectorTest, DockerScopeExactValues) {
@@ -123,8 +122,8 @@ TEST(CgroupCollectorTest, DockerScopeExactValues) {
 TEST(CgroupCollectorTest, OnlyWhatTheCgroupHas) {
   MetricSink s = RunCollector("cgroup");
   const LabelPairs svc = {{"id", "/system.slice/docker.service"}};
-  EXPECT_EQ(*Value(s, "container_cpu_usage_seconds_total", svc), 98.765432);
-  EXPECT_EQ(*Value(s, "container_cpu_system_seconds_total", svc), 38.765432);
+  EXPECT_EQ(MustValue(s, "container_cpu_usage_seconds_total", svc), 98.765432);
+  EXPECT_EQ(MustValue(s, "container_cpu_system_seconds_total", svc), 38.765432);
   // No cpu controller fields: no cfs metrics, no cpu.max, no io.stat, no swap.
   for (const char* absent :
        {"container_cpu_cfs_periods_total", "container_cpu_cfs_throttled_seconds_total",
@@ -132,26 +131,27 @@ TEST(CgroupCollectorTest, OnlyWhatTheCgroupHas) {
     EXPECT_FALSE(Value(s, absent, svc).has_value()) << absent;
   }
   // inactive_file above usage: the working set is 0, not negative (cAdvisor).
-  EXPECT_EQ(*Value(s, "container_memory_working_set_bytes", svc), 0);
-  EXPECT_EQ(*Value(s, "container_memory_usage_bytes", svc), 73400320);
+  EXPECT_EQ(MustValue(s, "container_memory_working_set_bytes", svc), 0);
+  EXPECT_EQ(MustValue(s, "container_memory_usage_bytes", svc), 73400320);
   // "max" is reported as 0.
-  EXPECT_EQ(*Value(s, "container_spec_memory_limit_bytes", svc), 0);
-  EXPECT_EQ(*Value(s, "container_threads_max", svc), 0);
-  EXPECT_EQ(*Value(s, "container_threads", svc), 23);
-  EXPECT_EQ(*Value(s, "container_processes", svc), 1);
+  EXPECT_EQ(MustValue(s, "container_spec_memory_limit_bytes", svc), 0);
+  EXPECT_EQ(MustValue(s, "container_threads_max", svc), 0);
+  EXPECT_EQ(MustValue(s, "container_threads", svc), 23);
+  EXPECT_EQ(MustValue(s, "container_processes", svc), 1);
 
   const LabelPairs cri = {{"id", kCriScope}};
-  EXPECT_EQ(*Value(s, "container_cpu_usage_seconds_total", cri), 5);
-  EXPECT_EQ(*Value(s, "container_cpu_cfs_throttled_periods_total", cri), 0);
-  EXPECT_EQ(*Value(s, "container_spec_cpu_period", cri), 100000);
+  EXPECT_EQ(MustValue(s, "container_cpu_usage_seconds_total", cri), 5);
+  EXPECT_EQ(MustValue(s, "container_cpu_cfs_throttled_periods_total", cri), 0);
+  EXPECT_EQ(MustValue(s, "container_spec_cpu_period", cri), 100000);
   EXPECT_FALSE(Value(s, "container_spec_cpu_quota", cri).has_value());  // "max"
   // A device not in diskstats keeps its maj:min.
-  EXPECT_EQ(*Value(s, "container_fs_writes_bytes_total", {{"id", kCriScope}, {"device", "252:16"}}),
-            20);
-  EXPECT_EQ(*Value(s, "container_fs_reads_total", {{"id", kCriScope}, {"device", "252:16"}}), 1);
+  EXPECT_EQ(
+      MustValue(s, "container_fs_writes_bytes_total", {{"id", kCriScope}, {"device", "252:16"}}),
+      20);
+  EXPECT_EQ(MustValue(s, "container_fs_reads_total", {{"id", kCriScope}, {"device", "252:16"}}), 1);
 
   const LabelPairs podman = {{"id", kPodmanScope}};
-  EXPECT_EQ(*Value(s, "container_memory_working_set_bytes", podman), 1900000);
+  EXPECT_EQ(MustValue(s, "container_memory_working_set_bytes", podman), 1900000);
   EXPECT_FALSE(Value(s, "container_cpu_usage_seconds_total", podman).has_value());
 
   // Series counts: 4 containers + 2 services + getty have cpu.stat; machine-box has memory only.
@@ -196,8 +196,9 @@ TEST(CgroupCollectorTest, DockerNameAndImageFromConfig) {
   auto containers = Containers(s);
   EXPECT_EQ(containers[kDockerScope], "web");
   EXPECT_EQ(containers[kCgroupfsDocker], "18ac3e7343f0");  // unreadable config: short id
-  EXPECT_EQ(*Value(s, "container_memory_usage_bytes", {{"name", "web"}, {"image", "nginx:1.25"}}),
-            104857600);
+  EXPECT_EQ(
+      MustValue(s, "container_memory_usage_bytes", {{"name", "web"}, {"image", "nginx:1.25"}}),
+      104857600);
   // podman and containerd ids are not looked up in docker's directory.
   EXPECT_EQ(containers[kPodmanScope], "3e23e8160039");
 }
@@ -221,14 +222,14 @@ TEST(CgroupCollectorTest, NetworkFromTheContainersOwnNamespace) {
   proc.Write("812/net/dev", header + "  eth0: 1 1 0 0 0 0 0 0 1 1 0 0 0 0 0 0\n");
   MetricSink s = RunCollector("cgroup", ProcAt(proc));
   const LabelPairs eth0 = {{"id", kDockerScope}, {"interface", "eth0"}};
-  EXPECT_EQ(*Value(s, "container_network_receive_bytes_total", eth0), 5000000);
-  EXPECT_EQ(*Value(s, "container_network_receive_packets_total", eth0), 4000);
-  EXPECT_EQ(*Value(s, "container_network_receive_errors_total", eth0), 1);
-  EXPECT_EQ(*Value(s, "container_network_receive_packets_dropped_total", eth0), 2);
-  EXPECT_EQ(*Value(s, "container_network_transmit_bytes_total", eth0), 300000);
-  EXPECT_EQ(*Value(s, "container_network_transmit_packets_total", eth0), 2500);
-  EXPECT_EQ(*Value(s, "container_network_transmit_errors_total", eth0), 3);
-  EXPECT_EQ(*Value(s, "container_network_transmit_packets_dropped_total", eth0), 4);
+  EXPECT_EQ(MustValue(s, "container_network_receive_bytes_total", eth0), 5000000);
+  EXPECT_EQ(MustValue(s, "container_network_receive_packets_total", eth0), 4000);
+  EXPECT_EQ(MustValue(s, "container_network_receive_errors_total", eth0), 1);
+  EXPECT_EQ(MustValue(s, "container_network_receive_packets_dropped_total", eth0), 2);
+  EXPECT_EQ(MustValue(s, "container_network_transmit_bytes_total", eth0), 300000);
+  EXPECT_EQ(MustValue(s, "container_network_transmit_packets_total", eth0), 2500);
+  EXPECT_EQ(MustValue(s, "container_network_transmit_errors_total", eth0), 3);
+  EXPECT_EQ(MustValue(s, "container_network_transmit_packets_dropped_total", eth0), 4);
   EXPECT_EQ(SeriesCount(s, "container_network_receive_bytes_total"), 1u);  // no lo, no service
   // Without diskstats in this procfs the devices keep maj:min.
   EXPECT_TRUE(

@@ -2,6 +2,7 @@
 // fixture trees under tests/fixtures/ and look samples up by name and labels.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -39,6 +40,21 @@ inline std::optional<double> Value(const MetricSink& sink, const std::string& na
   const auto* m = FindMetric(*f, labels);
   if (!m) return std::nullopt;
   return MetricValue(*f, *m);
+}
+
+// The value of name{labels...} where the test requires the sample: absent,
+// it fails the test (naming the sample) and yields NaN, which fails any
+// comparison, instead of dereferencing an empty optional.
+inline double MustValue(const MetricSink& sink, const std::string& name,
+                        const LabelPairs& labels = {}) {
+  auto v = Value(sink, name, labels);
+  if (!v) {
+    std::string sel = name + "{";
+    for (const auto& [k, val] : labels) sel += k + "=\"" + val + "\",";
+    ADD_FAILURE() << "no sample " << sel << "}";
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  return *v;
 }
 
 inline size_t SeriesCount(const MetricSink& sink, const std::string& name) {

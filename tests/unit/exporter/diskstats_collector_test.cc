@@ -55,38 +55,38 @@ TEST(DiskstatsCollectorTest, ExcludesPartitionsLoopAndRam) {
 TEST(DiskstatsCollectorTest, UnitsAreBytesAndSeconds) {
   MetricSink s = RunCollector("diskstats");
   LabelPairs sda = {{"device", "sda"}};
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_reads_completed_total", sda), 25354637);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_reads_merged_total", sda), 34367663);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_read_bytes_total", sda), 1003346126.0 * 512);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_read_time_seconds_total", sda), 18492.372);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_writes_completed_total", sda), 28444756);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_writes_merged_total", sda), 11134226);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_written_bytes_total", sda), 505697032.0 * 512);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_write_time_seconds_total", sda), 63877.96);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_io_now", sda), 0);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_io_time_seconds_total", sda), 9653.88);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_io_time_weighted_seconds_total", sda), 82621.804);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_discards_completed_total", sda), 1022);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_discards_merged_total", sda), 3);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_reads_completed_total", sda), 25354637);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_reads_merged_total", sda), 34367663);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_read_bytes_total", sda), 1003346126.0 * 512);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_read_time_seconds_total", sda), 18492.372);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_writes_completed_total", sda), 28444756);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_writes_merged_total", sda), 11134226);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_written_bytes_total", sda), 505697032.0 * 512);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_write_time_seconds_total", sda), 63877.96);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_io_now", sda), 0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_io_time_seconds_total", sda), 9653.88);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_io_time_weighted_seconds_total", sda), 82621.804);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_discards_completed_total", sda), 1022);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_discards_merged_total", sda), 3);
   // Discarded sectors stay sectors, as in node_exporter.
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_discarded_sectors_total", sda), 67330680);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_discard_time_seconds_total", sda), 2.312);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_flush_requests_total", sda), 41250);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_flush_requests_time_seconds_total", sda), 18.722);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_io_now", {{"device", "nvme0n1"}}), 2);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_discarded_sectors_total", sda), 67330680);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_discard_time_seconds_total", sda), 2.312);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_flush_requests_total", sda), 41250);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_flush_requests_time_seconds_total", sda), 18.722);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_io_now", {{"device", "nvme0n1"}}), 2);
 }
 
 TEST(DiskstatsCollectorTest, InfoFromUdevDatabase) {
   MetricSink s = RunCollector("diskstats");
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_info",
-                          {{"device", "sda"},
-                           {"major", "8"},
-                           {"minor", "0"},
-                           {"path", "pci-0000:00:17.0-ata-1"},
-                           {"wwn", "0x50014ee2b6d1e8f0"},
-                           {"model", "WDC_WD40EFRX-68N32N0"},
-                           {"serial", "WD-WCC7K1234567"},
-                           {"revision", "82.00A82"}}),
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_info",
+                             {{"device", "sda"},
+                              {"major", "8"},
+                              {"minor", "0"},
+                              {"path", "pci-0000:00:17.0-ata-1"},
+                              {"wwn", "0x50014ee2b6d1e8f0"},
+                              {"model", "WDC_WD40EFRX-68N32N0"},
+                              {"serial", "WD-WCC7K1234567"},
+                              {"revision", "82.00A82"}}),
                    1);
   // No udev entry: every udev label is present and empty.
   const auto* info = s.Find("node_disk_info");
@@ -97,24 +97,24 @@ TEST(DiskstatsCollectorTest, InfoFromUdevDatabase) {
   EXPECT_EQ(LabelValue(*sr0, "serial"), "");
   EXPECT_EQ(LabelValue(*sr0, "model"), "");
 
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_filesystem_info",
-                          {{"device", "dm-0"},
-                           {"type", "ext4"},
-                           {"usage", "filesystem"},
-                           {"uuid", "9d3c5a4e-3f1b-4c8a-9b7e-2a6d1f0c8e11"},
-                           {"version", "1.0"}}),
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_filesystem_info",
+                             {{"device", "dm-0"},
+                              {"type", "ext4"},
+                              {"usage", "filesystem"},
+                              {"uuid", "9d3c5a4e-3f1b-4c8a-9b7e-2a6d1f0c8e11"},
+                              {"version", "1.0"}}),
                    1);
   EXPECT_EQ(SeriesCount(s, "node_disk_filesystem_info"), 1u);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_device_mapper_info",
-                          {{"device", "dm-0"},
-                           {"name", "vg0-root"},
-                           {"vg_name", "vg0"},
-                           {"lv_name", "root"},
-                           {"lv_layer", ""}}),
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_device_mapper_info",
+                             {{"device", "dm-0"},
+                              {"name", "vg0-root"},
+                              {"vg_name", "vg0"},
+                              {"lv_name", "root"},
+                              {"lv_layer", ""}}),
                    1);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_ata_rotation_rate_rpm", {{"device", "sda"}}), 5400);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_ata_write_cache", {{"device", "sda"}}), 1);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_ata_write_cache_enabled", {{"device", "sda"}}), 1);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_ata_rotation_rate_rpm", {{"device", "sda"}}), 5400);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_ata_write_cache", {{"device", "sda"}}), 1);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_ata_write_cache_enabled", {{"device", "sda"}}), 1);
   EXPECT_EQ(SeriesCount(s, "node_disk_ata_rotation_rate_rpm"), 1u);
 }
 
@@ -129,7 +129,8 @@ TEST(DiskstatsCollectorTest, OlderKernelsHaveFewerFields) {
   EXPECT_EQ(Devices(s, "node_disk_io_time_weighted_seconds_total"),
             (std::set<std::string>{"sda", "sdb"}));
   EXPECT_EQ(Devices(s, "node_disk_discard_time_seconds_total"), (std::set<std::string>{"sdb"}));
-  EXPECT_DOUBLE_EQ(*Value(s, "node_disk_discard_time_seconds_total", {{"device", "sdb"}}), 0.015);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_disk_discard_time_seconds_total", {{"device", "sdb"}}),
+                   0.015);
   EXPECT_EQ(s.Find("node_disk_flush_requests_total"), nullptr);
 }
 

@@ -62,12 +62,12 @@ TEST(FilesystemCollectorTest, ExcludesAndDeduplicatesMounts) {
 
 TEST(FilesystemCollectorTest, MissingMountPointIsDeviceErrorOnly) {
   MetricSink s = RunCollector("filesystem");
-  EXPECT_EQ(*Value(s, "node_filesystem_device_error", {{"mountpoint", "/mnt/backup"}}), 1);
+  EXPECT_EQ(MustValue(s, "node_filesystem_device_error", {{"mountpoint", "/mnt/backup"}}), 1);
   for (const char* name : kFamilies) {
     if (std::string(name) == "node_filesystem_device_error") continue;
     EXPECT_FALSE(Value(s, name, {{"mountpoint", "/mnt/backup"}}).has_value()) << name;
   }
-  EXPECT_EQ(*Value(s, "node_filesystem_device_error", {{"mountpoint", "/"}}), 0);
+  EXPECT_EQ(MustValue(s, "node_filesystem_device_error", {{"mountpoint", "/"}}), 0);
 }
 
 TEST(FilesystemCollectorTest, ValuesAreStatfsOfRootfsJoinedPath) {
@@ -88,14 +88,15 @@ TEST(FilesystemCollectorTest, ValuesAreStatfsOfRootfsJoinedPath) {
       stable = true;
       LabelPairs at = {{"mountpoint", mp}};
       double bsize = static_cast<double>(before.f_bsize);
-      EXPECT_DOUBLE_EQ(*Value(s, "node_filesystem_size_bytes", at),
+      EXPECT_DOUBLE_EQ(MustValue(s, "node_filesystem_size_bytes", at),
                        static_cast<double>(before.f_blocks) * bsize);
-      EXPECT_DOUBLE_EQ(*Value(s, "node_filesystem_free_bytes", at),
+      EXPECT_DOUBLE_EQ(MustValue(s, "node_filesystem_free_bytes", at),
                        static_cast<double>(before.f_bfree) * bsize);
-      EXPECT_DOUBLE_EQ(*Value(s, "node_filesystem_avail_bytes", at),
+      EXPECT_DOUBLE_EQ(MustValue(s, "node_filesystem_avail_bytes", at),
                        static_cast<double>(before.f_bavail) * bsize);
-      EXPECT_DOUBLE_EQ(*Value(s, "node_filesystem_files", at), static_cast<double>(before.f_files));
-      EXPECT_DOUBLE_EQ(*Value(s, "node_filesystem_files_free", at),
+      EXPECT_DOUBLE_EQ(MustValue(s, "node_filesystem_files", at),
+                       static_cast<double>(before.f_files));
+      EXPECT_DOUBLE_EQ(MustValue(s, "node_filesystem_files_free", at),
                        static_cast<double>(before.f_ffree));
     }
     EXPECT_TRUE(stable);
@@ -104,9 +105,9 @@ TEST(FilesystemCollectorTest, ValuesAreStatfsOfRootfsJoinedPath) {
 
 TEST(FilesystemCollectorTest, ReadonlyFromMountOptions) {
   MetricSink s = RunCollector("filesystem");
-  EXPECT_EQ(*Value(s, "node_filesystem_readonly", {{"mountpoint", "/srv/My Data"}}), 1);
-  EXPECT_EQ(*Value(s, "node_filesystem_readonly", {{"mountpoint", "/"}}), 0);
-  EXPECT_EQ(*Value(s, "node_filesystem_readonly", {{"mountpoint", "/run"}}), 0);
+  EXPECT_EQ(MustValue(s, "node_filesystem_readonly", {{"mountpoint", "/srv/My Data"}}), 1);
+  EXPECT_EQ(MustValue(s, "node_filesystem_readonly", {{"mountpoint", "/"}}), 0);
+  EXPECT_EQ(MustValue(s, "node_filesystem_readonly", {{"mountpoint", "/run"}}), 0);
 }
 
 TEST(FilesystemCollectorTest, FallsBackToProcMountsWithoutPid1) {
@@ -123,8 +124,8 @@ TEST(FilesystemCollectorTest, RootfsPrefixIsStrippedFromMountpointLabel) {
   proc.Write("1/mounts",
              "/dev/sda2 " + root + "/boot ext4 rw 0 0\n" + "/dev/sda1 " + root + " ext4 rw 0 0\n");
   MetricSink s = RunCollector("filesystem", ProcAt(proc));
-  EXPECT_EQ(*Value(s, "node_filesystem_device_error", {{"mountpoint", "/boot"}}), 0);
-  EXPECT_EQ(*Value(s, "node_filesystem_device_error", {{"mountpoint", "/"}}), 0);
+  EXPECT_EQ(MustValue(s, "node_filesystem_device_error", {{"mountpoint", "/boot"}}), 0);
+  EXPECT_EQ(MustValue(s, "node_filesystem_device_error", {{"mountpoint", "/"}}), 0);
 }
 
 TEST(FilesystemCollectorTest, MalformedMountsFailTheCollector) {

@@ -19,10 +19,11 @@ LabelPairs At(const std::string& chip, const std::string& sensor) {
 TEST(HwmonCollectorTest, ChipNames) {
   MetricSink s = RunCollector("hwmon");
   EXPECT_EQ(SeriesCount(s, "node_hwmon_chip_names"), 3u);
-  EXPECT_EQ(*Value(s, "node_hwmon_chip_names", {{"chip", kCoretemp}, {"chip_name", "coretemp"}}),
+  EXPECT_EQ(MustValue(s, "node_hwmon_chip_names", {{"chip", kCoretemp}, {"chip_name", "coretemp"}}),
             1);
-  EXPECT_EQ(*Value(s, "node_hwmon_chip_names", {{"chip", "acpitz"}, {"chip_name", "acpitz"}}), 1);
-  EXPECT_EQ(*Value(s, "node_hwmon_chip_names", {{"chip", kNct}, {"chip_name", "nct6775"}}), 1);
+  EXPECT_EQ(MustValue(s, "node_hwmon_chip_names", {{"chip", "acpitz"}, {"chip_name", "acpitz"}}),
+            1);
+  EXPECT_EQ(MustValue(s, "node_hwmon_chip_names", {{"chip", kNct}, {"chip_name", "nct6775"}}), 1);
   // Every chip label in use.
   std::set<std::string> chips;
   for (const auto& f : s.families()) {
@@ -34,17 +35,17 @@ TEST(HwmonCollectorTest, ChipNames) {
 TEST(HwmonCollectorTest, Temperatures) {
   MetricSink s = RunCollector("hwmon");
   EXPECT_EQ(SeriesCount(s, "node_hwmon_temp_celsius"), 5u);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_celsius", At(kCoretemp, "temp1")), 55);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_celsius", At(kCoretemp, "temp2")), 53);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_max_celsius", At(kCoretemp, "temp1")), 84);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_crit_celsius", At(kCoretemp, "temp2")), 100);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_crit_alarm_celsius", At(kCoretemp, "temp1")), 0);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_celsius", At("acpitz", "temp1")), 27.8);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_crit_celsius", At("acpitz", "temp1")), 119);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_celsius", At(kNct, "temp7")), 35);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_celsius", At("hwmon3", "temp1")), 41.5);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_celsius", At(kCoretemp, "temp1")), 55);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_celsius", At(kCoretemp, "temp2")), 53);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_max_celsius", At(kCoretemp, "temp1")), 84);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_crit_celsius", At(kCoretemp, "temp2")), 100);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_crit_alarm_celsius", At(kCoretemp, "temp1")), 0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_celsius", At("acpitz", "temp1")), 27.8);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_crit_celsius", At("acpitz", "temp1")), 119);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_celsius", At(kNct, "temp7")), 35);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_celsius", At("hwmon3", "temp1")), 41.5);
   // temp<n>_type is not a temperature.
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_type", At(kNct, "temp7")), 4);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_type", At(kNct, "temp7")), 4);
   // An unparsable value is skipped, not a failure.
   EXPECT_FALSE(Value(s, "node_hwmon_temp_celsius", At(kNct, "temp9")).has_value());
   const auto* f = s.Find("node_hwmon_temp_celsius");
@@ -56,17 +57,17 @@ TEST(HwmonCollectorTest, Temperatures) {
 TEST(HwmonCollectorTest, SensorLabels) {
   MetricSink s = RunCollector("hwmon");
   EXPECT_EQ(SeriesCount(s, "node_hwmon_sensor_label"), 4u);
-  EXPECT_EQ(*Value(s, "node_hwmon_sensor_label",
-                   {{"chip", kCoretemp}, {"sensor", "temp1"}, {"label", "Package id 0"}}),
+  EXPECT_EQ(MustValue(s, "node_hwmon_sensor_label",
+                      {{"chip", kCoretemp}, {"sensor", "temp1"}, {"label", "Package id 0"}}),
             1);
-  EXPECT_EQ(*Value(s, "node_hwmon_sensor_label",
-                   {{"chip", kCoretemp}, {"sensor", "temp2"}, {"label", "Core 0"}}),
+  EXPECT_EQ(MustValue(s, "node_hwmon_sensor_label",
+                      {{"chip", kCoretemp}, {"sensor", "temp2"}, {"label", "Core 0"}}),
             1);
-  EXPECT_EQ(
-      *Value(s, "node_hwmon_sensor_label", {{"chip", kNct}, {"sensor", "in0"}, {"label", "Vcore"}}),
-      1);
-  EXPECT_EQ(*Value(s, "node_hwmon_sensor_label",
-                   {{"chip", kNct}, {"sensor", "temp7"}, {"label", "SYSTIN"}}),
+  EXPECT_EQ(MustValue(s, "node_hwmon_sensor_label",
+                      {{"chip", kNct}, {"sensor", "in0"}, {"label", "Vcore"}}),
+            1);
+  EXPECT_EQ(MustValue(s, "node_hwmon_sensor_label",
+                      {{"chip", kNct}, {"sensor", "temp7"}, {"label", "SYSTIN"}}),
             1);
 }
 
@@ -74,38 +75,39 @@ TEST(HwmonCollectorTest, OtherSensorTypesAndUnits) {
   MetricSink s = RunCollector("hwmon");
   // Super-I/O chip: volts, fans, pwm, alarms, beeps; cpu0_vid and vrm come
   // from the device directory.
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_in_volts", At(kNct, "in0")), 1.048);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_in_max_volts", At(kNct, "in0")), 1.744);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_in_min_volts", At(kNct, "in0")), 0);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_in_alarm", At(kNct, "in0")), 0);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_in_beep_enabled", At(kNct, "in0")), 0);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_fan_rpm", At(kNct, "fan1")), 1214);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_fan_min_rpm", At(kNct, "fan1")), 0);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_fan_target_rpm", At(kNct, "fan1")), 1200);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_fan_alarm", At(kNct, "fan1")), 0);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_fan_div", At(kNct, "fan1")), 8);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_pwm", At(kNct, "pwm1")), 128);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_pwm_enable", At(kNct, "pwm1")), 5);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_intrusion_alarm", At(kNct, "intrusion0")), 1);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_beep_enabled", At(kNct, "beep_enable0")), 0);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_cpu_vid_volts", At(kNct, "cpu0")), 1.15);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_voltage_regulator_version", At(kNct, "vrm0")), 12);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_in_volts", At(kNct, "in0")), 1.048);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_in_max_volts", At(kNct, "in0")), 1.744);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_in_min_volts", At(kNct, "in0")), 0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_in_alarm", At(kNct, "in0")), 0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_in_beep_enabled", At(kNct, "in0")), 0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_fan_rpm", At(kNct, "fan1")), 1214);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_fan_min_rpm", At(kNct, "fan1")), 0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_fan_target_rpm", At(kNct, "fan1")), 1200);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_fan_alarm", At(kNct, "fan1")), 0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_fan_div", At(kNct, "fan1")), 8);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_pwm", At(kNct, "pwm1")), 128);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_pwm_enable", At(kNct, "pwm1")), 5);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_intrusion_alarm", At(kNct, "intrusion0")), 1);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_beep_enabled", At(kNct, "beep_enable0")), 0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_cpu_vid_volts", At(kNct, "cpu0")), 1.15);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_voltage_regulator_version", At(kNct, "vrm0")), 12);
   EXPECT_EQ(s.Find("node_hwmon_fan_alarm")->help, "Hardware sensor alarm status (fan)");
   EXPECT_EQ(s.Find("node_hwmon_fan_rpm")->help,
             "Hardware monitor for fan revolutions per minute (input)");
 
   // Nameless chip: current, power, energy, humidity, update interval.
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_curr_amps", At("hwmon3", "curr1")), 2.5);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_power_watt", At("hwmon3", "power1")), 15);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_power_accuracy", At("hwmon3", "power1")), 0.95);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_power_average_interval_seconds", At("hwmon3", "power1")),
-                   1);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_energy_joule_total", At("hwmon3", "energy1")), 123.456789);
-  EXPECT_EQ(s.Find("node_hwmon_energy_joule_total")->type, prometheus::MetricType::Counter);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_humidity", At("hwmon3", "humidity1")), 0.045);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_curr_amps", At("hwmon3", "curr1")), 2.5);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_power_watt", At("hwmon3", "power1")), 15);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_power_accuracy", At("hwmon3", "power1")), 0.95);
   EXPECT_DOUBLE_EQ(
-      *Value(s, "node_hwmon_update_interval_seconds", At("hwmon3", "update_interval0")), 1);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_in_volts", At("hwmon3", "in1")), 3.3);
+      MustValue(s, "node_hwmon_power_average_interval_seconds", At("hwmon3", "power1")), 1);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_energy_joule_total", At("hwmon3", "energy1")),
+                   123.456789);
+  EXPECT_EQ(s.Find("node_hwmon_energy_joule_total")->type, prometheus::MetricType::Counter);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_humidity", At("hwmon3", "humidity1")), 0.045);
+  EXPECT_DOUBLE_EQ(
+      MustValue(s, "node_hwmon_update_interval_seconds", At("hwmon3", "update_interval0")), 1);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_in_volts", At("hwmon3", "in1")), 3.3);
 }
 
 TEST(HwmonCollectorTest, ExactFamilySet) {
@@ -181,7 +183,7 @@ TEST(HwmonCollectorTest, MalformedTreesFailWithoutCrashing) {
     MetricSink s;
     auto st = RegisteredCollectors().at("hwmon").factory(SysAt(sys))->Update(s);
     EXPECT_TRUE(st.IsCorruption()) << st.ToString();
-    EXPECT_DOUBLE_EQ(*Value(s, "node_hwmon_temp_celsius", At("k10temp", "temp1")), 48.125);
+    EXPECT_DOUBLE_EQ(MustValue(s, "node_hwmon_temp_celsius", At("k10temp", "temp1")), 48.125);
     EXPECT_EQ(SeriesCount(s, "node_hwmon_temp_celsius"), 1u);
   }
   {

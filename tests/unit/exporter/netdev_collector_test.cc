@@ -49,11 +49,12 @@ TEST(NetdevCollectorTest, ColumnValues) {
                          1247713021, 3518267, 0,  2,  0, 3, 1, 0};
   for (size_t i = 0; i < std::size(kStats); ++i) {
     SCOPED_TRACE(kStats[i]);
-    EXPECT_DOUBLE_EQ(*Value(s, std::string("node_network_") + kStats[i] + "_total", eth0), want[i]);
+    EXPECT_DOUBLE_EQ(MustValue(s, std::string("node_network_") + kStats[i] + "_total", eth0),
+                     want[i]);
   }
-  EXPECT_DOUBLE_EQ(*Value(s, "node_network_receive_nohandler_total", eth0), 7);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_network_transmit_drop_total", {{"device", "docker0"}}), 7);
-  EXPECT_DOUBLE_EQ(*Value(s, "node_network_receive_bytes_total", {{"device", "veth7d3a1f2"}}),
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_network_receive_nohandler_total", eth0), 7);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_network_transmit_drop_total", {{"device", "docker0"}}), 7);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_network_receive_bytes_total", {{"device", "veth7d3a1f2"}}),
                    4096012);
 }
 

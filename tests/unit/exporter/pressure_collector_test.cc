@@ -6,11 +6,11 @@ namespace {
 
 TEST(PressureCollectorTest, TotalsInSeconds) {
   MetricSink s = RunCollector("pressure");
-  EXPECT_EQ(*Value(s, "node_pressure_cpu_waiting_seconds_total"), 9968922.0 / 1000 / 1000);
-  EXPECT_EQ(*Value(s, "node_pressure_io_waiting_seconds_total"), 4603010.0 / 1000 / 1000);
-  EXPECT_EQ(*Value(s, "node_pressure_io_stalled_seconds_total"), 4288842.0 / 1000 / 1000);
-  EXPECT_EQ(*Value(s, "node_pressure_memory_waiting_seconds_total"), 152340.0 / 1000 / 1000);
-  EXPECT_EQ(*Value(s, "node_pressure_memory_stalled_seconds_total"), 98211.0 / 1000 / 1000);
+  EXPECT_EQ(MustValue(s, "node_pressure_cpu_waiting_seconds_total"), 9968922.0 / 1000 / 1000);
+  EXPECT_EQ(MustValue(s, "node_pressure_io_waiting_seconds_total"), 4603010.0 / 1000 / 1000);
+  EXPECT_EQ(MustValue(s, "node_pressure_io_stalled_seconds_total"), 4288842.0 / 1000 / 1000);
+  EXPECT_EQ(MustValue(s, "node_pressure_memory_waiting_seconds_total"), 152340.0 / 1000 / 1000);
+  EXPECT_EQ(MustValue(s, "node_pressure_memory_stalled_seconds_total"), 98211.0 / 1000 / 1000);
   // node_exporter 1.5 exposes no cpu "full" line.
   EXPECT_EQ(s.Find("node_pressure_cpu_stalled_seconds_total"), nullptr);
   EXPECT_EQ(s.families().size(), 5u);
@@ -34,8 +34,8 @@ TEST(PressureCollectorTest, KernelWithoutPsiIsNoData) {
   ASSERT_TRUE(nc.ok());
   MetricSink s;
   (*nc)->Collect(s);
-  EXPECT_EQ(*Value(s, "node_scrape_collector_success", {{"collector", "pressure"}}), 0);
-  EXPECT_EQ(*Value(s, "node_scrape_collector_success", {{"collector", "loadavg"}}), 1);
+  EXPECT_EQ(MustValue(s, "node_scrape_collector_success", {{"collector", "pressure"}}), 0);
+  EXPECT_EQ(MustValue(s, "node_scrape_collector_success", {{"collector", "loadavg"}}), 1);
   EXPECT_EQ(s.Find("node_pressure_cpu_waiting_seconds_total"), nullptr);
 }
 
@@ -72,8 +72,8 @@ TEST(PressureCollectorTest, UnknownLinesAreIgnored) {
       "future avg10=1 whatever\n";
   for (const char* r : {"cpu", "io", "memory"}) proc.Write(std::string("pressure/") + r, body);
   MetricSink s = RunCollector("pressure", ProcAt(proc));
-  EXPECT_EQ(*Value(s, "node_pressure_io_waiting_seconds_total"), 2);
-  EXPECT_EQ(*Value(s, "node_pressure_memory_stalled_seconds_total"), 1);
+  EXPECT_EQ(MustValue(s, "node_pressure_io_waiting_seconds_total"), 2);
+  EXPECT_EQ(MustValue(s, "node_pressure_memory_stalled_seconds_total"), 1);
 }
 
 }  // namespace

@@ -63,5 +63,26 @@ TEST(SpoolTest, BoundsDropOldestAndCount) {
   EXPECT_EQ(DrainAll(*b), (std::vector<std::string>{"bbbb", "cccc"}));
 }
 
+TEST(SpoolTest, StrayFilesDoNotStopTheForwarder) {
+  testutil::TempDir dir;
+  Spool::Options o;
+  o.dir = dir.path();
+  {
+    auto s = Spool::Open(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(s->Append("kept").ok());
+  }
+  // Names of a reading's length that this spool never writes: std::stoull
+  // used to throw on both (not digits; beyond uint64), ending the process.
+  testutil::WriteFile(o.dir + "/0000000000000000000x.reading", "stray");
+  testutil::WriteFile(o.dir + "/99999999999999999999.reading", "stray");
+  testutil::WriteFile(o.dir + "/notes.txt", "stray");
+  auto s = Spool::Open(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE(s->Append("next").ok());
+  EXPECT_EQ(DrainAll(*s), (std::vector<std::string>{"kept", "next"}));
+  EXPECT_TRUE(std::filesystem::exists(o.dir + "/notes.txt"));
+}
+
 }  // namespace
 }  // namespace forwarder
