@@ -6,7 +6,16 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build web test run bench install format clean
+.PHONY: all setup configure build web test run bench install format clean fuzz
+
+# make test SANITIZE=address,undefined (or thread): the same build and tests
+# with sanitizers, in their own build directory.
+comma := ,
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+BUILD_DIR := build-$(subst $(comma),-,$(SANITIZE))
+CMAKE_FLAGS += -DMS_SANITIZE=$(SANITIZE) -DMS_BUILD_BENCH=OFF
+endif
 
 all: build
 
@@ -14,6 +23,7 @@ all: build
 # node/npm if missing), `make run`/`make web` add --web (node/npm if missing).
 SETUP_FLAGS ?=
 test: SETUP_FLAGS = --browser
+fuzz: SETUP_FLAGS = --fuzz
 run web: SETUP_FLAGS = --web
 
 setup:
@@ -34,6 +44,19 @@ test: build web
 
 run: build web
 	@bash scripts/run-stack.sh $(BUILD_DIR)
+
+# libFuzzer (clang-14) with ASan and UBSan over every parser of client input:
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_RUNS=10000000] [FUZZ_TARGETS="promql remote_write"]
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= -1
+FUZZ_TARGETS ?= text_parser promql api_params remote_write system_json config
+fuzz: setup
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -DMS_FUZZ=ON \
+	  -DMS_SANITIZE=address,undefined -DMS_WERROR=OFF -DMS_BUILD_TESTS=OFF \
+	  -DMS_BUILD_BENCH=OFF > /dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
+	@FUZZ_RUNS=$(FUZZ_RUNS) bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	@bash bench/run-all.sh $(BUILD_DIR)

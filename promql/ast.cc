@@ -189,7 +189,14 @@ std::string SubqueryExpr::String() const {
          OffsetString(offset_ms);
 }
 
-std::string UnaryExpr::String() const { return BinOpString(op) + expr->String(); }
+std::string UnaryExpr::String() const {
+  std::string operand = expr->String();
+  // An operand that prints with a leading '+' starts with the literal +Inf
+  // (e.g. -(+Inf ^ 2)); "-+Inf ^ 2" would parse back with an extra unary
+  // plus, so the sign is left out: "Inf" is the same number.
+  if (!operand.empty() && operand[0] == '+') operand.erase(0, 1);
+  return BinOpString(op) + operand;
+}
 
 ValueType BinaryExpr::type() const {
   if (lhs->type() == ValueType::kScalar && rhs->type() == ValueType::kScalar) {

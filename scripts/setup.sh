@@ -13,8 +13,9 @@ PACKAGES=(
   prometheus prometheus-node-exporter victoria-metrics
   docker-compose
 )
-# Extra groups: --web (node/npm, which build the dashboard) and --browser
-# (--web plus chromium, which runs the dashboard's browser tests). Node is only
+# Extra groups: --web (node/npm, which build the dashboard), --browser
+# (--web plus chromium, which runs the dashboard's browser tests) and --fuzz
+# (clang-14 with its libFuzzer and sanitizer runtimes, for `make fuzz`). Node is only
 # taken from Debian when none is on PATH, so a newer node installed another way
 # is left alone.
 need_node=0
@@ -22,7 +23,8 @@ for arg in "$@"; do
   case "$arg" in
     --browser) PACKAGES+=(chromium); need_node=1 ;;
     --web) need_node=1 ;;
-    *) echo "setup: unknown option $arg (known: --web, --browser)" >&2; exit 2 ;;
+    --fuzz) PACKAGES+=(clang-14 libclang-rt-14-dev) ;;
+    *) echo "setup: unknown option $arg (known: --web, --browser, --fuzz)" >&2; exit 2 ;;
   esac
 done
 if [[ $need_node == 1 ]] && { ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; }; then

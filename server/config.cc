@@ -53,7 +53,8 @@ common::Result<Config> Parse(const YAML::Node& root) {
   if (auto s = CheckKeys(root, "config", {"global", "scrape_configs"}); !s.ok()) return s;
   if (root["global"]) {
     const YAML::Node& g = root["global"];
-    if (auto s = CheckKeys(g, "global", {"scrape_interval", "scrape_timeout", "evaluation_interval"});
+    if (auto s =
+            CheckKeys(g, "global", {"scrape_interval", "scrape_timeout", "evaluation_interval"});
         !s.ok()) {
       return s;
     }
@@ -111,12 +112,14 @@ common::Result<Config> Parse(const YAML::Node& root) {
       return Err(f + ".scrape_timeout", "must not be greater than scrape_interval");
     }
     if (n["metrics_path"]) {
+      if (!n["metrics_path"].IsScalar()) return Err(f + ".metrics_path", "must be a string");
       sc.metrics_path = n["metrics_path"].as<std::string>();
       if (sc.metrics_path.empty() || sc.metrics_path[0] != '/') {
         return Err(f + ".metrics_path", "must start with '/'");
       }
     }
     if (n["scheme"]) {
+      if (!n["scheme"].IsScalar()) return Err(f + ".scheme", "must be a string");
       sc.scheme = n["scheme"].as<std::string>();
       if (sc.scheme != "http") return Err(f + ".scheme", "only \"http\" is supported");
     }
@@ -138,10 +141,13 @@ common::Result<Config> Parse(const YAML::Node& root) {
         if (t) {
           if (!t.IsSequence()) return Err(sf + ".targets", "must be a list of host:port");
           for (size_t m = 0; m < t.size(); ++m) {
+            if (!t[m].IsScalar()) {
+              return Err(sf + ".targets[" + std::to_string(m) + "]", "must be host:port");
+            }
             std::string addr = t[m].as<std::string>();
             size_t colon = addr.rfind(':');
-            if (addr.empty() || addr.find('/') != std::string::npos ||
-                colon == std::string::npos || colon == 0 || colon + 1 == addr.size()) {
+            if (addr.empty() || addr.find('/') != std::string::npos || colon == std::string::npos ||
+                colon == 0 || colon + 1 == addr.size()) {
               return Err(sf + ".targets[" + std::to_string(m) + "]",
                          "\"" + addr + "\" is not host:port");
             }

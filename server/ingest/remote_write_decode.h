@@ -47,9 +47,10 @@ struct DecodedRequest {
 };
 
 // Decodes `data` (an uncompressed WriteRequest) into *out, whose views point
-// into `data`. Returns false if the bytes are not a valid WriteRequest, or if
-// it holds more than max_samples samples (*too_many is then set, so the
-// caller can answer 413 instead of 400).
+// into `data`. Returns false if the bytes are not a valid WriteRequest. A
+// valid request with more than max_samples samples sets *too_many (so the
+// caller can answer 413 instead of 400); *out then holds only the first
+// max_samples samples, the rest having been validated but not stored.
 bool DecodeWriteRequest(std::string_view data, size_t max_samples, DecodedRequest* out,
                         bool* too_many);
 
