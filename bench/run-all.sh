@@ -5,6 +5,8 @@
 #
 #   BENCH_HOSTS (20), BENCH_HOURS (6): workload for tsdb/ingest comparisons
 #   BENCH_QUERY_HOSTS (100), BENCH_QUERY_HOURS (24): workload for query latency
+#   SOAK_MINUTES (3 here; soak.sh alone: 10), SOAK_HOSTS (200),
+#   SOAK_SERIES_PER_HOST (100): real-time soak vs VictoriaMetrics, per server
 set -uo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd)
@@ -31,6 +33,8 @@ run exporter_vs_node_exporter python3 bench/exporter/compare_node_exporter.py \
 run tsdb_gbench "$BUILD/bench/tsdb/bench_tsdb"
 run tsdb_vs_peers env BUILD="$BUILD" bash bench/tsdb/compare_peers.sh "$HOSTS" "$HOURS"
 run ingest_vs_victoriametrics bash bench/server/compare_ingest.sh "$BUILD" "$HOSTS" "$HOURS" 2
+run soak env SOAK_MINUTES="${SOAK_MINUTES:-3}" bash bench/server/soak.sh "$BUILD"
+run hostile_vs_prometheus bash bench/server/hostile.sh "$BUILD"
 run promql_gbench "$BUILD/bench/promql/bench_promql"
 run promql_vs_peers bash bench/promql/compare_peers.sh "$BUILD" "${BENCH_QUERY_HOSTS:-100}" \
   "${BENCH_QUERY_HOURS:-24}"
