@@ -93,8 +93,19 @@ struct Expr {
   virtual std::string String() const = 0;
   const ExprKind kind;
   PosRange pos;
+  // Nodes on the longest path down to a leaf (1 for a leaf), set by the
+  // parser, which refuses trees higher than kMaxExprHeight: the printer, the
+  // evaluator and the destructor recurse over the tree, so its height bounds
+  // their stack use.
+  int height = 1;
 };
 using ExprPtr = std::unique_ptr<Expr>;
+
+// Highest expression tree the parser accepts (and deepest it recurses).
+// Prometheus has no such limit (Go stacks grow); hand-written and Grafana
+// queries stay far below it, while "-" repeated 100,000 times would
+// otherwise exhaust a thread's stack.
+inline constexpr int kMaxExprHeight = 512;
 
 struct NumberLiteral : Expr {
   NumberLiteral() : Expr(ExprKind::kNumber) {}

@@ -1,8 +1,10 @@
 #include "promql/parser.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -181,7 +183,32 @@ class Parser {
     }
   }
 
+  // Sets e's height from its children; fails (false) past kMaxExprHeight.
+  bool SetHeight(Expr* e, std::initializer_list<const Expr*> children) {
+    int h = 0;
+    for (const Expr* c : children) {
+      if (c != nullptr) h = std::max(h, c->height);
+    }
+    e->height = h + 1;
+    if (e->height > kMaxExprHeight) {
+      Fail(e->pos.start, "expression nested too deeply (more than " +
+                             std::to_string(kMaxExprHeight) + " levels)");
+      return false;
+    }
+    return true;
+  }
+
   ExprPtr ParseBinary(int min_prec) {
+    // Every recursion of the parser passes through here: bounding the depth
+    // bounds its stack use ("((((...))))", "- - - ... 1").
+    struct DepthGuard {
+      int* d;
+      ~DepthGuard() { --*d; }
+    } guard{&depth_};
+    if (++depth_ > kMaxExprHeight) {
+      return Fail(Peek().pos, "expression nested too deeply (more than " +
+                                  std::to_string(kMaxExprHeight) + " levels)");
+    }
     ExprPtr lhs = ParseUnary();
     if (!lhs) return nullptr;
     while (true) {
@@ -217,6 +244,7 @@ class Parser {
       bin->lhs = std::move(lhs);
       bin->rhs = std::move(rhs);
       bin->pos = {bin->lhs->pos.start, bin->rhs->pos.end};
+      if (!SetHeight(bin.get(), {bin->lhs.get(), bin->rhs.get()})) return nullptr;
       if (!CheckBinary(bin.get(), vm, has_matching_clause, op_pos)) return nullptr;
       lhs = std::move(bin);
     }
@@ -332,6 +360,7 @@ class Parser {
       u->op = neg ? BinOp::kSub : BinOp::kAdd;
       u->pos = {pos, operand->pos.end};
       u->expr = std::move(operand);
+      if (!SetHeight(u.get(), {u->expr.get()})) return nullptr;
       return u;
     }
     ExprPtr e = ParsePrimary();
@@ -381,6 +410,7 @@ class Parser {
           sq->step_ms = step;
           sq->pos = {e->pos.start, close.end};
           sq->expr = std::move(e);
+          if (!SetHeight(sq.get(), {sq->expr.get()})) return nullptr;
           e = std::move(sq);
           continue;
         }
@@ -399,6 +429,7 @@ class Parser {
         ms->range_ms = *range;
         ms->pos = {e->pos.start, close.end};
         ms->vs.reset(static_cast<VectorSelector*>(e.release()));
+        ms->height = 2;
         e = std::move(ms);
         continue;
       }
@@ -535,6 +566,7 @@ class Parser {
         auto p = std::make_unique<ParenExpr>();
         p->pos = {t.pos, c.end};
         p->expr = std::move(inner);
+        if (!SetHeight(p.get(), {p->expr.get()})) return nullptr;
         return p;
       }
       case TokenType::kLeftBrace:
@@ -672,6 +704,7 @@ class Parser {
     }
     if (want == 2) agg->param = std::move(args[0]);
     agg->expr = std::move(args.back());
+    if (!SetHeight(agg.get(), {agg->param.get(), agg->expr.get()})) return nullptr;
     if (agg->expr->type() != ValueType::kVector) {
       return Fail(agg->expr->pos.start,
                   std::string("expected type instant vector in aggregation expression, got ") +
@@ -697,6 +730,11 @@ class Parser {
     int end = 0;
     if (!ParseArgs(&call->args, &end, "function call arguments")) return nullptr;
     call->pos = {name.pos, end};
+    const Expr* highest = nullptr;
+    for (const ExprPtr& a : call->args) {
+      if (highest == nullptr || a->height > highest->height) highest = a.get();
+    }
+    if (!SetHeight(call.get(), {highest})) return nullptr;
     int nargs = static_cast<int>(call->args.size());
     int ntypes = static_cast<int>(f->arg_types.size());
     std::string fname(f->name);
@@ -734,6 +772,7 @@ class Parser {
   std::vector<Token> toks_;
   size_t idx_ = 0;
   bool failed_ = false;
+  int depth_ = 0;  // ParseBinary recursion depth
   int err_pos_ = 0;
   std::string err_msg_;
 };

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -111,6 +112,27 @@ TEST(QueryLimitsTest, SmallSubqueriesStillWork) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->vector.size(), 1u);
   EXPECT_EQ(r->vector[0].point.v, 61);  // 2.42 windows are closed: [540 s, 600 s]
+}
+
+TEST(QueryLimitsTest, TreesAtTheHeightLimitEvaluate) {
+  // The evaluator and the printer recurse once per level: at the parser's
+  // limit they must still fit in a thread's stack (the sanitizer build, with
+  // its larger frames, runs this too).
+  MemoryStorage st;
+  st.Add(testing::L({{"__name__", "x"}}), 0, 2);
+  std::string chain = "x";
+  for (int i = 0; i < kMaxExprHeight - 2; ++i) chain += " * 1";
+  std::string nested;
+  for (int i = 0; i < kMaxExprHeight / 2 - 1; ++i) nested += "-(";
+  nested += "x";
+  for (int i = 0; i < kMaxExprHeight / 2 - 1; ++i) nested += ")";
+  Engine engine;
+  for (const std::string& q : {chain, nested}) {
+    auto r = engine.RangeQuery(st, q, 0, 60'000, 15'000);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_EQ(r->matrix.size(), 1u);
+    EXPECT_EQ(std::fabs(r->matrix[0].points[0].v), 2);
+  }
 }
 
 TEST(QueryGateTest, AdmitsUpToTheLimitThenTimesOutInTheQueue) {

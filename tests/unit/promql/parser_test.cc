@@ -112,6 +112,44 @@ std::string Tree(const Expr& e) {
   }
 }
 
+// Found by fuzz/promql_fuzz.cc: 4,000 unary minuses overflowed the stack of
+// the recursive-descent parser. Trees above kMaxExprHeight are refused by
+// every route to them (recursion, left-associative chains, calls,
+// aggregations), and a tree at the limit still evaluates.
+TEST(PromqlParserTest, RefusesTreesNestedTooDeeply) {
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  const int n = 200000;  // far beyond any thread stack
+  const std::string too_deep[] = {
+      repeat("-", n) + "1",
+      repeat("(", n) + "1" + repeat(")", n),
+      "1" + repeat(" + 1", n),
+      repeat("abs(", n) + "x" + repeat(")", n),
+      repeat("sum(", n) + "x" + repeat(")", n),
+      "x" + repeat(" or x", kMaxExprHeight),
+      "x" + repeat(" or x", n) + " +",  // invalid at the end, after a long chain
+  };
+  for (const std::string& q : too_deep) {
+    auto e = ParseExpr(q);
+    ASSERT_FALSE(e.ok()) << q.substr(0, 40);
+    if (q.back() != '+') {
+      EXPECT_NE(e.status().message().find("nested too deeply"), std::string::npos)
+          << e.status().message();
+    }
+  }
+  auto ok = ParseExpr("x" + repeat(" or x", kMaxExprHeight - 2));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ((*ok)->height, kMaxExprHeight - 1);
+  auto nested =
+      ParseExpr(repeat("-(", kMaxExprHeight / 2 - 1) + "1" + repeat(")", kMaxExprHeight / 2 - 1));
+  ASSERT_TRUE(nested.ok()) << nested.status().message();
+  auto again = ParseExpr((*nested)->String());
+  EXPECT_TRUE(again.ok());
+}
+
 TEST(PromqlParserTest, Precedence) {
   const std::pair<const char*, const char*> cases[] = {
       {"a + b * c", "(a + (b * c))"},
