@@ -95,6 +95,8 @@ std::optional<int64_t> ParseDuration(std::string_view s) {
       if (u == kUnits[next_unit].name) {
         found = true;
         if (n != 0 && kUnits[next_unit].mult > INT64_MAX / n) return std::nullopt;
+        // The sum can overflow too ("292y300w"): out of range, as in Go.
+        if (total > INT64_MAX - n * kUnits[next_unit].mult) return std::nullopt;
         total += n * kUnits[next_unit].mult;
         ++next_unit;
         break;

@@ -1,3 +1,4 @@
+#include "promql/format.h"
 #include "promql/parser.h"
 
 #include <gtest/gtest.h>
@@ -148,6 +149,15 @@ TEST(PromqlParserTest, RefusesTreesNestedTooDeeply) {
   ASSERT_TRUE(nested.ok()) << nested.status().message();
   auto again = ParseExpr((*nested)->String());
   EXPECT_TRUE(again.ok());
+}
+
+// Found by fuzz/api_params_fuzz.cc (UBSan): each unit fit in int64 but
+// their sum overflowed.
+TEST(PromqlParserTest, DurationSumsOutOfRangeAreRefused) {
+  EXPECT_EQ(ParseDuration("292y"), std::optional<int64_t>(292LL * 365 * 24 * 3600 * 1000));
+  EXPECT_FALSE(ParseDuration("200000000y5000000000w").has_value());
+  EXPECT_FALSE(ParseDuration("290000000y1000000000000w").has_value());
+  EXPECT_FALSE(ParseExpr("x[200000000y5000000000w]").ok());
 }
 
 TEST(PromqlParserTest, Precedence) {
