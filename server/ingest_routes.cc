@@ -21,6 +21,13 @@ common::HttpResponse BodyError(const common::Status& s) {
   return common::HttpResponse::FromStatus(s);
 }
 
+// A request refused before its samples were committed. An IOError there is
+// the store failing to create a series (disk full): 503, retryable.
+common::HttpResponse Refused(const common::Status& s) {
+  if (s.IsIOError()) return common::HttpResponse::Text(503, "storage error: " + s.message() + "\n");
+  return common::HttpResponse::FromStatus(s);
+}
+
 // 204 when everything was stored; 400 listing per-sample rejections otherwise
 // (the good samples are kept); 429 when the series limit refused samples; 503
 // when a series was removed while the request was in flight (a retry resolves
@@ -48,7 +55,7 @@ common::HttpResponse PushJson(const IngestContext& ctx, const Params& params,
     common::Labels labels = s.labels.With("job", job).With("instance", instance);
     auto ref = ctx.ingester->Resolve(labels.ToString(),
                                      [&]() -> common::Result<common::Labels> { return labels; });
-    if (!ref.ok()) return common::HttpResponse::FromStatus(ref.status());
+    if (!ref.ok()) return Refused(ref.status());
     batch.push_back({*ref, ts, s.value});
   }
   ctx.metrics->CountIngested("push_json", batch.size());
@@ -64,7 +71,7 @@ common::HttpResponse PushText(const IngestContext& ctx, const Params& params,
   opts.default_timestamp_ms = common::NowMs();
   opts.metadata = ctx.metadata;
   auto r = IngestText(*ctx.ingester, body, opts);
-  if (!r.ok()) return common::HttpResponse::FromStatus(r.status());
+  if (!r.ok()) return Refused(r.status());
   ctx.metrics->CountIngested("push_text", r->samples);
   return AppendOutcome(r->append);
 }
@@ -106,7 +113,7 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
     auto r = IngestRemoteWrite(*ctx.ingester, *body, ctx.metadata);
     common::HttpResponse resp;
     if (!r.ok()) {
-      resp = common::HttpResponse::FromStatus(r.status());
+      resp = Refused(r.status());
     } else {
       ctx.metrics->CountIngested("remote_write", r->samples);
       resp = AppendOutcome(r->append);
@@ -137,7 +144,12 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
                                 {"invalid", r.invalid},
                                 {"series_removed", r.series_removed}}}};
     common::HttpResponse resp;
-    if (!r.status.ok()) {
+    if (r.storage_error) {
+      // Retrying the import is safe: what was stored is not stored twice.
+      summary["error"] = "storage error: " + r.status.message() + " (" +
+                         std::to_string(r.accepted) + " samples before it were stored; retry)";
+      resp = common::HttpResponse::Json(503, summary.dump() + "\n");
+    } else if (!r.status.ok()) {
       summary["error"] = r.status.message() + " (" + std::to_string(r.accepted) +
                          " samples before it were stored)";
       int code = r.status.IsTooLarge() ? 413 : r.status.IsResourceExhausted() ? 429 : 400;

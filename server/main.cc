@@ -2,6 +2,7 @@
 // embedded RocksDB time-series store and answers the Prometheus query API.
 // Thin main: flags/env, logging, signals. See server/server.h.
 #include <malloc.h>
+#include <signal.h>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -30,6 +31,11 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   mallopt(M_ARENA_MAX, 1);
   common::BlockTerminationSignals();
+  // A write past RLIMIT_FSIZE (a file size quota) must fail with EFBIG, which
+  // the store handles like a full disk (writes answered 503 and retried, and
+  // taken again once there is room), instead of SIGXFSZ's default action:
+  // killing the server and every request in flight.
+  signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "monitoring-server: stores host metrics (push, scrape, remote_write, import) and "
       "answers the Prometheus HTTP API; dashboard at /dashboard."};

@@ -80,6 +80,7 @@ std::string SelfMetrics::Render() const {
   add_reason("series_limit", c.series_limit);
   add_reason("invalid", c.invalid);
   add_reason("series_removed", c.series_removed);
+  add_reason("storage_error", c.storage_error);
   families.push_back(rejected);
   tsdb::Stats s = db_->GetStats();
   families.push_back(Single("monitor_tsdb_series", "Series in the time-series database.",

@@ -16,6 +16,10 @@ std::shared_ptr<MemSeries> DBImpl::GetOrCreate(const common::Labels& labels,
   }
   uint64_t hash = labels.Hash();
   if (auto s = series_.GetByLabels(labels, hash)) return s;
+  if (common::Status rs = RecoverFromWriteError(); !rs.ok()) {
+    *status = rs;
+    return nullptr;
+  }
   // Slow path: create under the label shard's lock, so two appenders never
   // create the same series twice. The series and its postings are persisted
   // before the series becomes visible, so every logged sample refers to a
@@ -33,7 +37,9 @@ std::shared_ptr<MemSeries> DBImpl::GetOrCreate(const common::Labels& labels,
     wb.Put(cf_meta(), format::kNextSeriesIdKey, format::U64Key(id + 1));
     rocksdb::Status rs = db_->Write(write_options(), &wb);
     if (!rs.ok()) {
-      *status = FromRocks(rs);
+      NoteWriteFailure();
+      *status =
+          common::Status::IOError(FromRocks(rs).message()).WithContext("series not persisted");
       return nullptr;
     }
     return std::make_shared<MemSeries>(id, labels);
@@ -110,6 +116,13 @@ AppendResult AppenderImpl::Commit() {
   std::vector<Sample> samples;
   samples.swap(samples_);
   if (samples.empty()) return r;
+  // After a failed write, nothing is applied to the head until the store is
+  // writable again and the failed batches it could not undo are persisted:
+  // the batch is refused whole, untouched (the caller retries it).
+  if (common::Status rs = db_->RecoverFromWriteError(); !rs.ok()) {
+    r.status = rs;
+    return r;
+  }
 
   // Group by series (stable, so each series keeps the caller's order) so each
   // series lock is taken once per batch. Batches mostly arrive as runs of one
@@ -147,7 +160,8 @@ AppendResult AppenderImpl::Commit() {
   const int64_t min_valid = db_->MinValidTime();
   rocksdb::WriteBatch wb;
   std::string wal;
-  std::vector<std::pair<std::shared_ptr<MemSeries>, std::shared_ptr<const PendingChunk>>> sealed;
+  DBImpl::SealedChunks sealed;
+  std::vector<DBImpl::SeriesUndo> touched;  // to undo the batch if its write fails
   std::vector<int64_t> ts;
   std::vector<double> vs;
   int64_t batch_max_t = std::numeric_limits<int64_t>::min();
@@ -175,6 +189,11 @@ AppendResult AppenderImpl::Commit() {
     int64_t last_t = 0;
     {
       std::lock_guard<std::mutex> lock(s->mu);
+      const bool had_samples = s->has_samples;
+      const int64_t old_max_t = s->max_t;
+      const double old_last_v = s->last_v;
+      const uint64_t old_wal_min_seq = s->wal_min_seq;
+      const size_t sealed_begin = sealed.size();
       for (size_t k = i; k < j; ++k) {
         const Sample& smp = samples[k];
         if (s->deleted) {
@@ -217,6 +236,10 @@ AppendResult AppenderImpl::Commit() {
           last_t = smp.t;
         }
       }
+      if (accepted > 0) {
+        touched.push_back({s->id, ++s->version, had_samples, old_max_t, old_last_v, old_wal_min_seq,
+                           sealed_begin, sealed.size()});
+      }
     }
     // Only the samples still in the head need the log.
     if (!ts.empty()) format::AppendWalSeries(&wal, s->id, ts.data(), vs.data(), ts.size());
@@ -231,9 +254,15 @@ AppendResult AppenderImpl::Commit() {
   if (wb.Count() > 0) {
     rocksdb::Status rs = db_->rocks()->Write(db_->write_options(), &wb);
     if (!rs.ok()) {
-      // The samples are in the head but not durable; report the batch failed.
-      r.status = FromRocks(rs).WithContext("append batch not persisted");
+      // Nothing of the batch is acknowledged; its samples leave the head
+      // again (or, if that is impossible, are persisted on recovery).
+      db_->NoteWriteFailure();
+      r.status = common::Status::IOError(FromRocks(rs).message())
+                     .WithContext("append batch not persisted");
       r.accepted = 0;
+      db_->HandleFailedBatch(seq, touched, std::move(sealed), std::move(wb), batch_max_t);
+      db_->EndBatch(seq);
+      return r;
     }
   }
   // The sealed chunks are now in RocksDB: readers no longer need the copies.
@@ -253,5 +282,116 @@ AppendResult AppenderImpl::Commit() {
 }  // namespace
 
 std::unique_ptr<Appender> DBImpl::NewAppender() { return std::make_unique<AppenderImpl>(this); }
+
+void DBImpl::WaitForNewerBatches(uint64_t seq) {
+  std::unique_lock<std::mutex> lock(batch_mu_);
+  const uint64_t begun = next_seq_;
+  ++batch_waiters_;
+  // Bounded: if a newer batch's write hangs, the failed batch is kept and
+  // persisted on recovery instead of undone, which is also correct.
+  batch_ended_.wait_for(lock, std::chrono::seconds(10), [&] {
+    auto it = inflight_.upper_bound(seq);
+    return it == inflight_.end() || *it >= begun;
+  });
+  --batch_waiters_;
+}
+
+bool DBImpl::UndoBatch(const std::vector<SeriesUndo>& touched, const SealedChunks& sealed) {
+  // All series at once (in id order, as the appender locks them one by one):
+  // the batch is undone everywhere or nowhere. A series removed since lost
+  // the batch's samples with the rest of its data.
+  std::vector<std::shared_ptr<MemSeries>> series;
+  series.reserve(touched.size());
+  for (const SeriesUndo& u : touched) series.push_back(series_.GetById(u.id));
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(touched.size());
+  for (const auto& s : series) {
+    if (s != nullptr) locks.emplace_back(s->mu);
+  }
+  for (size_t k = 0; k < touched.size(); ++k) {
+    if (series[k] != nullptr && !series[k]->deleted &&
+        series[k]->version != touched[k].version_after) {
+      return false;
+    }
+  }
+  for (size_t k = 0; k < touched.size(); ++k) {
+    if (series[k] == nullptr || series[k]->deleted) continue;
+    const SeriesUndo& u = touched[k];
+    MemSeries& s = *series[k];
+    // The head before the batch: its samples are those at or before the
+    // old max_t, now in the chunks the batch sealed and in the head.
+    XorChunk head;
+    if (u.has_samples) {
+      auto keep = [&](const XorChunk& c) {
+        if (c.num_samples() == 0) return;
+        auto it = NewChunkIterator(Encoding::kXor, c.bytes());
+        while (it->Next()) {
+          auto [t, v] = it->At();
+          if (t <= u.max_t) head.Append(t, v);
+        }
+      };
+      for (size_t i = u.sealed_begin; i < u.sealed_end; ++i) keep(sealed[i].second->chunk);
+      keep(s.head);
+    }
+    for (size_t i = u.sealed_begin; i < u.sealed_end; ++i) std::erase(s.pending, sealed[i].second);
+    s.head = std::move(head);
+    s.has_samples = u.has_samples;
+    s.max_t = u.max_t;
+    s.last_v = u.last_v;
+    s.wal_min_seq = u.wal_min_seq;
+    s.version = u.version_after - 1;
+  }
+  return true;
+}
+
+void DBImpl::HandleFailedBatch(uint64_t seq, const std::vector<SeriesUndo>& touched,
+                               SealedChunks sealed, rocksdb::WriteBatch wb, int64_t max_t) {
+  // Batches begun after this one may have appended on top of it; they fail
+  // too (RocksDB refuses writes after a failed one) and undo themselves
+  // first, newest first.
+  WaitForNewerBatches(seq);
+  if (UndoBatch(touched, sealed)) return;
+  // A later batch built on this one and was persisted: keep the head as it
+  // is and persist this batch on recovery. Until then its sealed chunks stay
+  // pending (readable, and the head log keeps their samples' records).
+  std::lock_guard<std::mutex> lock(recovery_mu_);
+  kept_batches_.push_back(KeptBatch{std::move(wb), std::move(sealed), max_t});
+  needs_recovery_.store(true, std::memory_order_release);
+}
+
+common::Status DBImpl::RecoverFromWriteError() {
+  if (!needs_recovery_.load(std::memory_order_acquire)) return common::Status::OK();
+  std::lock_guard<std::mutex> lock(recovery_mu_);
+  if (!needs_recovery_.load(std::memory_order_acquire)) return common::Status::OK();
+  // Resuming flushes the memtables: on a disk that is still full, try at
+  // most once a second and refuse writes at once in between.
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_recovery_try_) return recovery_error_;
+  next_recovery_try_ = now + std::chrono::seconds(1);
+  // Cleared first: a write failing from here on sets it again.
+  needs_recovery_.store(false, std::memory_order_release);
+  auto fail = [this](const rocksdb::Status& rs) {
+    needs_recovery_.store(true, std::memory_order_release);
+    recovery_error_ = common::Status::IOError("storage not writable since a failed write (" +
+                                              rs.ToString() + ")");
+    return recovery_error_;
+  };
+  // OK at once if RocksDB is writable (it may have recovered by itself).
+  rocksdb::Status rs = db_->Resume();
+  if (!rs.ok()) return fail(rs);
+  while (!kept_batches_.empty()) {
+    KeptBatch& b = kept_batches_.front();
+    rs = db_->Write(write_options(), &b.wb);
+    if (!rs.ok()) return fail(rs);
+    for (auto& [s, p] : b.sealed) {
+      std::lock_guard<std::mutex> series_lock(s->mu);
+      std::erase(s->pending, p);
+    }
+    if (b.max_t != std::numeric_limits<int64_t>::min()) ObserveTime(b.max_t);
+    kept_batches_.erase(kept_batches_.begin());
+  }
+  next_recovery_try_ = {};
+  return common::Status::OK();
+}
 
 }  // namespace tsdb

@@ -7,6 +7,7 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -73,6 +74,42 @@ class DBImpl final : public DB {
   uint64_t BeginBatch();
   void EndBatch(uint64_t seq);
 
+  // --- write failures (a full disk, an I/O error) ---
+  //
+  // RocksDB refuses every write after a failed one until DB::Resume(); and an
+  // appender has already put a batch's samples into the head when its write
+  // fails. The appender then hands the batch to HandleFailedBatch, which
+  // undoes its changes to the head, so the head again holds exactly what is
+  // persisted and the client's retry (the batch was answered with an
+  // IOError) is taken afresh instead of being mistaken for duplicates or
+  // out-of-order samples of data that was never stored. A batch that cannot
+  // be undone (a later batch appended on top of it and was persisted) is
+  // kept and written again by RecoverFromWriteError. Every write first calls
+  // RecoverFromWriteError, which resumes RocksDB and writes the kept batches;
+  // while that fails (the disk is still full), writes fail without touching
+  // the head. So writes resume by themselves once there is room again.
+  using SealedChunks =
+      std::vector<std::pair<std::shared_ptr<MemSeries>, std::shared_ptr<const PendingChunk>>>;
+  // One series' state before a batch appended to it.
+  struct SeriesUndo {
+    uint64_t id;
+    uint64_t version_after;  // the series' version right after the batch's appends
+    bool has_samples;
+    int64_t max_t;
+    double last_v;
+    uint64_t wal_min_seq;
+    size_t sealed_begin, sealed_end;  // the batch's sealed chunks of this series
+  };
+  // `touched` in increasing series id order. Returns once the head no longer
+  // holds the batch's samples, or they will be persisted by recovery.
+  void HandleFailedBatch(uint64_t seq, const std::vector<SeriesUndo>& touched, SealedChunks sealed,
+                         rocksdb::WriteBatch wb, int64_t max_t);
+  // OK if the store is writable and nothing failed is left over; otherwise
+  // tries (at most once a second) to make it so; an IOError if it cannot.
+  common::Status RecoverFromWriteError();
+  // Records that a write to RocksDB failed (recovery needed before the next).
+  void NoteWriteFailure() { needs_recovery_.store(true, std::memory_order_release); }
+
   // Seals `s.head` if appending t would make it span more than
   // max_chunk_span_ms: moves it to s.pending and returns it (null otherwise).
   // REQUIRES: s.mu held.
@@ -110,6 +147,13 @@ class DBImpl final : public DB {
   common::Status LoadLastSealed(MemSeries& s);
   common::Status RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb);
   void MaintenanceLoop();
+  // Waits (bounded) until the batches begun after `seq` that are still in
+  // flight have ended, so that a failed batch sees whether they undid
+  // themselves before it decides whether it can be undone.
+  void WaitForNewerBatches(uint64_t seq);
+  // Undoes a failed batch if no series it touched was changed since;
+  // false (nothing changed) otherwise.
+  bool UndoBatch(const std::vector<SeriesUndo>& touched, const SealedChunks& sealed);
 
   const std::string dir_;
   const Options options_;
@@ -124,9 +168,23 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> samples_appended_{0};
   std::atomic<uint64_t> removal_generation_{0};  // see DB::RemovalGeneration
 
-  std::mutex batch_mu_;          // held only to allocate/retire a batch number
-  uint64_t next_seq_ = 1;        // GUARDED_BY(batch_mu_)
-  std::set<uint64_t> inflight_;  // GUARDED_BY(batch_mu_)
+  std::mutex batch_mu_;                  // held only to allocate/retire a batch number
+  uint64_t next_seq_ = 1;                // GUARDED_BY(batch_mu_)
+  std::set<uint64_t> inflight_;          // GUARDED_BY(batch_mu_)
+  std::condition_variable batch_ended_;  // signalled by EndBatch while batch_waiters_ > 0
+  int batch_waiters_ = 0;                // GUARDED_BY(batch_mu_)
+
+  // A batch whose write failed and that could not be undone.
+  struct KeptBatch {
+    rocksdb::WriteBatch wb;
+    SealedChunks sealed;  // pending until wb is written
+    int64_t max_t;        // its newest accepted sample (min() if none)
+  };
+  std::atomic<bool> needs_recovery_{false};
+  std::mutex recovery_mu_;
+  std::vector<KeptBatch> kept_batches_;                        // GUARDED_BY(recovery_mu_)
+  std::chrono::steady_clock::time_point next_recovery_try_{};  // GUARDED_BY(recovery_mu_)
+  common::Status recovery_error_;                              // GUARDED_BY(recovery_mu_)
 
   std::mutex maint_mu_;
   std::condition_variable maint_cv_;

@@ -32,6 +32,8 @@ common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
 }
 
 common::Result<size_t> DBImpl::DeleteSeries(const std::vector<Matcher>& matchers) {
+  // Series are removed from memory before the write: not while writes fail.
+  if (common::Status s = RecoverFromWriteError(); !s.ok()) return s;
   std::lock_guard<std::mutex> rl(retention_mu_);
   auto ids = PostingsFor(matchers);
   if (!ids.ok()) return ids.status();
@@ -47,12 +49,18 @@ common::Result<size_t> DBImpl::DeleteSeries(const std::vector<Matcher>& matchers
   }
   if (wb.Count() > 0) {
     rocksdb::Status rs = db_->Write(write_options(), &wb);
-    if (!rs.ok()) return FromRocks(rs);
+    if (!rs.ok()) {
+      NoteWriteFailure();
+      return FromRocks(rs);
+    }
   }
   return n;
 }
 
 common::Status DBImpl::ApplyRetention() {
+  // Also what persists batches kept after a failed write when no new write
+  // comes (this runs in the background).
+  if (common::Status s = RecoverFromWriteError(); !s.ok()) return s;
   std::lock_guard<std::mutex> rl(retention_mu_);
   const int64_t cutoff = MinValidTime();
   if (cutoff == std::numeric_limits<int64_t>::min()) return TrimHeadLog();
@@ -88,7 +96,10 @@ common::Status DBImpl::ApplyRetention() {
   }
   if (wb.Count() > 0) {
     rocksdb::Status rs = db_->Write(write_options(), &wb);
-    if (!rs.ok()) return FromRocks(rs);
+    if (!rs.ok()) {
+      NoteWriteFailure();
+      return FromRocks(rs);
+    }
   }
   return TrimHeadLog();
 }
@@ -111,7 +122,9 @@ common::Status DBImpl::TrimHeadLog() {
   }
   if (low <= 1) return common::Status::OK();
   rocksdb::WriteOptions wo;  // trimming needs no sync: redoing it is harmless
-  return FromRocks(db_->DeleteRange(wo, cf_head_wal(), format::U64Key(0), format::U64Key(low)));
+  rocksdb::Status rs = db_->DeleteRange(wo, cf_head_wal(), format::U64Key(0), format::U64Key(low));
+  if (!rs.ok()) NoteWriteFailure();
+  return FromRocks(rs);
 }
 
 void DBImpl::MaybeTrimHeadLog(uint64_t seq) {
@@ -125,7 +138,9 @@ common::Status DBImpl::Flush() {
   if (!s.ok()) return s;
   rocksdb::FlushOptions fo;
   fo.wait = true;
-  return FromRocks(db_->Flush(fo, cfs_));
+  rocksdb::Status rs = db_->Flush(fo, cfs_);
+  if (!rs.ok()) NoteWriteFailure();
+  return FromRocks(rs);
 }
 
 common::Status DBImpl::Compact() {

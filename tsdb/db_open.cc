@@ -40,6 +40,12 @@ DBImpl::~DBImpl() {
   maint_cv_.notify_all();
   if (maint_thread_.joinable()) maint_thread_.join();
   if (db_ != nullptr) {
+    // Persist what failed writes left in the head, if the disk has room now.
+    {
+      std::lock_guard<std::mutex> lock(recovery_mu_);
+      next_recovery_try_ = {};
+    }
+    (void)RecoverFromWriteError();
     (void)TrimHeadLog();
     for (auto* cf : cfs_) (void)db_->DestroyColumnFamilyHandle(cf);
     if (default_cf_ != nullptr) (void)db_->DestroyColumnFamilyHandle(default_cf_);
@@ -233,6 +239,7 @@ uint64_t DBImpl::BeginBatch() {
 void DBImpl::EndBatch(uint64_t seq) {
   std::lock_guard<std::mutex> lock(batch_mu_);
   inflight_.erase(seq);
+  if (batch_waiters_ > 0) batch_ended_.notify_all();
 }
 
 std::shared_ptr<const PendingChunk> DBImpl::MaybeSeal(MemSeries& s, int64_t t) {

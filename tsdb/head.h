@@ -40,6 +40,10 @@ struct MemSeries {
   // Oldest head-log batch with samples in `head`; UINT64_MAX if head empty.
   uint64_t wal_min_seq = std::numeric_limits<uint64_t>::max();
   bool deleted = false;  // removed from SeriesMap; refs to it are stale
+  // Bumped by every batch that appends to the series (and set back when a
+  // batch whose write failed is undone): a failed batch may undo its changes
+  // only while no other batch built on them (DBImpl::HandleFailedBatch).
+  uint64_t version = 0;
 };
 
 class SeriesMap {

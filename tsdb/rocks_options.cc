@@ -2,10 +2,14 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "tsdb/format.h"
 
@@ -44,10 +48,158 @@ rocksdb::BlockBasedTableOptions TableOptions(const std::shared_ptr<rocksdb::Cach
   return t;
 }
 
+// Out of space, by another name. RocksDB's POSIX layer reports ENOSPC as a
+// retryable NoSpace error, from which a DB resumes (DB::Resume, or by itself)
+// once there is room again; but EDQUOT (disk quota exceeded) and EFBIG (a
+// file size limit: RLIMIT_FSIZE, the filesystem's largest file) become plain
+// IO errors, which RocksDB deems fatal after a failed log write: the DB would
+// refuse every write until it is reopened. They are the same condition for
+// the store, so writable files report them as NoSpace.
+rocksdb::IOStatus AsNoSpace(rocksdb::IOStatus s) {
+  if (s.ok() || !s.IsIOError() || s.IsNoSpace()) return s;
+  const std::string msg = s.ToString();
+  for (int err : {EDQUOT, EFBIG}) {
+    if (msg.find(strerror(err)) != std::string::npos) {
+      rocksdb::IOStatus n = rocksdb::IOStatus::NoSpace(msg);
+      n.SetRetryable(true);
+      return n;
+    }
+  }
+  return s;
+}
+
+class SpaceErrorFile final : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  using FSWritableFileOwnerWrapper::FSWritableFileOwnerWrapper;
+  using IOOptions = rocksdb::IOOptions;
+  using Dbg = rocksdb::IODebugContext;
+  rocksdb::IOStatus Append(const rocksdb::Slice& d, const IOOptions& o, Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::Append(d, o, g));
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& d, const IOOptions& o,
+                           const rocksdb::DataVerificationInfo& v, Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::Append(d, o, v, g));
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& d, uint64_t off, const IOOptions& o,
+                                     Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::PositionedAppend(d, off, o, g));
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& d, uint64_t off, const IOOptions& o,
+                                     const rocksdb::DataVerificationInfo& v, Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::PositionedAppend(d, off, o, v, g));
+  }
+  rocksdb::IOStatus Allocate(uint64_t off, uint64_t len, const IOOptions& o, Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::Allocate(off, len, o, g));
+  }
+  rocksdb::IOStatus Flush(const IOOptions& o, Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::Flush(o, g));
+  }
+  rocksdb::IOStatus Sync(const IOOptions& o, Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::Sync(o, g));
+  }
+  rocksdb::IOStatus Fsync(const IOOptions& o, Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::Fsync(o, g));
+  }
+  rocksdb::IOStatus Close(const IOOptions& o, Dbg* g) override {
+    return AsNoSpace(FSWritableFileOwnerWrapper::Close(o, g));
+  }
+};
+
+// RocksDB's info log ("LOG"). Its writer must never see a failed write: on
+// the next log line RocksDB 7.8's WritableFileWriter asserts (and Debian's
+// librocksdb is built with assertions), so a full disk would abort the
+// server as soon as RocksDB logs the error. A line that does not fit is
+// dropped instead.
+class InfoLogFile final : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  using FSWritableFileOwnerWrapper::FSWritableFileOwnerWrapper;
+  using IOOptions = rocksdb::IOOptions;
+  using Dbg = rocksdb::IODebugContext;
+  rocksdb::IOStatus Append(const rocksdb::Slice& d, const IOOptions& o, Dbg* g) override {
+    (void)FSWritableFileOwnerWrapper::Append(d, o, g);
+    return rocksdb::IOStatus::OK();
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& d, const IOOptions& o,
+                           const rocksdb::DataVerificationInfo& v, Dbg* g) override {
+    (void)FSWritableFileOwnerWrapper::Append(d, o, v, g);
+    return rocksdb::IOStatus::OK();
+  }
+  rocksdb::IOStatus Flush(const IOOptions& o, Dbg* g) override {
+    (void)FSWritableFileOwnerWrapper::Flush(o, g);
+    return rocksdb::IOStatus::OK();
+  }
+  rocksdb::IOStatus Sync(const IOOptions& o, Dbg* g) override {
+    (void)FSWritableFileOwnerWrapper::Sync(o, g);
+    return rocksdb::IOStatus::OK();
+  }
+  rocksdb::IOStatus Fsync(const IOOptions& o, Dbg* g) override {
+    (void)FSWritableFileOwnerWrapper::Fsync(o, g);
+    return rocksdb::IOStatus::OK();
+  }
+};
+
+class SpaceErrorFileSystem final : public rocksdb::FileSystemWrapper {
+ public:
+  using FileSystemWrapper::FileSystemWrapper;
+  const char* Name() const override { return "SpaceErrorFileSystem"; }
+  rocksdb::IOStatus NewWritableFile(const std::string& f, const rocksdb::FileOptions& fo,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                    rocksdb::IODebugContext* g) override {
+    return Wrap(f, target()->NewWritableFile(f, fo, r, g), r);
+  }
+  rocksdb::IOStatus ReopenWritableFile(const std::string& f, const rocksdb::FileOptions& fo,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                       rocksdb::IODebugContext* g) override {
+    return Wrap(f, target()->ReopenWritableFile(f, fo, r, g), r);
+  }
+  rocksdb::IOStatus ReuseWritableFile(const std::string& f, const std::string& old,
+                                      const rocksdb::FileOptions& fo,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                      rocksdb::IODebugContext* g) override {
+    return Wrap(f, target()->ReuseWritableFile(f, old, fo, r, g), r);
+  }
+
+ private:
+  static rocksdb::IOStatus Wrap(const std::string& f, rocksdb::IOStatus s,
+                                std::unique_ptr<rocksdb::FSWritableFile>* r) {
+    if (s.ok()) {
+      const bool info_log = f == "LOG" || f.ends_with("/LOG");
+      if (info_log) {
+        *r = std::make_unique<InfoLogFile>(std::move(*r));
+      } else {
+        *r = std::make_unique<SpaceErrorFile>(std::move(*r));
+      }
+    }
+    return AsNoSpace(s);
+  }
+};
+
+// The default Env with SpaceErrorFileSystem's files, the info log included
+// (the composite Env alone would create the log through the default Env).
+class SpaceErrorEnv final : public rocksdb::EnvWrapper {
+ public:
+  SpaceErrorEnv()
+      : EnvWrapper(rocksdb::NewCompositeEnv(
+            std::make_shared<SpaceErrorFileSystem>(rocksdb::FileSystem::Default()))) {}
+  const char* Name() const override { return "SpaceErrorEnv"; }
+  rocksdb::Status NewLogger(const std::string& fname,
+                            std::shared_ptr<rocksdb::Logger>* result) override {
+    return Env::NewLogger(fname, result);  // through this Env's file system
+  }
+};
+
+rocksdb::Env* StoreEnv() {
+  // Never destroyed: it must outlive every DB, including ones closed by
+  // static destructors.
+  static rocksdb::Env* env = new SpaceErrorEnv();
+  return env;
+}
+
 }  // namespace
 
 rocksdb::DBOptions MakeDBOptions(const Options& /*options*/) {
   rocksdb::DBOptions o;
+  o.env = StoreEnv();
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   // Two cores: one flush and one compaction in the background at most.

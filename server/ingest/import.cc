@@ -23,6 +23,18 @@ void Account(ImportResult& r, const tsdb::AppendResult& a) {
   r.invalid += a.invalid;
   r.series_removed += a.series_removed;
 }
+
+// Commits batch into the result; false if the store could not persist it
+// (then nothing of the batch is stored and the import must stop: a storage
+// error outranks a parse error found after the batch).
+bool CommitBatch(Ingester& ingester, std::vector<Ingester::Sample>& batch, ImportResult& r) {
+  tsdb::AppendResult a = ingester.Commit(batch);
+  Account(r, a);
+  if (!a.status.IsIOError()) return true;
+  r.status = a.status;
+  r.storage_error = true;
+  return false;
+}
 }  // namespace
 
 ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size_t)>& read,
@@ -99,6 +111,7 @@ ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size
         });
         if (!ref.ok()) {
           result.status = ref.status().WithContext("line " + std::to_string(parser.line_number()));
+          result.storage_error = ref.status().IsIOError();
           failed = true;
           break;
         }
@@ -109,7 +122,10 @@ ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size
       }
       batch.push_back(
           {last_ref, parser.timestamp_ms().value_or(default_timestamp_ms), parser.value()});
-      if (batch.size() >= kCommitEvery) Account(result, ingester.Commit(batch));
+      if (batch.size() >= kCommitEvery && !CommitBatch(ingester, batch, result)) {
+        failed = true;
+        break;
+      }
     }
     if (failed) break;
     // The block ends at a line end, so the parser has counted every line of
@@ -118,7 +134,7 @@ ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size
     std::memmove(buf.get(), buf.get() + end, len - end);
     len -= end;
   }
-  if (!batch.empty()) Account(result, ingester.Commit(batch));
+  if (!batch.empty()) (void)CommitBatch(ingester, batch, result);
   return result;
 }
 

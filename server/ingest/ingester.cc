@@ -105,8 +105,14 @@ common::Result<tsdb::SeriesRef> Ingester::Resolve(
 tsdb::AppendResult Ingester::Commit(std::vector<Sample>& batch) {
   auto app = db_->NewAppender();
   for (const Sample& s : batch) app->AddRef(s.ref, s.t, s.v);
+  const size_t n = batch.size();
   batch.clear();
   tsdb::AppendResult r = app->Commit();
+  // Nothing of a batch that could not be persisted is stored, except what
+  // was refused for another reason (counted below) or was a duplicate.
+  if (r.status.IsIOError()) {
+    counters_.storage_error.fetch_add(n - r.rejected() - r.duplicate_ignored);
+  }
   counters_.accepted.fetch_add(r.accepted);
   counters_.out_of_order.fetch_add(r.out_of_order);
   counters_.duplicate.fetch_add(r.duplicate_conflict);

@@ -38,6 +38,9 @@ struct IngestCounters {
   std::atomic<uint64_t> series_limit{0};
   std::atomic<uint64_t> invalid{0};
   std::atomic<uint64_t> series_removed{0};
+  // Refused because the store could not persist them (disk full, I/O
+  // error); the request is answered 503 and the client retries.
+  std::atomic<uint64_t> storage_error{0};
 };
 
 class Ingester {
