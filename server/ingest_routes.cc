@@ -51,13 +51,15 @@ common::HttpResponse PushJson(const IngestContext& ctx, const Params& params,
   if (instance.empty()) instance = std::string(remote);
   int64_t ts = reading->timestamp_ms ? reading->timestamp_ms : common::NowMs();
   std::vector<Ingester::Sample> batch;
+  Ingester::SeriesBatch series(ctx.ingester);  // created only once all series are valid
   for (const auto& s : reading->samples) {
     common::Labels labels = s.labels.With("job", job).With("instance", instance);
-    auto ref = ctx.ingester->Resolve(labels.ToString(),
-                                     [&]() -> common::Result<common::Labels> { return labels; });
+    auto ref = series.Resolve(labels.ToString(),
+                              [&]() -> common::Result<common::Labels> { return labels; });
     if (!ref.ok()) return Refused(ref.status());
     batch.push_back({*ref, ts, s.value});
   }
+  if (auto s = series.Create(&batch); !s.ok()) return Refused(s);
   ctx.metrics->CountIngested("push_json", batch.size());
   return AppendOutcome(ctx.ingester->Commit(batch));
 }

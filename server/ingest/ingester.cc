@@ -65,41 +65,86 @@ size_t Ingester::KeyHash::operator()(std::string_view s) const noexcept {
   return static_cast<size_t>(mix(h));
 }
 
-common::Result<tsdb::SeriesRef> Ingester::Resolve(
-    std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels) {
+std::optional<tsdb::SeriesRef> Ingester::Cached(std::string_view key, uint64_t generation) {
   const HashedKey hk{key, KeyHash()(key)};
   // High bits pick the shard; the map's buckets use the low bits.
   Shard& shard = shards_[(hk.hash >> 32) % kShards];
-  // Read before the lookup: a removal that this load does not see can only
-  // be caught by the append (counted as series_removed, answered 503 so the
-  // client retries), and the retry sees the new generation.
-  const uint64_t generation = db_->RemovalGeneration();
-  {
-    std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.refs.find(hk);
-    if (it != shard.refs.end()) {
-      Shard::Entry& e = it->second;
-      if (e.generation == generation) return e.ref;
-      if (db_->HasSeries(e.ref)) {
-        e.generation = generation;
-        return e.ref;
-      }
-      shard.refs.erase(it);
-    }
+  std::lock_guard<std::mutex> lock(shard.mu);
+  auto it = shard.refs.find(hk);
+  if (it == shard.refs.end()) return std::nullopt;
+  Shard::Entry& e = it->second;
+  if (e.generation == generation) return e.ref;
+  if (db_->HasSeries(e.ref)) {
+    e.generation = generation;
+    return e.ref;
   }
-  auto labels = make_labels();
-  if (!labels.ok()) return labels.status();
-  if (auto s = Validate(*labels); !s.ok()) return s;
-  auto ref = db_->GetOrCreateSeries(*labels);
+  shard.refs.erase(it);
+  return std::nullopt;
+}
+
+common::Result<tsdb::SeriesRef> Ingester::Create(std::string_view key, const common::Labels& labels,
+                                                 uint64_t generation) {
+  auto ref = db_->GetOrCreateSeries(labels);
   if (!ref.ok()) {
     if (ref.status().IsResourceExhausted()) counters_.series_limit.fetch_add(1);
     return ref.status();
   }
+  Shard& shard = shards_[(KeyHash()(key) >> 32) % kShards];
   std::lock_guard<std::mutex> lock(shard.mu);
   // Bounded: a churning cardinality must not grow the cache forever.
   if (shard.refs.size() >= kMaxCachedPerShard) shard.refs.clear();
   shard.refs.insert_or_assign(std::string(key), Shard::Entry{*ref, generation});
   return *ref;
+}
+
+common::Result<tsdb::SeriesRef> Ingester::Resolve(
+    std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels) {
+  // Read before the lookup: a removal that this load does not see can only
+  // be caught by the append (counted as series_removed, answered 503 so the
+  // client retries), and the retry sees the new generation.
+  const uint64_t generation = db_->RemovalGeneration();
+  if (auto ref = Cached(key, generation)) return *ref;
+  auto labels = make_labels();
+  if (!labels.ok()) return labels.status();
+  if (auto s = Validate(*labels); !s.ok()) return s;
+  return Create(key, *labels, generation);
+}
+
+Ingester::SeriesBatch::SeriesBatch(Ingester* ingester)
+    : ingester_(ingester), generation_(ingester->db()->RemovalGeneration()) {}
+
+common::Result<tsdb::SeriesRef> Ingester::SeriesBatch::Resolve(
+    std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels) {
+  if (auto ref = ingester_->Cached(key, generation_)) return *ref;
+  if (auto it = queued_.find(std::string(key)); it != queued_.end()) {
+    return kQueuedBit | it->second;
+  }
+  auto labels = make_labels();
+  if (!labels.ok()) return labels.status();
+  if (auto s = ingester_->Validate(*labels); !s.ok()) return s;
+  const size_t index = new_series_.size();
+  new_series_.push_back({std::string(key), std::move(labels).value()});
+  queued_.emplace(new_series_.back().key, index);
+  return kQueuedBit | index;
+}
+
+common::Status Ingester::SeriesBatch::Create(std::vector<Sample>* samples,
+                                             std::vector<tsdb::SeriesRef>* refs) {
+  std::vector<tsdb::SeriesRef> created;
+  created.reserve(new_series_.size());
+  for (const NewSeries& n : new_series_) {
+    auto ref = ingester_->Create(n.key, n.labels, generation_);
+    if (!ref.ok()) return ref.status();
+    created.push_back(*ref);
+  }
+  auto fix = [&created](tsdb::SeriesRef& r) {
+    if (r & kQueuedBit) r = created[r & ~kQueuedBit];
+  };
+  for (Sample& s : *samples) fix(s.ref);
+  if (refs != nullptr) {
+    for (tsdb::SeriesRef& r : *refs) fix(r);
+  }
+  return common::Status::OK();
 }
 
 tsdb::AppendResult Ingester::Commit(std::vector<Sample>& batch) {

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -64,6 +65,39 @@ class Ingester {
     int64_t t;
     double v;
   };
+
+  // The series of one request, created only once the whole request has been
+  // validated, so that a request refused for any of its series leaves
+  // nothing behind, not even an empty series in the index (which label and
+  // series listings would show). Cached series resolve at once; a new
+  // series gets a placeholder ref that Create() replaces. One per request,
+  // not thread-safe.
+  class SeriesBatch {
+   public:
+    explicit SeriesBatch(Ingester* ingester);
+    // As Ingester::Resolve, without creating anything: the ref may be a
+    // placeholder until Create().
+    common::Result<tsdb::SeriesRef> Resolve(
+        std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels);
+    // Creates the queued series and puts their refs in place of the
+    // placeholders in *samples (and *refs). Errors: series limit
+    // (ResourceExhausted, counted), storage (IOError); series created before
+    // the failing one stay (only near the series limit or on a failing disk).
+    common::Status Create(std::vector<Sample>* samples,
+                          std::vector<tsdb::SeriesRef>* refs = nullptr);
+
+   private:
+    // Series ids are far below 2^63: the top bit marks a placeholder.
+    static constexpr tsdb::SeriesRef kQueuedBit = tsdb::SeriesRef{1} << 63;
+    struct NewSeries {
+      std::string key;
+      common::Labels labels;
+    };
+    Ingester* ingester_;
+    uint64_t generation_;
+    std::vector<NewSeries> new_series_;
+    std::unordered_map<std::string, size_t> queued_;  // key -> index in new_series_
+  };
   tsdb::AppendResult Commit(std::vector<Sample>& batch);
 
   const IngestCounters& counters() const { return counters_; }
@@ -71,6 +105,12 @@ class Ingester {
   tsdb::DB* db() const { return db_; }
 
  private:
+  // The cached ref of key if its series is alive under `generation`.
+  std::optional<tsdb::SeriesRef> Cached(std::string_view key, uint64_t generation);
+  // Creates (or finds) the series of validated labels and caches its ref.
+  common::Result<tsdb::SeriesRef> Create(std::string_view key, const common::Labels& labels,
+                                         uint64_t generation);
+
   static constexpr size_t kShards = 64;
   static constexpr size_t kMaxCachedPerShard = 1 << 16;
   // The cache is probed once per sample on the text paths, so lookups take

@@ -12,14 +12,22 @@ namespace server {
 namespace {
 const char* TypeName(ms::remote::MetricMetadata::MetricType t) {
   switch (t) {
-    case ms::remote::MetricMetadata::COUNTER: return "counter";
-    case ms::remote::MetricMetadata::GAUGE: return "gauge";
-    case ms::remote::MetricMetadata::HISTOGRAM: return "histogram";
-    case ms::remote::MetricMetadata::GAUGEHISTOGRAM: return "gaugehistogram";
-    case ms::remote::MetricMetadata::SUMMARY: return "summary";
-    case ms::remote::MetricMetadata::INFO: return "info";
-    case ms::remote::MetricMetadata::STATESET: return "stateset";
-    default: return "unknown";
+    case ms::remote::MetricMetadata::COUNTER:
+      return "counter";
+    case ms::remote::MetricMetadata::GAUGE:
+      return "gauge";
+    case ms::remote::MetricMetadata::HISTOGRAM:
+      return "histogram";
+    case ms::remote::MetricMetadata::GAUGEHISTOGRAM:
+      return "gaugehistogram";
+    case ms::remote::MetricMetadata::SUMMARY:
+      return "summary";
+    case ms::remote::MetricMetadata::INFO:
+      return "info";
+    case ms::remote::MetricMetadata::STATESET:
+      return "stateset";
+    default:
+      return "unknown";
   }
 }
 }  // namespace
@@ -31,9 +39,9 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
     return common::Status::InvalidArgument("body is not snappy block-compressed data");
   }
   if (raw_len > ingester.limits().max_body_bytes) {
-    return common::Status::TooLarge(
-        "decompressed body of " + std::to_string(raw_len) + " bytes exceeds the limit of " +
-        std::to_string(ingester.limits().max_body_bytes) + " bytes");
+    return common::Status::TooLarge("decompressed body of " + std::to_string(raw_len) +
+                                    " bytes exceeds the limit of " +
+                                    std::to_string(ingester.limits().max_body_bytes) + " bytes");
   }
   // Uninitialised buffer: snappy writes every byte.
   auto raw = std::make_unique_for_overwrite<char[]>(raw_len == 0 ? 1 : raw_len);
@@ -49,7 +57,8 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
   const size_t max_samples = ingester.limits().max_samples_per_request;
   if (!remote_write::DecodeWriteRequest(std::string_view(raw.get(), raw_len), max_samples, &req,
                                         &too_many)) {
-    return common::Status::InvalidArgument("body is not a valid remote_write WriteRequest protobuf");
+    return common::Status::InvalidArgument(
+        "body is not a valid remote_write WriteRequest protobuf");
   }
   // Checked before any series is created, so an oversized request leaves
   // nothing behind.
@@ -62,6 +71,7 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
   std::vector<Ingester::Sample> batch;
   batch.reserve(req.timestamps.size());
   std::string key;
+  Ingester::SeriesBatch series(&ingester);  // created only once all series are valid
   for (size_t i = 0; i < req.series.size(); ++i) {
     const remote_write::DecodedSeries& ts = req.series[i];
     const auto* first = req.labels.data() + ts.labels_begin;
@@ -73,7 +83,7 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
       key += l->second;
       key += '\x01';
     }
-    auto ref = ingester.Resolve(key, [&]() -> common::Result<common::Labels> {
+    auto ref = series.Resolve(key, [&]() -> common::Result<common::Labels> {
       std::vector<common::Label> labels;
       labels.reserve(static_cast<size_t>(last - first));
       for (const auto* l = first; l != last; ++l) {
@@ -101,6 +111,7 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
       if (!m.help.empty()) metadata->SetHelp(m.metric_family_name, m.help);
     }
   }
+  if (auto s = series.Create(&batch); !s.ok()) return s;
   result.samples = batch.size();
   result.append = ingester.Commit(batch);
   return result;

@@ -20,8 +20,7 @@ common::Labels AttachTargetLabels(const common::Labels& scraped, const common::L
 }
 
 common::Result<TextIngestResult> IngestText(Ingester& ingester, std::string_view text,
-                                            const TextIngestOptions& options,
-                                            bool collect_refs) {
+                                            const TextIngestOptions& options, bool collect_refs) {
   // The cache key must include the target labels: the same raw series from
   // two targets are two series.
   std::string key_prefix;
@@ -31,6 +30,7 @@ common::Result<TextIngestResult> IngestText(Ingester& ingester, std::string_view
 
   TextIngestResult result;
   std::vector<Ingester::Sample> batch;
+  Ingester::SeriesBatch series(&ingester);  // created only once all lines are valid
   common::TextParser parser(text);
   for (;;) {
     auto e = parser.Next();
@@ -45,13 +45,13 @@ common::Result<TextIngestResult> IngestText(Ingester& ingester, std::string_view
       continue;
     }
     if (batch.size() >= ingester.limits().max_samples_per_request) {
-      return common::Status::TooLarge(
-          "body has more than " + std::to_string(ingester.limits().max_samples_per_request) +
-          " samples");
+      return common::Status::TooLarge("body has more than " +
+                                      std::to_string(ingester.limits().max_samples_per_request) +
+                                      " samples");
     }
     key.assign(key_prefix);
     key.append(parser.series());
-    auto ref = ingester.Resolve(key, [&]() -> common::Result<common::Labels> {
+    auto ref = series.Resolve(key, [&]() -> common::Result<common::Labels> {
       common::Labels scraped;
       if (auto s = common::ParseSeriesLabels(parser.series(), &scraped); !s.ok()) return s;
       return AttachTargetLabels(scraped, options.target_labels);
@@ -60,9 +60,10 @@ common::Result<TextIngestResult> IngestText(Ingester& ingester, std::string_view
       return ref.status().WithContext("line " + std::to_string(parser.line_number()));
     }
     if (collect_refs) result.refs.push_back(*ref);
-    batch.push_back({*ref, parser.timestamp_ms().value_or(options.default_timestamp_ms),
-                     parser.value()});
+    batch.push_back(
+        {*ref, parser.timestamp_ms().value_or(options.default_timestamp_ms), parser.value()});
   }
+  if (auto s = series.Create(&batch, collect_refs ? &result.refs : nullptr); !s.ok()) return s;
   result.samples = batch.size();
   result.append = ingester.Commit(batch);
   return result;
