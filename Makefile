@@ -50,7 +50,7 @@ run: build web
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= -1
-FUZZ_TARGETS ?= text_parser promql api_params remote_write system_json config
+FUZZ_TARGETS ?= text_parser promql api_params remote_write system_json config import chunk spool
 fuzz: setup
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -DMS_FUZZ=ON \
 	  -DMS_SANITIZE=address,undefined -DMS_WERROR=OFF -DMS_BUILD_TESTS=OFF \
