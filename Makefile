@@ -22,7 +22,7 @@ all: build
 # Extra package groups for setup.sh: `make test` adds --browser (chromium, and
 # node/npm if missing), `make run`/`make web` add --web (node/npm if missing).
 SETUP_FLAGS ?=
-test: SETUP_FLAGS = --browser
+test: SETUP_FLAGS = --browser --fuzz
 fuzz: SETUP_FLAGS = --fuzz
 run web: SETUP_FLAGS = --web
 
@@ -39,8 +39,13 @@ build: configure
 web: setup
 	@bash dashboards/web/build.sh
 
+# After ctest, the plain build runs every libFuzzer target briefly (a fixed
+# seed and run count, so the same inputs everywhere); `make fuzz` runs longer.
 test: build web
 	@cd $(BUILD_DIR) && ctest -j $(JOBS) --output-on-failure --timeout 600
+ifeq ($(SANITIZE),)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60 FUZZ_RUNS=20000 FUZZ_SEED=1
+endif
 
 run: build web
 	@bash scripts/run-stack.sh $(BUILD_DIR)
@@ -50,13 +55,14 @@ run: build web
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= -1
+FUZZ_SEED ?= 0
 FUZZ_TARGETS ?= text_parser promql api_params remote_write system_json config import chunk spool
 fuzz: setup
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -DMS_FUZZ=ON \
 	  -DMS_SANITIZE=address,undefined -DMS_WERROR=OFF -DMS_BUILD_TESTS=OFF \
 	  -DMS_BUILD_BENCH=OFF > /dev/null
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
-	@FUZZ_RUNS=$(FUZZ_RUNS) bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_SEED=$(FUZZ_SEED) bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	@bash bench/run-all.sh $(BUILD_DIR)

@@ -1,5 +1,7 @@
 #include "common/http_server.h"
 
+#include "common/stack_pool.h"
+
 #include <civetweb.h>
 #include <strings.h>
 
@@ -189,7 +191,8 @@ struct HttpServer::Impl {
   };
   std::vector<Route> routes;
   mg_context* ctx = nullptr;
-  std::mutex mu;  // guards ctx across Stop() calls
+  std::mutex mu;                    // guards ctx across Stop() calls
+  std::unique_ptr<StackPool> pool;  // set by Start when handler_stack_bytes > 0
 
   const Route* Match(std::string_view path) const {
     const Route* best = nullptr;
@@ -208,11 +211,18 @@ struct HttpServer::Impl {
     if (!route) {
       resp = HttpResponse::Text(404, "404 page not found\n");
     } else {
-      try {
-        resp = route->handler(req);
-      } catch (const std::exception& e) {
-        spdlog::error("handler for {} threw: {}", req.path(), e.what());
-        resp = HttpResponse::Text(500, std::string("internal error: ") + e.what() + "\n");
+      auto run = [&] {
+        try {
+          resp = route->handler(req);
+        } catch (const std::exception& e) {
+          spdlog::error("handler for {} threw: {}", req.path(), e.what());
+          resp = HttpResponse::Text(500, std::string("internal error: ") + e.what() + "\n");
+        }
+      };
+      if (self->pool) {
+        self->pool->Run(run);
+      } else {
+        run();
       }
     }
     // Drain a small unread body so a keep-alive connection stays in sync;
@@ -297,6 +307,10 @@ Status HttpServer::Start(const Options& options) {
                         "tcp_nodelay",
                         "1",
                         nullptr};
+  if (options.handler_stack_bytes > 0 && !impl_->pool) {
+    impl_->pool =
+        std::make_unique<StackPool>(std::max(1, options.threads), options.handler_stack_bytes);
+  }
   mg_callbacks callbacks{};
   // civetweb logs bind failures through this callback; keep them in our log.
   callbacks.log_message = [](const mg_connection*, const char* msg) {

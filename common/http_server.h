@@ -88,6 +88,11 @@ class HttpServer {
     int port = 0;  // 0 picks a free port; see port()
     int threads = 4;
     int request_timeout_ms = 30000;
+    // > 0: handlers run on a pool of `threads` threads with stacks of this
+    // size (common/stack_pool.h) instead of on civetweb's workers, whose
+    // stack size is fixed at the library's build (small on Debian): for
+    // handlers that recurse over client input.
+    size_t handler_stack_bytes = 0;
   };
   using Handler = std::function<HttpResponse(HttpRequest&)>;
 

@@ -5,7 +5,9 @@
 # Prints one line per target (executions, corpus size) and fails if any
 # target found a crash, a sanitizer report or a broken property.
 #   scripts/fuzz.sh <build-dir> <seconds-per-target> <target>...
-# FUZZ_RUNS=N (env) also stops each target after N executions.
+# FUZZ_RUNS=N (env) also stops each target after N executions; FUZZ_SEED=S
+# fixes libFuzzer's seed, so that a run bounded by FUZZ_RUNS is repeatable
+# (what `make test` does: the same inputs on every machine).
 set -uo pipefail
 build=$1; seconds=$2; shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +18,7 @@ for t in "$@"; do
   mkdir -p "$corpus"
   log="$build/findings/$t.log"
   "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -runs="${FUZZ_RUNS:--1}" \
+    -seed="${FUZZ_SEED:-0}" \
     -print_final_stats=1 -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="$build/findings/$t-" "$corpus" "$root/fuzz/corpus/$t" \
     > "$log" 2>&1

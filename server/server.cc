@@ -70,6 +70,12 @@ class ServerImpl : public MonitoringServer {
     h.host = options_.host;
     h.port = options_.port;
     h.threads = options_.http_threads;
+    // Handlers parse and evaluate PromQL, which recurses once per level of
+    // the query (at most promql::kMaxExprHeight = 512): civetweb's own
+    // worker stacks overflowed at ~90 levels. 8 MiB holds 512 levels even
+    // in the sanitizer build (tests/unit/promql/limits_test.cc); the pages
+    // are committed only as deep as a request uses them.
+    h.handler_stack_bytes = 8 << 20;
     if (auto s = http_.Start(h); !s.ok()) return s;
     scraper_->ApplyConfig(config_);
     started_ = true;

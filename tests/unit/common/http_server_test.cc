@@ -1,5 +1,14 @@
 #include "common/http_server.h"
 
+#include <pthread.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "common/http_client.h"
+#include "common/stack_pool.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -234,6 +243,52 @@ TEST(HttpServerTest, StartFailsWhenPortTaken) {
   Status s = b.Start(opts);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("cannot listen"), std::string::npos) << s.ToString();
+}
+
+// Handlers run on the pool's stacks when asked: a handler using 4 MiB of
+// stack would overflow civetweb's own workers.
+TEST(HttpServerTest, HandlersRunOnLargeStacksWhenAsked) {
+  HttpServer server;
+  server.Handle("/stack", [](HttpRequest&) {
+    pthread_attr_t attr;
+    size_t size = 0;
+    pthread_getattr_np(pthread_self(), &attr);
+    pthread_attr_getstacksize(&attr, &size);
+    pthread_attr_destroy(&attr);
+    volatile char big[4 << 20];  // touches 4 MiB of stack
+    big[0] = 1;
+    big[sizeof(big) - 1] = 1;
+    return HttpResponse::Text(200, std::to_string(size));
+  });
+  HttpServer::Options o;
+  o.host = "127.0.0.1";
+  o.threads = 2;
+  o.handler_stack_bytes = 16 << 20;
+  ASSERT_TRUE(server.Start(o).ok());
+  HttpClient c;
+  for (int i = 0; i < 4; ++i) {
+    auto r = c.Get("http://127.0.0.1:" + std::to_string(server.port()) + "/stack", 10);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->status, 200);
+    EXPECT_GE(std::stoull(r->body), size_t{16} << 20);
+  }
+}
+
+TEST(StackPoolTest, RunsEachTaskOnceAndWaitsForIt) {
+  StackPool pool(3, 1 << 20);
+  std::atomic<int> ran{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 8; ++i) {
+    callers.emplace_back([&] {
+      for (int k = 0; k < 100; ++k) {
+        int before = ran.load();
+        pool.Run([&] { ran.fetch_add(1); });
+        EXPECT_GT(ran.load(), before);  // Run returned after the task ran
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(ran.load(), 800);
 }
 
 TEST(UrlEncodingTest, DecodesPercentAndPlus) {

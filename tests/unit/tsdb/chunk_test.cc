@@ -542,8 +542,12 @@ TEST(tsdb_ChunkDecode, MatchesReferenceOnEncodedChunksAndDamage) {
     int64_t t = 1700000000000LL + static_cast<int64_t>(rng() % 100000);
     double v = 100;
     for (int i = 0; i < n; ++i) {
-      t += round % 4 == 0 ? static_cast<int64_t>(rng() >> (rng() % 64 + 1)) + 1
-                          : 15000 + static_cast<int64_t>(rng() % 9) - 4;
+      // Wrapping arithmetic (big random gaps overflow int64 on purpose), and
+      // shifts of 1..63: UBSan flagged the old shift by 64 and the signed
+      // overflow.
+      const uint64_t gap = round % 4 == 0 ? (rng() >> (rng() % 63 + 1)) + 1
+                                          : 15000 + static_cast<uint64_t>(rng() % 9) - 4;
+      t = static_cast<int64_t>(static_cast<uint64_t>(t) + gap);
       switch (round % 4) {
         case 0:
           v = std::bit_cast<double>(rng());
