@@ -5,8 +5,8 @@
 #
 #   BENCH_HOSTS (20), BENCH_HOURS (6): workload for tsdb/ingest comparisons
 #   BENCH_QUERY_HOSTS (100), BENCH_QUERY_HOURS (24): workload for query latency
-#   SOAK_MINUTES (3 here; soak.sh alone: 10), SOAK_HOSTS (200),
-#   SOAK_SERIES_PER_HOST (100): real-time soak vs VictoriaMetrics, per server
+#   SOAK_MINUTES (3 here; soak.sh alone: 10), SOAK_HOSTS (2000; 200 with SOAK_RATE=0),
+#   SOAK_SERIES_PER_HOST (100), SOAK_RATE (1e6/s; 0: real time): soak vs VictoriaMetrics
 set -uo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd)

@@ -1,27 +1,45 @@
 #!/usr/bin/env bash
 # Soak: monitoring-server vs VictoriaMetrics (Debian victoria-metrics) under
-# the same steady, scrape-like load for the same time, one after the other,
-# each with a fresh data dir, on loopback. bench_soak (soak.cc) ingests
-# node_exporter-shaped series in real time (each host every 15 s), runs
-# dashboard range queries over the last 15 min every second and samples the
-# server's RSS and CPU every 10 s; this script prints both runs' per-minute
-# lines, a side-by-side summary and the ratios ours/VM.
+# the same load for the same time, one after the other, each with a fresh data
+# dir, on loopback. bench_soak (soak.cc) ingests node_exporter-shaped series,
+# runs dashboard range queries and samples the server's RSS and CPU every
+# 10 s; this script prints both runs' lines, a side-by-side summary and the
+# ratios ours/VM. Two modes:
+#   accelerated (SOAK_RATE > 0, the default): sustained push at SOAK_RATE
+#     samples/s plus SOAK_QUERY_THREADS concurrent dashboard query loops. Data
+#     time runs faster than wall time: each tick writes one sample of every
+#     series and advances the data clock by 15 s, from a start far enough in
+#     the past that the run never writes the future. Queries cover the last
+#     hour of data time, back to back. Ends with a check that every sample of
+#     one series per host is queryable.
+#   real time (SOAK_RATE=0): each host every 15 s of wall time, dashboard
+#     queries over the last 15 min every second.
 #
 # Usage: soak.sh [BUILD_DIR]   (needs targets monitoring-server and bench_soak)
 #   SOAK_MINUTES (10)          run time per server
-#   SOAK_HOSTS (200)           hosts; 1/15 of them are written every second
+#   SOAK_RATE (1000000)        target samples/s; 0: real-time mode
+#   SOAK_HOSTS (2000; real time 200) hosts
 #   SOAK_SERIES_PER_HOST (100) series per host
+#   SOAK_QUERY_THREADS (10; real time 1) concurrent query loops
+#   SOAK_INGEST_THREADS (2)    accelerated: ingest connections
+#   SOAK_LINES_PER_POST (100000) accelerated: most samples per import POST
 #   VM_NOCACHE (1)             1: VictoriaMetrics queries carry nocache=1, so
 #                              both servers evaluate every query from storage
 #                              (ours has no result cache); 0: VM's cache is used
 #   KEEP_WORK=1                keep the temp dir (data dirs, logs, outputs)
-# Warm-up is the first third of each run. Exits 1 if a run had errors.
+# Warm-up is the first third of each run. Exits 1 if a run had ingest or query
+# errors (rejected or unqueryable samples included).
 set -euo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd)
 MINUTES=${SOAK_MINUTES:-10}
-HOSTS=${SOAK_HOSTS:-200}
+RATE=${SOAK_RATE:-1000000}
+FAST=$(awk -v r="$RATE" 'BEGIN { print (r + 0 > 0) ? 1 : 0 }')
+if [[ $FAST == 1 ]]; then HOSTS=${SOAK_HOSTS:-2000}; QUERY_THREADS=${SOAK_QUERY_THREADS:-10}
+else HOSTS=${SOAK_HOSTS:-200}; QUERY_THREADS=${SOAK_QUERY_THREADS:-1}; fi
 SERIES=${SOAK_SERIES_PER_HOST:-100}
+INGEST_THREADS=${SOAK_INGEST_THREADS:-2}
+LINES_PER_POST=${SOAK_LINES_PER_POST:-100000}
 VM_NOCACHE=${VM_NOCACHE:-1}
 DRIVER="$BUILD/bench/server/bench_soak"
 SERVER="$BUILD/server/monitoring-server"
@@ -68,7 +86,9 @@ soak() {  # NAME PORT [driver flags...]: runs the driver against the started ser
   shift 2
   local rc=0
   "$DRIVER" --url "http://127.0.0.1:$port" --server-pid "$SERVER_PID" --label "$name" \
-    --minutes "$MINUTES" --hosts "$HOSTS" --series-per-host "$SERIES" "$@" |
+    --minutes "$MINUTES" --hosts "$HOSTS" --series-per-host "$SERIES" --rate "$RATE" \
+    --query-threads "$QUERY_THREADS" --ingest-threads "$INGEST_THREADS" \
+    --lines-per-post "$LINES_PER_POST" "$@" |
     tee "$WORK/$name.out" || rc=$?
   stop_server
   echo "$name data dir after shutdown: $(du -sm "$WORK/$name" | cut -f1) MiB"
@@ -77,14 +97,24 @@ soak() {  # NAME PORT [driver flags...]: runs the driver against the started ser
   return $rc
 }
 
-echo "soak: $HOSTS hosts x $SERIES series, each host every 15 s, ${MINUTES} min per server;" \
-  "dashboard queries every second (VM nocache=$VM_NOCACHE)"
+if [[ $FAST == 1 ]]; then
+  echo "soak (accelerated): $HOSTS hosts x $SERIES series at $RATE samples/s target" \
+    "($INGEST_THREADS ingest threads), $QUERY_THREADS query threads back to back," \
+    "${MINUTES} min per server (VM nocache=$VM_NOCACHE)"
+else
+  echo "soak (real time): $HOSTS hosts x $SERIES series, each host every 15 s, ${MINUTES} min" \
+    "per server; dashboard queries every second, $QUERY_THREADS thread(s) (VM nocache=$VM_NOCACHE)"
+fi
 failed=0
 
 echo "== ours: monitoring-server"
 PORT=$(free_port)
+# civetweb keeps a worker thread per keep-alive connection: one per driver
+# connection (query and ingest threads) plus headroom, at least the default 8.
+HTTP_THREADS=$((QUERY_THREADS + INGEST_THREADS + 4))
+((HTTP_THREADS >= 8)) || HTTP_THREADS=8
 "$SERVER" --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/ours" --retention 100y \
-  --log.level warn >"$WORK/ours.log" 2>&1 &
+  --http-threads "$HTTP_THREADS" --log.level warn >"$WORK/ours.log" 2>&1 &
 SERVER_PID=$!
 wait_http "http://127.0.0.1:$PORT/healthz" 60
 soak ours "$PORT" || failed=1
@@ -94,8 +124,14 @@ VM_VERSION=$("$VM" -version 2>&1 | grep -m1 . ||
   dpkg-query -W -f='${Version}' victoria-metrics 2>/dev/null || echo '?')
 echo "== VictoriaMetrics ($VM_VERSION)"
 PORT=$(free_port)
+# Accelerated: VM runs 4 searches at once (-search.maxConcurrentRequests) and
+# answers 503 to one that waited 10 s for a slot; ours queues up to its 2 min
+# query timeout. Let VM queue up to the driver's 60 s timeout too, so that
+# both wait instead of shedding the 10 query threads' load.
+VM_SERVER_FLAGS=()
+[[ $FAST == 1 ]] && VM_SERVER_FLAGS=(-search.maxQueueDuration=60s)
 "$VM" -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$PORT" -retentionPeriod=100y \
-  -loggerLevel=ERROR -search.latencyOffset=0s >"$WORK/vm.log" 2>&1 &
+  -loggerLevel=ERROR -search.latencyOffset=0s "${VM_SERVER_FLAGS[@]}" >"$WORK/vm.log" 2>&1 &
 SERVER_PID=$!
 wait_http "http://127.0.0.1:$PORT/health" 60
 VM_FLAGS=()
@@ -115,7 +151,9 @@ def summary(path):
 o, v = summary(sys.argv[1]), summary(sys.argv[2])
 rows = [
     ("samples ingested", "samples", "%.0f"),
-    ("samples/s", "samples_per_s", "%.1f"),
+    ("samples/s target", "rate_target", "%.0f"),
+    ("samples/s achieved", "samples_per_s_achieved", "%.1f"),
+    ("data time covered s", "data_span_s", "%.0f"),
     ("RSS start MiB", "rss_start_mib", "%.1f"),
     ("RSS end MiB", "rss_end_mib", "%.1f"),
     ("RSS max MiB", "rss_max_mib", "%.1f"),
@@ -126,14 +164,18 @@ rows = [
     ("query max ms", "query_max_ms", "%.2f"),
     ("query p99 after warm-up ms", "query_p99_after_warmup_ms", "%.2f"),
     ("queries", "queries", "%.0f"),
+    ("queries started after s", "queries_start_s", "%.1f"),
     ("query rounds skipped", "query_rounds_skipped", "%.0f"),
     ("late ingest ticks", "late_ticks", "%.0f"),
     ("ingest errors", "ingest_errors", "%.0f"),
+    ("samples rejected", "samples_rejected", "%.0f"),
+    ("samples not queryable (verify)", "verify_missing", "%.0f"),
     ("query errors", "query_errors", "%.0f"),
     ("empty query results", "query_empty", "%.0f"),
     ("  of them after warm-up", "query_empty_after_warmup", "%.0f"),
     ("server CPU s", "cpu_s", "%.2f"),
     ("server CPU cores", "cpu_cores", "%.3f"),
+    ("driver CPU s", "driver_cpu_s", "%.2f"),
 ]
 print(f"{'':34}{'monitoring-server':>18}{'VictoriaMetrics':>18}")
 for title, key, fmt in rows:
@@ -146,16 +188,25 @@ def ratio(key):
         return f"n/a (ours {a:+.1f}, VM {b:+.1f} MiB)"
     return f"{a / b:.2f}" if b > 0 else "n/a"
 
+for who, d in (("ours", o), ("vm", v)):
+    print(f"RSS curve MiB per minute, {who}: {d['rss_curve_mib']}")
 print("ratios ours/VM: " + ", ".join(
     f"{name} {ratio(key)}" for name, key in (
-        ("RSS end", "rss_end_mib"), ("RSS growth after warm-up", "rss_growth_after_warmup_mib"),
+        ("samples/s achieved", "samples_per_s_achieved"), ("RSS end", "rss_end_mib"),
+        ("RSS max", "rss_max_mib"), ("RSS growth after warm-up", "rss_growth_after_warmup_mib"),
         ("query p50", "query_p50_ms"), ("query p99", "query_p99_ms"), ("CPU", "cpu_s"))))
+short = [f"{who} {float(d['samples_per_s_achieved']):.0f}/{float(d['rate_target']):.0f}"
+         for who, d in (("ours", o), ("vm", v))
+         if float(d["samples_per_s_achieved"]) < 0.95 * float(d["rate_target"])]
+if short:
+    print("note: achieved rate below 95% of the target (samples/s): " + ", ".join(short))
 empty = [f"{who} {d['query_empty_after_warmup']}" for who, d in (("ours", o), ("vm", v))
          if float(d["query_empty_after_warmup"]) != 0]
 if empty:
     print("warning: empty query results after warm-up (data not visible?): " + ", ".join(empty))
 bad = [f"{who} {k}={d[k]}" for who, d in (("ours", o), ("vm", v))
-       for k in ("ingest_errors", "query_errors", "server_exited") if float(d[k]) != 0]
+       for k in ("ingest_errors", "samples_rejected", "verify_missing", "query_errors",
+                 "server_exited") if float(d[k]) != 0]
 if bad:
     print("errors: " + ", ".join(bad))
     sys.exit(1)
