@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build web test run bench install format clean fuzz
+.PHONY: all setup configure build web test run bench install format clean fuzz tsan
 
 # make test SANITIZE=address,undefined (or thread): the same build and tests
 # with sanitizers, in their own build directory.
@@ -49,6 +49,17 @@ endif
 
 run: build web
 	@bash scripts/run-stack.sh $(BUILD_DIR)
+
+# ThreadSanitizer over the concurrency tests: tsdb (append + query +
+# retention), the query engine's shards and gate, ingest, the HTTP server and
+# the server end to end (scrape manager, forwarder, crash tests).
+TSAN_DIR ?= build-thread
+TSAN_TESTS ?= tsdb_|Promql.*Parallel|ShardRunner|QueryGate|Ingester|IngestLimits|HttpServer|StackPool|ServerIntegration|ServerCrash|Forwarder|Spool
+tsan: setup
+	@cmake -S . -B $(TSAN_DIR) -DMS_SANITIZE=thread -DMS_BUILD_BENCH=OFF > /dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS)
+	@cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ctest -j $(JOBS) --output-on-failure --timeout 900 -R '$(TSAN_TESTS)'
 
 # libFuzzer (clang-14) with ASan and UBSan over every parser of client input:
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_RUNS=10000000] [FUZZ_TARGETS="promql remote_write"]

@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto c = tsdb::XorChunk::FromBytes(bytes);
     if (c.ok()) {
       if (corrupt || c->num_samples() != static_cast<int>(all.size())) std::abort();
-      if (c->num_samples() > 0 && c->num_samples() < 65535) {
+      if (c->num_samples() > 0 && c->num_samples() < 65535 && c->max_time() < INT64_MAX - 1000) {
         c->Append(c->max_time() + 1000, 1.5);
         auto again = tsdb::NewChunkIterator(tsdb::Encoding::kXor, c->bytes());
         size_t n = 0;
