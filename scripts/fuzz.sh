@@ -19,7 +19,7 @@ for t in "$@"; do
   log="$build/findings/$t.log"
   "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -runs="${FUZZ_RUNS:--1}" \
     -seed="${FUZZ_SEED:-0}" \
-    -print_final_stats=1 -timeout=10 \
+    -print_final_stats=1 -timeout=60 \
     -rss_limit_mb=2048 -artifact_prefix="$build/findings/$t-" "$corpus" "$root/fuzz/corpus/$t" \
     > "$log" 2>&1
   rc=$?
