@@ -21,26 +21,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/server/proc_stat.h"
 #include "bench/tsdb/workload.h"
 #include "common/http_client.h"
 #include "server/ingest/remote_write.pb.h"
 
 namespace {
 
-double ProcessCpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto r = s.rfind(')');
-  if (r == std::string::npos) return 0;
-  std::istringstream fields(s.substr(r + 2));
-  std::string f;
-  double ut = 0, st = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14) ut = std::stod(f);
-    if (i == 15) st = std::stod(f);
-  }
-  return (ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
+double ProcessCpuSeconds(int pid) { return bench::ProcessCpuSeconds(pid).value_or(0); }
 
 struct Body {
   std::string data;
@@ -118,12 +106,14 @@ int main(int argc, char** argv) {
   std::string mode = "import", url;
   int hosts = 20, threads = 2, window_steps = 240, pid = 0;
   double hours = 6;
-  app.add_option("--mode", mode, "import or remote_write")->check(CLI::IsMember({"import", "remote_write"}));
+  app.add_option("--mode", mode, "import or remote_write")
+      ->check(CLI::IsMember({"import", "remote_write"}));
   app.add_option("--url", url, "Full URL of the ingest endpoint")->required();
   app.add_option("--hosts", hosts)->capture_default_str();
   app.add_option("--hours", hours)->capture_default_str();
   app.add_option("--threads", threads)->capture_default_str();
-  app.add_option("--window-steps", window_steps, "Samples per series per request")->capture_default_str();
+  app.add_option("--window-steps", window_steps, "Samples per series per request")
+      ->capture_default_str();
   app.add_option("--server-pid", pid, "Server PID, to report its CPU per sample");
   CLI11_PARSE(app, argc, argv);
 
@@ -180,10 +170,11 @@ int main(int argc, char** argv) {
   for (auto& w : workers) w.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double cpu = pid ? ProcessCpuSeconds(pid) - cpu0 : 0;
-  printf("{\"mode\":\"%s\",\"samples\":%zu,\"seconds\":%.3f,\"samples_per_sec\":%.0f,"
-         "\"server_cpu_seconds\":%.3f,\"server_cpu_us_per_sample\":%.4f,\"failed_requests\":%d}\n",
-         mode.c_str(), total_samples, secs, static_cast<double>(total_samples) / secs, cpu,
-         pid ? cpu * 1e6 / static_cast<double>(total_samples) : 0.0, failures.load());
+  printf(
+      "{\"mode\":\"%s\",\"samples\":%zu,\"seconds\":%.3f,\"samples_per_sec\":%.0f,"
+      "\"server_cpu_seconds\":%.3f,\"server_cpu_us_per_sample\":%.4f,\"failed_requests\":%d}\n",
+      mode.c_str(), total_samples, secs, static_cast<double>(total_samples) / secs, cpu,
+      pid ? cpu * 1e6 / static_cast<double>(total_samples) : 0.0, failures.load());
   if (failures.load()) fprintf(stderr, "first failure: %s\n", first_error.c_str());
   return failures.load() ? 1 : 0;
 }

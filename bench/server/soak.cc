@@ -56,6 +56,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/server/proc_stat.h"
 #include "common/http_client.h"
 
 namespace {
@@ -300,20 +301,7 @@ double RssMib(int pid) {
 }
 
 // utime + stime in seconds, or -1 if the process is gone.
-double CpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto r = s.rfind(')');
-  if (r == std::string::npos) return -1;
-  std::istringstream fields(s.substr(r + 2));
-  std::string f;
-  double ut = 0, st = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14) ut = std::stod(f);
-    if (i == 15) st = std::stod(f);
-  }
-  return (ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
+double CpuSeconds(int pid) { return bench::ProcessCpuSeconds(pid).value_or(-1); }
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

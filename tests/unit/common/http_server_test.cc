@@ -20,8 +20,7 @@
 namespace common {
 namespace {
 
-// Minimal blocking HTTP/1.0 client for loopback tests.
-std::string Fetch(int port, const std::string& request) {
+int Connect(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -29,8 +28,15 @@ std::string Fetch(int port, const std::string& request) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     close(fd);
-    return "";
+    return -1;
   }
+  return fd;
+}
+
+// Minimal blocking HTTP/1.0 client for loopback tests.
+std::string Fetch(int port, const std::string& request) {
+  const int fd = Connect(port);
+  if (fd < 0) return "";
   (void)!write(fd, request.data(), request.size());
   std::string out;
   char buf[4096];
@@ -128,19 +134,6 @@ TEST(HttpServerTest, StreamsChunkedBodies) {
   ASSERT_GE(r.size(), body.size());
   EXPECT_EQ(r.substr(r.size() - body.size()), body);
   server.Stop();
-}
-
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // Reads what arrives within timeout_ms (until the peer closes or pauses).
