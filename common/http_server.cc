@@ -12,7 +12,8 @@
 
 namespace common {
 
-HttpRequest::HttpRequest(mg_connection* conn) : conn_(conn) {
+HttpRequest::HttpRequest(mg_connection* conn, ClientWatcher* watcher)
+    : conn_(conn), watcher_(watcher) {
   const mg_request_info* ri = mg_get_request_info(conn);
   method_ = ri->request_method ? ri->request_method : "";
   path_ = ri->local_uri ? ri->local_uri : "";
@@ -22,6 +23,20 @@ HttpRequest::HttpRequest(mg_connection* conn) : conn_(conn) {
   std::string_view expect = Header("Expect");
   awaiting_continue_ = expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0 &&
                        ri->http_version != nullptr && std::string_view(ri->http_version) == "1.1";
+}
+
+HttpRequest::~HttpRequest() {
+  if (watch_ != nullptr && watcher_ != nullptr) watcher_->Remove(watch_.get());
+}
+
+const std::atomic<bool>* HttpRequest::ClientGone() {
+  if (watch_ == nullptr) {
+    const mg_request_info* ri = mg_get_request_info(conn_);
+    watch_ =
+        std::make_unique<ClientWatcher::Watch>(ri->remote_addr, ri->remote_port, ri->server_port);
+    if (watcher_ != nullptr) watcher_->Add(watch_.get());
+  }
+  return &watch_->gone;
 }
 
 std::string_view HttpRequest::Header(std::string_view name) const {
@@ -193,6 +208,7 @@ struct HttpServer::Impl {
   mg_context* ctx = nullptr;
   std::mutex mu;                    // guards ctx across Stop() calls
   std::unique_ptr<StackPool> pool;  // set by Start when handler_stack_bytes > 0
+  ClientWatcher watcher;            // for HttpRequest::ClientGone
 
   const Route* Match(std::string_view path) const {
     const Route* best = nullptr;
@@ -205,7 +221,7 @@ struct HttpServer::Impl {
 
   static int Dispatch(mg_connection* conn, void* cbdata) {
     auto* self = static_cast<Impl*>(cbdata);
-    HttpRequest req(conn);
+    HttpRequest req(conn, &self->watcher);
     HttpResponse resp;
     const Route* route = self->Match(req.path());
     if (!route) {

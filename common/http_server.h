@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/client_watcher.h"
 #include "common/status.h"
 
 struct mg_connection;
@@ -22,7 +23,12 @@ namespace common {
 
 class HttpRequest {
  public:
-  explicit HttpRequest(mg_connection* conn);
+  // `watcher` (may be null: ClientGone() then never becomes true) must
+  // outlive the request.
+  explicit HttpRequest(mg_connection* conn, ClientWatcher* watcher = nullptr);
+  ~HttpRequest();
+  HttpRequest(const HttpRequest&) = delete;
+  HttpRequest& operator=(const HttpRequest&) = delete;
 
   std::string_view method() const { return method_; }
   std::string_view path() const { return path_; }           // URL-decoded, no query
@@ -50,8 +56,17 @@ class HttpRequest {
   // than max_bytes were left.
   bool DiscardBody(size_t max_bytes);
 
+  // A flag that becomes true once the client has closed its connection
+  // (common/client_watcher.h), valid until the request ends. Long work for
+  // the client (a query) passes it as its cancel flag, so a client that gave
+  // up stops costing CPU and a handler thread. The first call starts the
+  // watch; the server checks it every 100 ms.
+  const std::atomic<bool>* ClientGone();
+
  private:
   mg_connection* conn_;
+  ClientWatcher* watcher_;
+  std::unique_ptr<ClientWatcher::Watch> watch_;  // set by ClientGone()
   std::string_view method_, path_, query_, remote_addr_;
   long long content_length_;
   bool awaiting_continue_ = false;  // Expect: 100-continue, not answered yet

@@ -22,6 +22,11 @@ using common::Status;
 
 namespace {
 
+// Window samples a range function goes through between two checks of the
+// timeout and cancel flag (about a millisecond of work for the cheapest
+// kernels; a check costs a clock read).
+constexpr int64_t kInterruptWork = int64_t{1} << 20;
+
 struct KernelCtx {
   int64_t range_start;  // window start (inclusive)
   int64_t range_end;    // window end (inclusive)
@@ -709,12 +714,21 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
       if (sum_fn) sliding.Reset(pts.data(), pts.size());
       s.v.assign(g.n, Absent());
       size_t lo = 0, hi = 0;
+      // One series can be minutes of work (a quantile over a million-sample
+      // window at each of 11,000 steps): the timeout and a client that went
+      // away are honoured inside the series too, every kInterruptWork samples.
+      int64_t work = 0;
       for (int64_t i = 0; i < g.n; ++i) {
         int64_t t = g.At(i);
         int64_t end = ra.WindowEnd(t);
         int64_t start = end - ra.range_ms;
         while (hi < pts.size() && pts[hi].t <= end) ++hi;
         while (lo < hi && pts[lo].t < start) ++lo;
+        work += static_cast<int64_t>(hi - lo) + 1;
+        if (work >= kInterruptWork) {
+          work = 0;
+          if (Status st = CheckInterrupt(); !st.ok()) return st;
+        }
         if (lo == hi) continue;
         if (absent_ot) {
           any_window[k][i] = 1;

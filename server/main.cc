@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
   app.add_option("--write-token", o.write_token, "Bearer token required on write endpoints")
       ->envname("MONITOR_WRITE_TOKEN");
   app.add_option("--web-dir", o.web_dir, "Dashboard assets directory")->envname("MONITOR_WEB_DIR");
-  app.add_option("--http-threads", o.http_threads, "HTTP worker threads")
+  app.add_option("--http-threads", o.http_threads,
+                 "HTTP worker threads: connections served at once (an open keep-alive "
+                 "connection holds one)")
       ->envname("MONITOR_HTTP_THREADS")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -26,7 +26,11 @@ namespace server {
 struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 5000;
-  int http_threads = 8;
+  // Connections served at once: civetweb keeps a worker thread per open
+  // (keep-alive) connection, so this must exceed the clients that stay
+  // connected (Grafana, forwarders, dashboards) plus --query.max-concurrency,
+  // or new requests, health checks included, wait for a connection to close.
+  int http_threads = 64;
   std::string data_dir = "./data";
   int64_t retention_ms = 15LL * 24 * 3600 * 1000;
   std::string config_path;  // empty: no scraping

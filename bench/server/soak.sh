@@ -109,12 +109,8 @@ failed=0
 
 echo "== ours: monitoring-server"
 PORT=$(free_port)
-# civetweb keeps a worker thread per keep-alive connection: one per driver
-# connection (query and ingest threads) plus headroom, at least the default 8.
-HTTP_THREADS=$((QUERY_THREADS + INGEST_THREADS + 4))
-((HTTP_THREADS >= 8)) || HTTP_THREADS=8
 "$SERVER" --host 127.0.0.1 --port "$PORT" --data-dir "$WORK/ours" --retention 100y \
-  --http-threads "$HTTP_THREADS" --log.level warn >"$WORK/ours.log" 2>&1 &
+  --log.level warn >"$WORK/ours.log" 2>&1 &
 SERVER_PID=$!
 wait_http "http://127.0.0.1:$PORT/healthz" 60
 soak ours "$PORT" || failed=1

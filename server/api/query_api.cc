@@ -196,7 +196,7 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
       auto ts = TimeParam(*p, "time", common::NowMs());
       if (!ts.ok()) return Error("bad_data", ts.status().message());
       TsdbQueryable storage(ctx.db);
-      auto r = ctx.engine->InstantQuery(storage, query, *ts);
+      auto r = ctx.engine->InstantQuery(storage, query, *ts, req.ClientGone());
       if (!r.ok()) return QueryError(r.status());
       return common::HttpResponse::Json(200, promql::RenderJsonSuccessBody(*r));
     });
@@ -239,7 +239,8 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
                      "decreasing the query resolution (?step=XX)");
       }
       TsdbQueryable storage(ctx.db);
-      auto r = ctx.engine->RangeQuerySteps(storage, p->Get("query"), *start, *end, *step);
+      auto r = ctx.engine->RangeQuerySteps(storage, p->Get("query"), *start, *end, *step,
+                                           req.ClientGone());
       if (!r.ok()) return QueryError(r.status());
       // Evaluation is complete (errors answered above); the body is formatted
       // while it is sent, so the client reads the first series early.

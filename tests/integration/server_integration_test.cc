@@ -1,7 +1,10 @@
 // monitoring-server end to end: real binaries on loopback (server, exporter,
 // forwarder) and a real Prometheus as scraper and remote_write sender.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <snappy.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <cmath>
@@ -385,6 +388,84 @@ TEST(ServerIntegrationTest, DeeplyNestedQueriesAreAnsweredNotCrashing) {
   // match[] selectors go through the same parser.
   auto series = testutil::ApiGet(
       *server, "series?match[]=" + testutil::UrlEncode(repeat("(", 300) + "up" + repeat(")", 300)));
+  EXPECT_TRUE(server->proc().running());
+}
+
+// Idle keep-alive connections (Grafana, browsers, forwarders keep theirs
+// open) each hold one of civetweb's worker threads: with the default thread
+// count, twenty of them must not keep a health check waiting.
+TEST(ServerIntegrationTest, IdleKeepAliveConnectionsDoNotBlockNewRequests) {
+  TempDir dir;
+  auto server = testutil::StartServer(dir, dir.File("data"));
+  ASSERT_TRUE(server->ready()) << server->log();
+  std::vector<int> idle;
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 20; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server->port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    idle.push_back(fd);
+    timeval tv{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+    char buf[1024];
+    ASSERT_GT(read(fd, buf, sizeof(buf)), 0) << "connection " << i << " got no answer";
+  }
+  common::HttpClient c;
+  auto r = c.Get(server->url("/healthz"), 5);
+  EXPECT_TRUE(r.ok() && r->status == 200)
+      << "a new request waited behind idle connections: " << r.status().ToString();
+  for (int fd : idle) close(fd);
+}
+
+// A query whose client hangs up is canceled, as Prometheus cancels it: it
+// stops using CPU and gives back its --query.max-concurrency slot, so with a
+// single slot the next query is answered. The query would otherwise run for
+// minutes (11,001 windows of 1.7M samples each).
+TEST(ServerIntegrationTest, QueryOfAClientThatHangsUpIsCanceled) {
+  TempDir dir;
+  auto server = testutil::StartServer(dir, dir.File("data"), {"--query.max-concurrency", "1"});
+  ASSERT_TRUE(server->ready()) << server->log();
+  common::HttpClient c;
+  auto metric = [&](const std::string& series) {
+    auto r = c.Get(server->url("/metrics"), 10);
+    if (!r.ok()) return std::string("no answer");
+    size_t at = r->body.find("\n" + series + " ");
+    if (at == std::string::npos) return std::string("absent");
+    at += series.size() + 2;
+    return r->body.substr(at, r->body.find('\n', at) - at);
+  };
+  const std::string body =
+      "query=" + testutil::UrlEncode("quantile_over_time(0.5, vector(1)[20d:1s])") +
+      "&start=0&end=660000&step=60";
+  const std::string request =
+      "POST /api/v1/query_range HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  EXPECT_TRUE(testutil::WaitUntil([&] { return metric("monitor_engine_queries") == "1"; }, 10s))
+      << "the query never started";
+  close(fd);
+  EXPECT_TRUE(testutil::WaitUntil(
+      [&] {
+        return metric(
+                   "monitor_http_requests_total{code=\"503\",handler=\"/api/v1/query_range\"}") ==
+               "1";
+      },
+      30s))
+      << "the query was not canceled: " << metric("monitor_engine_queries") << " running";
+  EXPECT_EQ(metric("monitor_engine_queries"), "0");
+  auto next = testutil::Query(*server, "1 + 1");
+  ASSERT_TRUE(next.is_array()) << "the next query got no slot";
   EXPECT_TRUE(server->proc().running());
 }
 

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -224,6 +225,50 @@ TEST(HttpServerTest, AnswersExpectContinue) {
   out = curl("/refuse");
   EXPECT_NE(out.find("< HTTP/1.1 401"), std::string::npos) << out;
   remove(file.c_str());
+  server.Stop();
+}
+
+// A client that closes its connection mid-request shows through
+// ClientGone(), so the work for it can stop; one that stays (even with a
+// pipelined next request waiting) does not.
+TEST(HttpServerTest, ClientGoneOnlyWhenTheClientCloses) {
+  HttpServer server;
+  std::atomic<int> outcome{-1};  // -1 running, 0 client still there, 1 gone
+  server.Handle("/wait", [&](HttpRequest& r) {
+    const std::atomic<bool>* gone = r.ClientGone();
+    // Bounded: 20 s at most; the client closes after 300 ms.
+    for (int i = 0; i < 2000 && !gone->load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    outcome = gone->load() ? 1 : 0;
+    return HttpResponse::Text(200, "done");
+  });
+  server.Handle("/hold", [&](HttpRequest& r) {
+    const std::atomic<bool>* gone = r.ClientGone();
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));  // several watch periods
+    return HttpResponse::Text(200, gone->load() ? "gone=1" : "gone=0");
+  });
+  server.Handle("/exact", [](HttpRequest&) { return HttpResponse::Text(200, "second"); });
+  HttpServer::Options opts;
+  opts.host = "127.0.0.1";
+  ASSERT_TRUE(server.Start(opts).ok());
+
+  int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  const std::string req = "GET /wait HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  close(fd);
+  for (int i = 0; i < 3000 && outcome.load() < 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(outcome.load(), 1) << "the handler did not see the client go";
+
+  const std::string out = Fetch(server.port(),
+                                "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"
+                                "GET /exact HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(out.find("gone=0"), std::string::npos) << out;
+  EXPECT_NE(out.find("second"), std::string::npos) << out;
   server.Stop();
 }
 

@@ -219,6 +219,30 @@ class BlockingQueryable : public Queryable {
   bool released_ = false;
 };
 
+// The timeout (and so a cancel: the same check) stops a query inside one
+// series, not only between series: here one series whose 11,001 windows
+// hold 1.7M samples each, minutes of work. The child gets 60 s before
+// SIGALRM ends it (exit 128+14: the timeout was not honoured).
+TEST(QueryLimitsTest, TimeoutStopsWorkInsideOneSeries) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    alarm(60);
+    EngineOptions o;
+    o.parallelism = 1;  // no helper threads in a forked child
+    o.timeout_ms = 300;
+    Engine engine(o);
+    MemoryStorage st;
+    auto r =
+        engine.RangeQuery(st, "quantile_over_time(0.5, vector(1)[20d:1s])", 0, 660'000'000, 60'000);
+    _exit(r.ok() ? 1 : ClassifyError(r.status()) == ErrorType::kTimeout ? 0 : 2);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status)
+                                 << " (SIGALRM: still running after 60 s)";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: answered, 2: another error";
+}
+
 TEST(QueryGateTest, EngineQueuesQueriesBeyondMaxConcurrency) {
   EngineOptions o;
   o.max_concurrency = 1;
