@@ -19,18 +19,25 @@ endif
 
 all: build
 
-# Extra package groups for setup.sh: `make test` adds --browser (chromium, and
-# node/npm if missing), `make run`/`make web` add --web (node/npm if missing).
-SETUP_FLAGS ?=
-test: SETUP_FLAGS = --browser --fuzz
+# What each entry point installs (scripts/setup.sh groups) and builds:
+# `make run` and `make install` only the programs, so they need neither the
+# test libraries nor the peers (Prometheus, node_exporter, VictoriaMetrics);
+# `make build`, `make test` and `make bench` build everything, tests and
+# benchmarks included.
+SETUP_FLAGS ?= --test
+TREE_FLAGS ?= -DMS_BUILD_TESTS=ON -DMS_BUILD_BENCH=ON
+test: SETUP_FLAGS = --test --browser --fuzz
 fuzz: SETUP_FLAGS = --fuzz
-run web: SETUP_FLAGS = --web
+web: SETUP_FLAGS = --web
+run: SETUP_FLAGS = --web
+run install: TREE_FLAGS = -DMS_BUILD_TESTS=OFF -DMS_BUILD_BENCH=OFF
+install: SETUP_FLAGS =
 
 setup:
 	@bash scripts/setup.sh $(SETUP_FLAGS)
 
 configure: setup
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) > /dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(TREE_FLAGS) $(CMAKE_FLAGS) > /dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)

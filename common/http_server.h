@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/body_writer.h"
 #include "common/client_watcher.h"
 #include "common/status.h"
 
@@ -71,9 +72,6 @@ class HttpRequest {
   long long content_length_;
   bool awaiting_continue_ = false;  // Expect: 100-continue, not answered yet
 };
-
-// Receives a body piece by piece; returns false once the client is gone.
-using BodyWriter = std::function<bool(std::string_view piece)>;
 
 struct HttpResponse {
   int status = 200;

@@ -4,11 +4,13 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <cmath>
 #include <limits>
 #include <vector>
+
+#include "model/number.h"
 
 namespace common {
 
@@ -86,79 +88,7 @@ size_t ScanLabelSet(std::string_view s, std::string* err) {
 
 }  // namespace
 
-namespace {
-
-// Fast path for the common "123" / "123.456": with at most 19 digits, a
-// mantissa m <= 2^53 and k <= 22 fraction digits, m and 10^k are exact
-// doubles, so m / 10^k is one correctly rounded operation: the same double
-// from_chars returns. Anything else (exponents, long mantissas) returns false
-// and takes the general path.
-bool ParseSimpleDecimal(std::string_view s, double* out) {
-  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  uint64_t m = 0;
-  int digits = 0;
-  int frac = 0;
-  bool dot = false;
-  for (char c : s) {
-    if (c >= '0' && c <= '9') {
-      if (++digits > 19) return false;
-      m = m * 10 + static_cast<uint64_t>(c - '0');
-      frac += dot ? 1 : 0;
-    } else if (c == '.' && !dot) {
-      dot = true;
-    } else {
-      return false;
-    }
-  }
-  if (digits == 0 || m > (uint64_t{1} << 53) || frac > 22) return false;
-  *out = static_cast<double>(m) / kPow10[frac];
-  return true;
-}
-
-}  // namespace
-
-std::optional<double> ParseFloatValue(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  std::string_view body = s;
-  bool neg = false;
-  if (body.front() == '+' || body.front() == '-') {
-    neg = body.front() == '-';
-    body.remove_prefix(1);
-  }
-  if (double fast; ParseSimpleDecimal(body, &fast)) return neg ? -fast : fast;
-  if (body.size() == 3 && strncasecmp(body.data(), "inf", 3) == 0) {
-    return neg ? -std::numeric_limits<double>::infinity()
-               : std::numeric_limits<double>::infinity();
-  }
-  if (body.size() == 8 && strncasecmp(body.data(), "infinity", 8) == 0) {
-    return neg ? -std::numeric_limits<double>::infinity()
-               : std::numeric_limits<double>::infinity();
-  }
-  if (body.size() == 3 && strncasecmp(body.data(), "nan", 3) == 0 && s.size() == 3) {
-    return std::numeric_limits<double>::quiet_NaN();
-  }
-  double v = 0;
-  // from_chars rejects a leading '+', so parse the unsigned body.
-  if (body.empty() || body.front() == '+' || body.front() == '-') return std::nullopt;
-  auto [p, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
-  if (p != body.data() + body.size()) return std::nullopt;
-  if (ec == std::errc::result_out_of_range) {
-    // Overflow -> Inf, underflow -> 0, as Go's ParseFloat does (value-wise);
-    // from_chars leaves v untouched here, strtod saturates (rare path).
-    v = std::strtod(std::string(body).c_str(), nullptr);
-  } else if (ec != std::errc()) {
-    return std::nullopt;
-  }
-  // Reject hex floats and other from_chars extensions the format doesn't have.
-  for (char c : body) {
-    if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
-      return std::nullopt;
-    }
-  }
-  return neg ? -v : v;
-}
+namespace {}  // namespace
 
 TextParser::TextParser(std::string_view text, int64_t first_line)
     : rest_(text), line_no_(first_line - 1) {}
@@ -259,7 +189,7 @@ TextParser::Entry TextParser::Next() {
     size_t vend = 0;
     while (vend < after.size() && after[vend] != ' ' && after[vend] != '\t') ++vend;
     if (vend == 0) return Fail("missing value for " + std::string(name_));
-    auto v = ParseFloatValue(after.substr(0, vend));
+    auto v = model::ParseFloat(after.substr(0, vend));
     if (!v) {
       return Fail("invalid value \"" + std::string(after.substr(0, vend)) + "\" for " +
                   std::string(name_));
@@ -285,12 +215,12 @@ TextParser::Entry TextParser::Next() {
   }
 }
 
-Status ParseSeriesLabels(std::string_view series, Labels* out) {
+Status ParseSeriesLabels(std::string_view series, model::Labels* out) {
   size_t i = 0;
   while (i < series.size() && IsNameChar(series[i], i == 0)) ++i;
   if (i == 0) return Status::InvalidArgument("invalid metric name");
-  std::vector<Label> labels;
-  labels.push_back({std::string(kMetricNameLabel), std::string(series.substr(0, i))});
+  std::vector<model::Label> labels;
+  labels.push_back({std::string(model::kMetricNameLabel), std::string(series.substr(0, i))});
   std::string_view s = series.substr(i);
   SkipBlanks(s);
   if (!s.empty()) {
@@ -325,7 +255,7 @@ Status ParseSeriesLabels(std::string_view series, Labels* out) {
         }
         value.push_back(c);
       }
-      for (const Label& l : labels) {
+      for (const model::Label& l : labels) {
         if (l.name == name) return Status::InvalidArgument("duplicate label name \"" + name + "\"");
       }
       labels.push_back({std::move(name), std::move(value)});
@@ -338,7 +268,7 @@ Status ParseSeriesLabels(std::string_view series, Labels* out) {
       return Status::InvalidArgument("expected ',' or '}'");
     }
   }
-  *out = Labels::FromVector(std::move(labels));
+  *out = model::Labels::FromVector(std::move(labels));
   return Status::OK();
 }
 

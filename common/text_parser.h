@@ -5,7 +5,7 @@
 // sample at a time without allocating. A sample's series is returned as its
 // raw text ("name{a=\"1\"}"), so callers can cache raw text -> series and skip
 // label parsing for series they have seen (the hot path of bulk import);
-// ParseSeriesLabels() turns it into Labels when needed.
+// ParseSeriesLabels() turns it into model::Labels when needed.
 //
 // Grammar accepted (per the format spec): blank lines; "# HELP name text";
 // "# TYPE name type"; other comments; samples
@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/labels.h"
 #include "common/status.h"
+#include "model/labels.h"
 
 namespace common {
 
@@ -38,7 +38,7 @@ class TextParser {
   Entry Next();
 
   // For kSample:
-  std::string_view series() const { return series_; }   // raw "name{...}"
+  std::string_view series() const { return series_; }  // raw "name{...}"
   std::string_view metric_name() const { return name_; }
   double value() const { return value_; }
   std::optional<int64_t> timestamp_ms() const { return timestamp_; }
@@ -73,10 +73,6 @@ class TextParser {
 
 // Parses the raw series text of a sample into labels (including __name__),
 // unescaping label values. Fails on malformed text or duplicate label names.
-Status ParseSeriesLabels(std::string_view series, Labels* out);
-
-// Parses a float as the text format writes them: Go ParseFloat syntax incl.
-// "NaN", "+Inf", "-Inf", "Inf" (any case). Returns nullopt if invalid.
-std::optional<double> ParseFloatValue(std::string_view s);
+Status ParseSeriesLabels(std::string_view series, model::Labels* out);
 
 }  // namespace common

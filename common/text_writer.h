@@ -2,7 +2,7 @@
 // /metrics in the tree (the exporter's and the server's own). It takes
 // prometheus-cpp's metric model and appends to a string; about 5x cheaper
 // than prometheus-cpp's iostream serializer, escapes HELP text correctly, and
-// formats numbers exactly as Go's client_golang does (strconv 'g', shortest),
+// formats numbers exactly as Go's client_golang does (model/number.h),
 // so output is byte-compatible with node_exporter's for the same values.
 #pragma once
 
@@ -16,10 +16,5 @@ namespace common {
 // Appends the families to *out. Counters and gauges are written as is;
 // summaries and histograms with their _sum/_count/_bucket/quantile series.
 void AppendTextFormat(const std::vector<prometheus::MetricFamily>& families, std::string* out);
-
-// Go's strconv.FormatFloat(v, 'g', -1, 64): shortest round-trip digits,
-// exponent form when the exponent is < -4 or >= 6; "+Inf", "-Inf", "NaN".
-void AppendGoFloat(double v, std::string* out);
-std::string FormatGoFloat(double v);
 
 }  // namespace common

@@ -7,9 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/duration.h"
 #include "common/http_server.h"
-#include "promql/format.h"
+#include "model/duration.h"
 #include "server/api/query_api.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -18,10 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr int64_t kLimit = int64_t{1} << 62;
   if (auto t = server::ParseApiTime(s); t.ok() && (*t > kLimit || *t < -kLimit)) std::abort();
   (void)server::ParseApiDuration(s);
-  if (auto d = promql::ParseDuration(s); d && *d >= 0) {
-    if (promql::ParseDuration(promql::FormatDuration(*d)) != d) std::abort();
+  if (auto d = model::ParseDuration(s); d.ok() && *d >= 0) {
+    auto back = model::ParseDuration(model::FormatDuration(*d));
+    if (!back.ok() || *back != *d) std::abort();
   }
-  (void)common::ParseDuration(s);
   (void)common::ParseUrlEncoded(s);
   (void)common::UrlDecode(s, true);
   return 0;

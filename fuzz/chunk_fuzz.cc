@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "common/sample.h"
+#include "model/sample.h"
 #include "tsdb/chunk.h"
 
 namespace {
@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (it->Next() && all.size() < (1u << 20)) all.push_back(it->At());
   const bool corrupt = !it->status().ok();
   // The bulk decoder over the whole range must see the same.
-  common::SampleVector out;
+  model::SampleVector out;
   auto st = tsdb::AppendChunkSamples(enc, bytes, INT64_MIN, INT64_MAX, &out);
   if (st.ok() == corrupt) std::abort();
   if (out.size() != all.size()) std::abort();
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // the first sample past maxt).
   if (!all.empty() && !corrupt) {
     const int64_t mint = all[all.size() / 3].first, maxt = all[all.size() / 2].first;
-    common::SampleVector win;
+    model::SampleVector win;
     (void)tsdb::AppendChunkSamples(enc, bytes, mint, maxt, &win);
     for (const auto& s : win) {
       if (s.t < mint || s.t > maxt) std::abort();

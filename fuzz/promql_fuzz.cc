@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/labels.h"
+#include "model/labels.h"
 #include "promql/engine.h"
 #include "promql/memory_storage.h"
 #include "promql/parser.h"
@@ -21,11 +21,11 @@ promql::MemoryStorage& Store() {
     const char* jobs[] = {"api", "db"};
     for (int j = 0; j < 2; ++j) {
       for (int i = 0; i < 3; ++i) {
-        common::Labels c({{"__name__", "c_total"}, {"job", jobs[j]}, {"i", std::to_string(i)}});
-        common::Labels g({{"__name__", "g"}, {"job", jobs[j]}, {"i", std::to_string(i)}});
-        common::Labels h({{"__name__", "h_bucket"},
-                          {"job", jobs[j]},
-                          {"le", i == 2 ? "+Inf" : std::to_string(i)}});
+        model::Labels c({{"__name__", "c_total"}, {"job", jobs[j]}, {"i", std::to_string(i)}});
+        model::Labels g({{"__name__", "g"}, {"job", jobs[j]}, {"i", std::to_string(i)}});
+        model::Labels h({{"__name__", "h_bucket"},
+                         {"job", jobs[j]},
+                         {"le", i == 2 ? "+Inf" : std::to_string(i)}});
         for (int64_t t = 0; t <= 600; t += 15) {
           s->Add(c, t * 1000, static_cast<double>(t * (i + 1) % 500));
           s->Add(g, t * 1000, (t % 7) - 3.5 * i);

@@ -9,8 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "common/labels.h"
 #include "common/text_parser.h"
+#include "model/labels.h"
+#include "model/number.h"
 
 namespace {
 
@@ -32,7 +33,7 @@ std::string Parse(std::string_view text, bool use_hint) {
       summary.append(p.series());
       summary += std::isnan(p.value()) ? "nan" : std::to_string(p.value());
       if (p.timestamp_ms()) summary += "@" + std::to_string(*p.timestamp_ms());
-      common::Labels labels;
+      model::Labels labels;
       if (common::ParseSeriesLabels(p.series(), &labels).ok()) {
         if (labels.Get("__name__") != p.metric_name()) std::abort();
       }
@@ -54,6 +55,6 @@ std::string Parse(std::string_view text, bool use_hint) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   if (Parse(text, false) != Parse(text, true)) std::abort();
-  common::ParseFloatValue(text.substr(0, 64));
+  model::ParseFloat(text.substr(0, 64));
   return 0;
 }

@@ -2,7 +2,8 @@
 
 #include <cstdio>
 
-#include "promql/format.h"
+#include "model/duration.h"
+#include "model/number.h"
 #include "promql/functions.h"
 
 namespace promql {
@@ -18,8 +19,8 @@ std::string Join(const std::vector<std::string>& v) {
 }
 
 std::string OffsetString(int64_t offset_ms) {
-  if (offset_ms > 0) return " offset " + FormatDuration(offset_ms);
-  if (offset_ms < 0) return " offset -" + FormatDuration(-offset_ms);
+  if (offset_ms > 0) return " offset " + model::FormatDuration(offset_ms);
+  if (offset_ms < 0) return " offset -" + model::FormatDuration(-offset_ms);
   return "";
 }
 
@@ -156,7 +157,7 @@ std::string AtModifier::String() const {
   return "";
 }
 
-std::string NumberLiteral::String() const { return FormatFloatGo(value); }
+std::string NumberLiteral::String() const { return model::FormatGoFloat(value); }
 
 std::string StringLiteral::String() const { return QuoteString(value); }
 
@@ -179,13 +180,13 @@ std::string VectorSelector::String() const {
 }
 
 std::string MatrixSelector::String() const {
-  return vs->SelectorString() + "[" + FormatDuration(range_ms) + "]" + vs->at.String() +
+  return vs->SelectorString() + "[" + model::FormatDuration(range_ms) + "]" + vs->at.String() +
          OffsetString(vs->offset_ms);
 }
 
 std::string SubqueryExpr::String() const {
-  std::string step = step_ms == 0 ? "" : FormatDuration(step_ms);
-  return expr->String() + "[" + FormatDuration(range_ms) + ":" + step + "]" + at.String() +
+  std::string step = step_ms == 0 ? "" : model::FormatDuration(step_ms);
+  return expr->String() + "[" + model::FormatDuration(range_ms) + ":" + step + "]" + at.String() +
          OffsetString(offset_ms);
 }
 

@@ -126,7 +126,7 @@ Result<StepMatrix> Engine::RangeQueryStepsExpr(Queryable& q, const Expr& e, int6
   m.step_ms = g.step;
   m.n = g.n;
   if (t == ValueType::kScalar) {
-    m.series.push_back({common::Labels(), std::move(v->scalar)});
+    m.series.push_back({model::Labels(), std::move(v->scalar)});
   } else {
     m.series.reserve(v->series.size());
     for (auto& s : v->series) m.series.push_back({std::move(s.metric), std::move(s.v)});

@@ -5,17 +5,17 @@
 #include <limits>
 #include <unordered_map>
 
+#include "model/number.h"
 #include "promql/errors.h"
 #include "promql/evaluator.h"
-#include "promql/format.h"
 #include "promql/quantile.h"
 
 namespace promql::internal {
 
-using common::Label;
-using common::Labels;
 using common::Result;
 using common::Status;
+using model::Label;
+using model::Labels;
 
 namespace {
 
@@ -23,7 +23,7 @@ Labels GroupLabels(const Labels& l, const std::vector<std::string>& grouping, bo
   std::vector<Label> out;
   for (const Label& lb : l) {
     bool listed = std::find(grouping.begin(), grouping.end(), lb.name) != grouping.end();
-    if (without ? (!listed && lb.name != common::kMetricNameLabel) : listed) out.push_back(lb);
+    if (without ? (!listed && lb.name != model::kMetricNameLabel) : listed) out.push_back(lb);
   }
   return Labels::FromSortedUnchecked(std::move(out));
 }
@@ -130,7 +130,7 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
 
   if (a.op == AggOp::kCountValues) {
     const std::string& label = param.str;
-    if (!common::IsValidLabelName(label)) {
+    if (!model::IsValidLabelName(label)) {
       return ExecutionError("invalid label name \"" + label + "\"");
     }
     std::vector<std::string> grouping = a.grouping;
@@ -141,7 +141,7 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
     for (int64_t k = 0; k < n; ++k) {
       for (const StepSeries& s : in.series) {
         if (IsAbsent(s.v[k])) continue;
-        Labels m = s.metric.With(label, FormatFloat(s.v[k]));
+        Labels m = s.metric.With(label, model::FormatFloat(s.v[k]));
         int id = groups.Id(GroupLabels(m, grouping, a.without));
         if (static_cast<size_t>(id) >= counts.size()) counts.emplace_back(n, Absent());
         double& c = counts[id][k];
@@ -172,7 +172,7 @@ Result<Value> Evaluator::EvalAggregate(const AggregateExpr& a, const Grid& g) {
     for (int64_t k = 0; k < n; ++k) {
       double f = param.scalar[k];
       if (std::isnan(f) || f >= 9.223372036854775807e18 || f <= -9.223372036854775808e18) {
-        return ExecutionError("Scalar value " + FormatFloatGo(f) + " overflows int64");
+        return ExecutionError("Scalar value " + model::FormatGoFloat(f) + " overflows int64");
       }
       int64_t kk = static_cast<int64_t>(f);
       if (kk < 1) continue;

@@ -9,10 +9,10 @@
 
 namespace promql::internal {
 
-using common::Label;
-using common::Labels;
 using common::Result;
 using common::Status;
+using model::Label;
+using model::Labels;
 
 namespace {
 
@@ -69,7 +69,7 @@ Labels MatchLabels(const Labels& l, bool on, const std::vector<std::string>& nam
   std::vector<Label> out;
   for (const Label& lb : l) {
     bool listed = std::find(names.begin(), names.end(), lb.name) != names.end();
-    if (on ? listed : (!listed && lb.name != common::kMetricNameLabel)) out.push_back(lb);
+    if (on ? listed : (!listed && lb.name != model::kMetricNameLabel)) out.push_back(lb);
   }
   return Labels::FromSortedUnchecked(std::move(out));
 }
@@ -103,8 +103,8 @@ Labels ResultMetric(const Labels& ls, const Labels& rs, BinOp op, const VectorMa
     out = MatchLabels(out, m.on, m.labels);
     if (!m.on) {
       // MatchLabels dropped __name__ as well; restore it when it was kept.
-      if (!(DropsName(op) || return_bool) && ls.Has(common::kMetricNameLabel)) {
-        out = out.With(common::kMetricNameLabel, ls.MetricName());
+      if (!(DropsName(op) || return_bool) && ls.Has(model::kMetricNameLabel)) {
+        out = out.With(model::kMetricNameLabel, ls.MetricName());
       }
     }
   }

@@ -7,19 +7,19 @@
 #include <thread>
 #include <unordered_map>
 
+#include "model/value.h"
 #include "promql/errors.h"
-#include "promql/stale.h"
 
 namespace promql::internal {
 
-using common::Labels;
 using common::Result;
 using common::Status;
+using model::Labels;
 
 Labels DropMetricName(const Labels& l) {
-  if (l.empty() || l.items().front().name > common::kMetricNameLabel) return l;
-  if (!l.Has(common::kMetricNameLabel)) return l;
-  return l.Without(common::kMetricNameLabel);
+  if (l.empty() || l.items().front().name > model::kMetricNameLabel) return l;
+  if (!l.Has(model::kMetricNameLabel)) return l;
+  return l.Without(model::kMetricNameLabel);
 }
 
 bool AnyPresent(const std::vector<double>& v) {
@@ -187,7 +187,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
   std::atomic<int64_t> loaded{0};
   auto run = [&](size_t k, bool) -> Status {
     SeriesSet& ss = *(*shards)[k];
-    common::SampleVector buf;
+    model::SampleVector buf;
     uint32_t ticks = 0;
     while (ss.Next()) {
       if ((++ticks & 63) == 0) {
@@ -206,7 +206,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
         while (j < buf.size() && buf[j].t <= r) ++j;
         if (j == 0) continue;
         const Point& s = buf[j - 1];
-        if (s.t < r - lookback || IsStaleNaN(s.v)) continue;
+        if (s.t < r - lookback || model::IsStaleNaN(s.v)) continue;
         double v = s.v;
         if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
         series.v[i] = timestamps ? static_cast<double>(s.t) / 1000.0 : v;
@@ -236,7 +236,7 @@ class SelectorRangeSource : public RangeSource {
  public:
   SelectorRangeSource(std::unique_ptr<SeriesSet> set, int64_t mint, int64_t maxt)
       : set_(std::move(set)), mint_(mint), maxt_(maxt) {}
-  bool Next(Labels* labels, common::SampleVector* points) override {
+  bool Next(Labels* labels, model::SampleVector* points) override {
     while (set_->Next()) {
       auto it = set_->Iterator();
       // The storage decodes straight into *points (kept at its capacity
@@ -261,7 +261,7 @@ class SelectorRangeSource : public RangeSource {
         size_t m = 0;
         for (size_t i = 0; i < n; ++i) {
           double v = p[i].v;
-          if (IsStaleNaN(v)) continue;
+          if (model::IsStaleNaN(v)) continue;
           if (IsAbsent(v)) v = std::numeric_limits<double>::quiet_NaN();
           p[m++] = {p[i].t, v};
         }
@@ -286,7 +286,7 @@ class SelectorRangeSource : public RangeSource {
 class ValueRangeSource : public RangeSource {
  public:
   ValueRangeSource(Value v, Grid g) : v_(std::move(v)), g_(g) {}
-  bool Next(Labels* labels, common::SampleVector* points) override {
+  bool Next(Labels* labels, model::SampleVector* points) override {
     if (pos_ >= v_.series.size()) return false;
     StepSeries& s = v_.series[pos_++];
     points->clear();
@@ -378,7 +378,7 @@ Result<std::vector<Series>> Evaluator::EvalRangeAt(const Expr& e, int64_t ts) {
   int64_t start = end - ra->range_ms;
   std::vector<Series> out;
   Labels labels;
-  common::SampleVector pts;
+  model::SampleVector pts;
   int64_t total = 0;
   for (auto& src : ra->shards) {
     while (src->Next(&labels, &pts)) {

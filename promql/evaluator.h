@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "common/labels.h"
 #include "common/status.h"
+#include "model/labels.h"
 #include "promql/ast.h"
 #include "promql/engine.h"
 #include "promql/shard_runner.h"
@@ -40,7 +40,7 @@ struct Grid {
 };
 
 struct StepSeries {
-  common::Labels metric;
+  model::Labels metric;
   std::vector<double> v;  // size == grid.n
 };
 
@@ -60,7 +60,7 @@ struct Value {
 class RangeSource {
  public:
   virtual ~RangeSource() = default;
-  virtual bool Next(common::Labels* labels, common::SampleVector* points) = 0;
+  virtual bool Next(model::Labels* labels, model::SampleVector* points) = 0;
   virtual common::Status status() const = 0;
   // True if the last series Next() returned is known to have no value below
   // its predecessor (no counter reset): counter functions then skip their
@@ -149,10 +149,13 @@ class Evaluator {
 int StreamableRangeCall(const Expr& e);
 
 // Helpers shared by the operator files.
-common::Labels DropMetricName(const common::Labels& l);
+model::Labels DropMetricName(const model::Labels& l);
 common::Status MergeSameLabels(std::vector<StepSeries>* s, MergeMode mode);
 int64_t CountPoints(const Value& v);
 bool AnyPresent(const std::vector<double>& v);
 common::Status SameLabelsetError();
+// Labels for absent()/absent_over_time(): the argument selector's equality
+// matchers, minus names matched more than once or otherwise.
+model::Labels AbsentLabels(const Expr* arg);
 
 }  // namespace promql::internal

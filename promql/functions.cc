@@ -1,88 +1,139 @@
+// The function table: every PromQL function, its signature and how it is
+// computed. Kernels live beside their kind: range_kernels.h (windows of a
+// range vector), elementwise.h (one sample), call_functions.h (the rest).
 #include "promql/functions.h"
 
 #include <unordered_map>
 
+#include "promql/call_functions.h"
+#include "promql/elementwise.h"
+#include "promql/range_kernels.h"
+
 namespace promql {
 namespace {
 
+using namespace internal;  // the kernels
 using VT = ValueType;
 constexpr VT S = VT::kScalar;
 constexpr VT V = VT::kVector;
 constexpr VT M = VT::kMatrix;
 constexpr VT Str = VT::kString;
 
+FunctionInfo Range(std::string_view name, std::vector<VT> args, RangeKernel kernel,
+                   uint32_t flags = 0) {
+  FunctionInfo f{name, std::move(args)};
+  f.kind = FunctionKind::kRange;
+  f.range = kernel;
+  f.range_flags = flags;
+  return f;
+}
+
+// f(v) over one vector.
+FunctionInfo Math(std::string_view name, double (*fn)(double)) {
+  FunctionInfo f{name, {V}};
+  f.kind = FunctionKind::kElementwise;
+  f.math = fn;
+  return f;
+}
+
+// f(v) of the time a sample's value holds (seconds); the argument defaults
+// to vector(time()).
+FunctionInfo Date(std::string_view name, double (*fn)(double)) {
+  FunctionInfo f = Math(name, fn);
+  f.variadic = 1;
+  f.defaults_to_time = true;
+  return f;
+}
+
+// f(v, scalar arguments at the step) over one vector.
+FunctionInfo Element(std::string_view name, std::vector<VT> args, int variadic,
+                     ElementKernel kernel) {
+  FunctionInfo f{name, std::move(args), variadic};
+  f.kind = FunctionKind::kElementwise;
+  f.element = kernel;
+  return f;
+}
+
+FunctionInfo Call(std::string_view name, std::vector<VT> args, int variadic, VT ret,
+                  CallImpl impl) {
+  FunctionInfo f{name, std::move(args), variadic, ret};
+  f.kind = FunctionKind::kCall;
+  f.call = impl;
+  return f;
+}
+
 const std::vector<FunctionInfo>& AllFunctions() {
   static const std::vector<FunctionInfo> kFuncs = {
-      {"abs", {V}, 0, V},
-      {"absent", {V}, 0, V},
-      {"absent_over_time", {M}, 0, V},
-      {"acos", {V}, 0, V},
-      {"acosh", {V}, 0, V},
-      {"asin", {V}, 0, V},
-      {"asinh", {V}, 0, V},
-      {"atan", {V}, 0, V},
-      {"atanh", {V}, 0, V},
-      {"avg_over_time", {M}, 0, V},
-      {"ceil", {V}, 0, V},
-      {"changes", {M}, 0, V},
-      {"clamp", {V, S, S}, 0, V},
-      {"clamp_max", {V, S}, 0, V},
-      {"clamp_min", {V, S}, 0, V},
-      {"cos", {V}, 0, V},
-      {"cosh", {V}, 0, V},
-      {"count_over_time", {M}, 0, V},
-      {"days_in_month", {V}, 1, V},
-      {"day_of_month", {V}, 1, V},
-      {"day_of_week", {V}, 1, V},
-      {"day_of_year", {V}, 1, V},
-      {"deg", {V}, 0, V},
-      {"delta", {M}, 0, V},
-      {"deriv", {M}, 0, V},
-      {"exp", {V}, 0, V},
-      {"floor", {V}, 0, V},
-      {"histogram_count", {V}, 0, V},
-      {"histogram_sum", {V}, 0, V},
-      {"histogram_fraction", {S, S, V}, 0, V},
-      {"histogram_quantile", {S, V}, 0, V},
-      {"holt_winters", {M, S, S}, 0, V},
-      {"hour", {V}, 1, V},
-      {"idelta", {M}, 0, V},
-      {"increase", {M}, 0, V},
-      {"irate", {M}, 0, V},
-      {"label_replace", {V, Str, Str, Str, Str}, 0, V},
-      {"label_join", {V, Str, Str, Str}, -1, V},
-      {"last_over_time", {M}, 0, V},
-      {"ln", {V}, 0, V},
-      {"log10", {V}, 0, V},
-      {"log2", {V}, 0, V},
-      {"max_over_time", {M}, 0, V},
-      {"min_over_time", {M}, 0, V},
-      {"minute", {V}, 1, V},
-      {"month", {V}, 1, V},
-      {"pi", {}, 0, S},
-      {"predict_linear", {M, S}, 0, V},
-      {"present_over_time", {M}, 0, V},
-      {"quantile_over_time", {S, M}, 0, V},
-      {"rad", {V}, 0, V},
-      {"rate", {M}, 0, V},
-      {"resets", {M}, 0, V},
-      {"round", {V, S}, 1, V},
-      {"scalar", {V}, 0, S},
-      {"sgn", {V}, 0, V},
-      {"sin", {V}, 0, V},
-      {"sinh", {V}, 0, V},
-      {"sort", {V}, 0, V},
-      {"sort_desc", {V}, 0, V},
-      {"sqrt", {V}, 0, V},
-      {"stddev_over_time", {M}, 0, V},
-      {"stdvar_over_time", {M}, 0, V},
-      {"sum_over_time", {M}, 0, V},
-      {"tan", {V}, 0, V},
-      {"tanh", {V}, 0, V},
-      {"time", {}, 0, S},
-      {"timestamp", {V}, 0, V},
-      {"vector", {S}, 0, V},
-      {"year", {V}, 1, V},
+      Math("abs", Abs),
+      Call("absent", {V}, 0, V, CallAbsent),
+      Range("absent_over_time", {M}, KPresent, kRangeAbsentOverTime),
+      Math("acos", Acos),
+      Math("acosh", Acosh),
+      Math("asin", Asin),
+      Math("asinh", Asinh),
+      Math("atan", Atan),
+      Math("atanh", Atanh),
+      Range("avg_over_time", {M}, KAvg, kRangeSlidingSum | kRangeMean),
+      Math("ceil", Ceil),
+      Range("changes", {M}, KChanges),
+      Element("clamp", {V, S, S}, 0, Clamp),
+      Element("clamp_max", {V, S}, 0, ClampMax),
+      Element("clamp_min", {V, S}, 0, ClampMin),
+      Math("cos", Cos),
+      Math("cosh", Cosh),
+      Range("count_over_time", {M}, KCount),
+      Date("days_in_month", DaysInMonth),
+      Date("day_of_month", DayOfMonth),
+      Date("day_of_week", DayOfWeek),
+      Date("day_of_year", DayOfYear),
+      Math("deg", Deg),
+      Range("delta", {M}, nullptr, kRangeExtrapolated),
+      Range("deriv", {M}, KDeriv),
+      Math("exp", Exp),
+      Math("floor", Floor),
+      Call("histogram_count", {V}, 0, V, CallNativeHistogramOnly),
+      Call("histogram_sum", {V}, 0, V, CallNativeHistogramOnly),
+      Call("histogram_fraction", {S, S, V}, 0, V, CallNativeHistogramOnly),
+      Call("histogram_quantile", {S, V}, 0, V, CallHistogramQuantile),
+      Range("holt_winters", {M, S, S}, KHoltWinters),
+      Date("hour", Hour),
+      Range("idelta", {M}, KIdelta),
+      Range("increase", {M}, nullptr, kRangeExtrapolated | kRangeCounter),
+      Range("irate", {M}, KIrate),
+      Call("label_replace", {V, Str, Str, Str, Str}, 0, V, CallLabelReplace),
+      Call("label_join", {V, Str, Str, Str}, -1, V, CallLabelJoin),
+      Range("last_over_time", {M}, KLast, kRangeKeepName),
+      Math("ln", Ln),
+      Math("log10", Log10),
+      Math("log2", Log2),
+      Range("max_over_time", {M}, KMax),
+      Range("min_over_time", {M}, KMin),
+      Date("minute", Minute),
+      Date("month", Month),
+      Call("pi", {}, 0, S, CallPi),
+      Range("predict_linear", {M, S}, KPredictLinear),
+      Range("present_over_time", {M}, KPresent),
+      Range("quantile_over_time", {S, M}, KQuantile),
+      Math("rad", Rad),
+      Range("rate", {M}, nullptr, kRangeExtrapolated | kRangeCounter | kRangePerSecond),
+      Range("resets", {M}, KResets, kRangeCounter),
+      Element("round", {V, S}, 1, Round),
+      Call("scalar", {V}, 0, S, CallScalar),
+      Math("sgn", Sgn),
+      Math("sin", Sin),
+      Math("sinh", Sinh),
+      Call("sort", {V}, 0, V, CallSort),
+      Call("sort_desc", {V}, 0, V, CallSortDesc),
+      Math("sqrt", Sqrt),
+      Range("stddev_over_time", {M}, KStddev),
+      Range("stdvar_over_time", {M}, KStdvar),
+      Range("sum_over_time", {M}, KSum, kRangeSlidingSum),
+      Math("tan", Tan),
+      Math("tanh", Tanh),
+      Call("time", {}, 0, S, CallTime),
+      Call("timestamp", {V}, 0, V, CallTimestamp),
+      Call("vector", {S}, 0, V, CallVector),
+      Date("year", Year),
   };
   return kFuncs;
 }

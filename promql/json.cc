@@ -6,20 +6,20 @@
 #include <cstring>
 #include <memory>
 
+#include "model/number.h"
 #include "promql/errors.h"
-#include "promql/format.h"
 
 namespace promql {
 namespace {
 
-nlohmann::json JsonMetric(const common::Labels& l) {
+nlohmann::json JsonMetric(const model::Labels& l) {
   nlohmann::json m = nlohmann::json::object();
-  for (const common::Label& lb : l) m[lb.name] = lb.value;
+  for (const model::Label& lb : l) m[lb.name] = lb.value;
   return m;
 }
 
 nlohmann::json JsonPoint(const Point& p) {
-  return nlohmann::json::array({JsonTimestamp(p.t), FormatFloat(p.v)});
+  return nlohmann::json::array({JsonTimestamp(p.t), model::FormatFloat(p.v)});
 }
 
 // True if s is valid UTF-8 (what nlohmann::json::dump accepts unchanged).
@@ -104,11 +104,11 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-void AppendMetric(const common::Labels& l, std::string* out) {
+void AppendMetric(const model::Labels& l, std::string* out) {
   // nlohmann objects are std::maps: keys in byte order, as Labels are kept.
   out->push_back('{');
   bool first = true;
-  for (const common::Label& lb : l) {
+  for (const model::Label& lb : l) {
     if (!first) out->push_back(',');
     first = false;
     AppendJsonString(lb.name, out);
@@ -152,9 +152,9 @@ void AppendPoint(const Point& p, std::string* out) {
 
 // True if the direct writer renders l exactly as the JSON tree would: valid
 // UTF-8 and names strictly increasing (a std::map's key order).
-bool DirectRenderable(const common::Labels& l) {
+bool DirectRenderable(const model::Labels& l) {
   const std::string* prev = nullptr;
-  for (const common::Label& lb : l) {
+  for (const model::Label& lb : l) {
     if (!ValidUtf8(lb.name) || !ValidUtf8(lb.value)) return false;
     if (prev != nullptr && !(*prev < lb.name)) return false;
     prev = &lb.name;
@@ -180,7 +180,7 @@ std::string RenderJsonSuccessBody(const QueryResult& r) {
     // capacity is never touched (no page faults), regrowing copies it all.
     size_t label_bytes = 0;
     for (const Series& s : r.matrix) {
-      for (const common::Label& lb : s.metric) label_bytes += lb.name.size() + lb.value.size() + 6;
+      for (const model::Label& lb : s.metric) label_bytes += lb.name.size() + lb.value.size() + 6;
     }
     out.reserve(64 + r.matrix.size() * 32 + label_bytes + points * 48);
     out.append(R"({"data":{"result":[)");
@@ -222,7 +222,7 @@ std::string RenderJsonSuccessBody(const QueryResult& r) {
   return slow();  // scalar, string, none: small
 }
 
-bool RenderJsonRange(const StepMatrix& m, const BodyWriter& write, size_t piece_bytes) {
+bool RenderJsonRange(const StepMatrix& m, const common::BodyWriter& write, size_t piece_bytes) {
   for (const StepMatrix::Row& row : m.series) {
     if (!DirectRenderable(row.metric)) return write(RenderJsonSuccessBody(ToQueryResult(m)));
   }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/body_writer.h"
 #include "common/status.h"
 #include "promql/value.h"
 
@@ -26,16 +27,13 @@ nlohmann::json RenderJsonData(const QueryResult& r);
 // errors stay those of nlohmann::json::dump).
 std::string RenderJsonSuccessBody(const QueryResult& r);
 
-// Receives a rendered body piece by piece; returns false to stop (e.g. the
-// client went away).
-using BodyWriter = std::function<bool(std::string_view piece)>;
-
 // Streams the success body of a range query through `write` in pieces of
 // about `piece_bytes`, byte-for-byte equal to
 // RenderJsonSuccessBody(ToQueryResult(m)), so a 100+ MB answer is never held
 // whole and the client reads while the rest is formatted. Returns false if
 // `write` did.
-bool RenderJsonRange(const StepMatrix& m, const BodyWriter& write, size_t piece_bytes = 256 * 1024);
+bool RenderJsonRange(const StepMatrix& m, const common::BodyWriter& write,
+                     size_t piece_bytes = 256 * 1024);
 
 // A whole response body: {"status":"success","data":...} for a result, or
 // {"status":"error","errorType":"...","error":"..."} for a failure.

@@ -1,12 +1,12 @@
-// PromQL selectors parse into common::Matcher (see common/matcher.h for the
+// PromQL selectors parse into model::Matcher (see common/matcher.h for the
 // Prometheus semantics, shared with tsdb).
 #pragma once
 
-#include "common/matcher.h"
+#include "model/matcher.h"
 
 namespace promql {
 
-using LabelMatcher = common::Matcher;
-using common::QuoteString;
+using LabelMatcher = model::Matcher;
+using model::QuoteString;
 
 }  // namespace promql

@@ -5,7 +5,7 @@
 namespace promql {
 namespace {
 
-class SpanIterator : public SeriesIterator {
+class SpanIterator : public model::SampleIterator {
  public:
   SpanIterator(const std::pair<int64_t, double>* begin, const std::pair<int64_t, double>* end)
       : begin_(begin), end_(end), cur_(nullptr) {}
@@ -22,7 +22,7 @@ class SpanIterator : public SeriesIterator {
   }
   std::pair<int64_t, double> At() const override { return *cur_; }
   common::Status status() const override { return common::Status::OK(); }
-  common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) override {
+  common::Status AppendRange(int64_t mint, int64_t maxt, model::SampleVector* out) override {
     if (!Seek(mint)) return common::Status::OK();
     const auto* hi = std::upper_bound(
         cur_, end_, maxt,
@@ -41,7 +41,7 @@ class SpanIterator : public SeriesIterator {
 class VectorSeriesSet : public SeriesSet {
  public:
   struct Item {
-    const common::Labels* labels;
+    const model::Labels* labels;
     const std::pair<int64_t, double>* begin;
     const std::pair<int64_t, double>* end;
   };
@@ -50,8 +50,8 @@ class VectorSeriesSet : public SeriesSet {
     ++pos_;
     return pos_ < items_.size();
   }
-  const common::Labels& labels() const override { return *items_[pos_].labels; }
-  std::unique_ptr<SeriesIterator> Iterator() override {
+  const model::Labels& labels() const override { return *items_[pos_].labels; }
+  std::unique_ptr<model::SampleIterator> Iterator() override {
     return std::make_unique<SpanIterator>(items_[pos_].begin, items_[pos_].end);
   }
   common::Status status() const override { return common::Status::OK(); }
@@ -64,13 +64,13 @@ class VectorSeriesSet : public SeriesSet {
 
 }  // namespace
 
-void MemoryStorage::Add(const common::Labels& labels, int64_t t_ms, double v) {
+void MemoryStorage::Add(const model::Labels& labels, int64_t t_ms, double v) {
   Entry& e = series_[labels];
   if (!e.samples.empty() && e.samples.back().first >= t_ms) e.sorted = false;
   e.samples.emplace_back(t_ms, v);
 }
 
-void MemoryStorage::AddSeries(const common::Labels& labels, const Samples& samples) {
+void MemoryStorage::AddSeries(const model::Labels& labels, const Samples& samples) {
   Entry& e = series_[labels];
   for (const auto& [t, v] : samples) {
     if (!e.samples.empty() && e.samples.back().first >= t) e.sorted = false;

@@ -19,9 +19,9 @@ class MemoryStorage : public Queryable {
 
   // Adds one sample. Samples may arrive in any order; a later sample with the
   // same timestamp replaces the earlier one.
-  void Add(const common::Labels& labels, int64_t t_ms, double v);
+  void Add(const model::Labels& labels, int64_t t_ms, double v);
   // Adds many samples of one series.
-  void AddSeries(const common::Labels& labels, const Samples& samples);
+  void AddSeries(const model::Labels& labels, const Samples& samples);
 
   size_t num_series() const { return series_.size(); }
   size_t num_samples() const;
@@ -44,7 +44,7 @@ class MemoryStorage : public Queryable {
     bool sorted = true;
   };
   void Normalize(Entry& e);
-  std::map<common::Labels, Entry> series_;
+  std::map<model::Labels, Entry> series_;
   size_t min_series_per_shard_ = 1;
 };
 

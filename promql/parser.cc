@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "promql/format.h"
+#include "model/duration.h"
+#include "model/number.h"
 #include "promql/functions.h"
 #include "promql/lexer.h"
 
@@ -321,7 +322,7 @@ class Parser {
         Next();
         return true;
       }
-      if (t.type != TokenType::kIdentifier || !common::IsValidLabelName(t.text)) {
+      if (t.type != TokenType::kIdentifier || !model::IsValidLabelName(t.text)) {
         Unexpected(t, "grouping opts", "label");
         return false;
       }
@@ -373,12 +374,12 @@ class Parser {
       Unexpected(t, "", "duration");
       return std::nullopt;
     }
-    auto d = ParseDuration(t.text);
-    if (!d) {
+    auto d = model::ParseDuration(t.text);
+    if (!d.ok()) {
       Fail(t.pos, "not a valid duration string: \"" + t.text + "\"");
       return std::nullopt;
     }
-    return d;
+    return *d;
   }
 
   ExprPtr ParsePostfix(ExprPtr e) {

@@ -2,17 +2,6 @@
 
 namespace promql {
 
-common::Status SeriesIterator::AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) {
-  if (Seek(mint)) {
-    do {
-      auto [t, v] = At();
-      if (t > maxt) break;
-      out->push_back({t, v});
-    } while (Next());
-  }
-  return status();
-}
-
 common::Result<std::vector<std::unique_ptr<SeriesSet>>> Queryable::SelectShards(
     int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int) {
   auto set = Select(mint_ms, maxt_ms, matchers);

@@ -1,6 +1,6 @@
 // The narrow read interface the engine evaluates against. The engine never
 // sees how samples are stored: a Queryable hands out series (sorted by labels)
-// and per-series sample iterators (ascending timestamps).
+// and per-series sample iterators (model/sample_iterator.h).
 //
 // Implementations: MemoryStorage (tests, benchmarks); the server adapts tsdb.
 #pragma once
@@ -10,33 +10,13 @@
 #include <utility>
 #include <vector>
 
-#include "common/labels.h"
-#include "common/sample.h"
 #include "common/status.h"
+#include "model/labels.h"
+#include "model/sample.h"
+#include "model/sample_iterator.h"
 #include "promql/label_matcher.h"
 
 namespace promql {
-
-// One series' samples in ascending timestamp order.
-class SeriesIterator {
- public:
-  virtual ~SeriesIterator() = default;
-  // Advances to the next sample. Returns false at the end or on error.
-  virtual bool Next() = 0;
-  // Advances to the first sample with timestamp >= t (no-op if already there).
-  // Returns false if there is none or on error.
-  virtual bool Seek(int64_t t) = 0;
-  // REQUIRES: the last Next()/Seek() returned true.
-  virtual std::pair<int64_t, double> At() const = 0;
-  // Non-OK if iteration stopped because of an error.
-  virtual common::Status status() const = 0;
-
-  // Appends all samples with mint <= t <= maxt, starting from the current
-  // position (seeking to mint first), and leaves the iterator past them.
-  // Returns status(). Implementations may override it to copy in bulk; the
-  // default uses Seek/Next/At.
-  virtual common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out);
-};
 
 // A set of series ordered by labels.
 class SeriesSet {
@@ -44,10 +24,10 @@ class SeriesSet {
   virtual ~SeriesSet() = default;
   virtual bool Next() = 0;
   // REQUIRES: the last Next() returned true. Valid until the next Next().
-  virtual const common::Labels& labels() const = 0;
+  virtual const model::Labels& labels() const = 0;
   // REQUIRES: the last Next() returned true. The iterator may outlive Next()
   // calls but not the SeriesSet.
-  virtual std::unique_ptr<SeriesIterator> Iterator() = 0;
+  virtual std::unique_ptr<model::SampleIterator> Iterator() = 0;
   virtual common::Status status() const = 0;
 };
 

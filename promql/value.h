@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "common/labels.h"
-#include "common/sample.h"
+#include "model/labels.h"
+#include "model/sample.h"
 #include "promql/ast.h"
 
 namespace promql {
@@ -15,15 +15,15 @@ namespace promql {
 // {t (milliseconds), v}; the type the storage's bulk reads produce, so range
 // functions read decoded samples in place. No member initialisers (see
 // common/sample.h): write Point{} for a zero point.
-using Point = common::Sample;
+using Point = model::Sample;
 
 struct Series {
-  common::Labels metric;
+  model::Labels metric;
   std::vector<Point> points;  // ascending t
 };
 
 struct Sample {
-  common::Labels metric;
+  model::Labels metric;
   Point point{};
 };
 
@@ -46,7 +46,7 @@ struct StepMatrix {
   int64_t step_ms = 1;
   int64_t n = 0;
   struct Row {
-    common::Labels metric;
+    model::Labels metric;
     std::vector<double> v;  // size n
   };
   std::vector<Row> series;  // sorted by labels; every row has a value

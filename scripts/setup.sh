@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build, the tests and the benchmarks need.
+# Installs the Debian packages a build needs. Without options: what building
+# and running the programs needs (`make run`, `make install`), nothing more.
 # Idempotent and quick when everything is present: apt is only touched when a
 # package is missing. Runs as root, or through sudo when available.
 set -euo pipefail
@@ -9,22 +10,25 @@ PACKAGES=(
   prometheus-cpp-dev libcivetweb-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev librocksdb-dev libre2-dev libsnappy-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcurl4-openssl-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus prometheus-node-exporter victoria-metrics
-  docker-compose
 )
-# Extra groups: --web (node/npm, which build the dashboard), --browser
-# (--web plus chromium, which runs the dashboard's browser tests) and --fuzz
-# (clang-14 with its libFuzzer and sanitizer runtimes, for `make fuzz`). Node is only
-# taken from Debian when none is on PATH, so a newer node installed another way
-# is left alone.
+# Extra groups:
+#   --test     the test and benchmark libraries, and the peers the tests and
+#              benchmarks run side by side (Prometheus, node_exporter,
+#              VictoriaMetrics; docker-compose checks the compose files)
+#   --web      node/npm, which build the dashboard
+#   --browser  --web plus chromium, which runs the dashboard's browser tests
+#   --fuzz     clang-14 with its libFuzzer and sanitizer runtimes (`make fuzz`)
+# Node is only taken from Debian when none is on PATH, so a newer node
+# installed another way is left alone.
 need_node=0
 for arg in "$@"; do
   case "$arg" in
+    --test) PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev
+                       prometheus prometheus-node-exporter victoria-metrics docker-compose) ;;
     --browser) PACKAGES+=(chromium); need_node=1 ;;
     --web) need_node=1 ;;
     --fuzz) PACKAGES+=(clang-14 libclang-rt-14-dev) ;;
-    *) echo "setup: unknown option $arg (known: --web, --browser, --fuzz)" >&2; exit 2 ;;
+    *) echo "setup: unknown option $arg (known: --test, --web, --browser, --fuzz)" >&2; exit 2 ;;
   esac
 done
 if [[ $need_node == 1 ]] && { ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; }; then

@@ -4,8 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "common/duration.h"
 #include "common/paths.h"
+#include "model/duration.h"
 
 namespace server {
 
@@ -29,22 +29,22 @@ Status CheckKeys(const YAML::Node& node, const std::string& field,
 
 common::Result<int64_t> Duration(const YAML::Node& node, const std::string& field) {
   if (!node.IsScalar()) return Err(field, "must be a duration such as 15s");
-  auto d = common::ParseDuration(node.as<std::string>());
+  auto d = model::ParseDuration(node.as<std::string>());
   if (!d.ok()) return Err(field, d.status().message());
   if (*d <= 0) return Err(field, "must be positive");
   return *d;
 }
 
-common::Result<common::Labels> LabelMap(const YAML::Node& node, const std::string& field) {
+common::Result<model::Labels> LabelMap(const YAML::Node& node, const std::string& field) {
   if (!node.IsMap()) return Err(field, "must be a mapping of label names to values");
-  std::vector<common::Label> labels;
+  std::vector<model::Label> labels;
   for (const auto& kv : node) {
     std::string name = kv.first.as<std::string>();
-    if (!common::IsValidLabelName(name)) return Err(field, "invalid label name \"" + name + "\"");
+    if (!model::IsValidLabelName(name)) return Err(field, "invalid label name \"" + name + "\"");
     if (!kv.second.IsScalar()) return Err(field + "." + name, "must be a string");
     labels.push_back({name, kv.second.as<std::string>()});
   }
-  return common::Labels::FromVector(std::move(labels));
+  return model::Labels::FromVector(std::move(labels));
 }
 
 common::Result<Config> Parse(const YAML::Node& root) {
@@ -183,10 +183,10 @@ std::vector<ScrapeTarget> Config::Targets() const {
         t.job = sc.job_name;
         t.address = addr;
         t.url = sc.scheme + "://" + addr + sc.metrics_path;
-        std::vector<common::Label> l(st.labels.begin(), st.labels.end());
+        std::vector<model::Label> l(st.labels.begin(), st.labels.end());
         l.push_back({"job", sc.job_name});
         l.push_back({"instance", addr});
-        t.labels = common::Labels::FromVector(std::move(l));
+        t.labels = model::Labels::FromVector(std::move(l));
         t.interval_ms = sc.interval_ms;
         t.timeout_ms = sc.timeout_ms;
         t.honor_labels = sc.honor_labels;

@@ -23,16 +23,16 @@
 #include <string>
 #include <vector>
 
-#include "common/labels.h"
 #include "common/status.h"
+#include "model/labels.h"
 
 namespace server {
 
 struct ScrapeTarget {
   std::string job;
-  std::string address;  // host:port
-  std::string url;      // scheme://address/metrics_path
-  common::Labels labels;  // job, instance and static labels
+  std::string address;   // host:port
+  std::string url;       // scheme://address/metrics_path
+  model::Labels labels;  // job, instance and static labels
   int64_t interval_ms;
   int64_t timeout_ms;
   bool honor_labels = false;
@@ -50,7 +50,7 @@ struct ScrapeConfig {
   bool honor_labels = false;
   struct Static {
     std::vector<std::string> targets;
-    common::Labels labels;
+    model::Labels labels;
   };
   std::vector<Static> static_configs;
 };

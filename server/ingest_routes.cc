@@ -50,12 +50,12 @@ common::HttpResponse PushJson(const IngestContext& ctx, const Params& params,
   std::string instance = params.Has("instance") ? params.Get("instance") : reading->hostname;
   if (instance.empty()) instance = std::string(remote);
   int64_t ts = reading->timestamp_ms ? reading->timestamp_ms : common::NowMs();
-  std::vector<Ingester::Sample> batch;
+  std::vector<tsdb::RefSample> batch;
   Ingester::SeriesBatch series(ctx.ingester);  // created only once all series are valid
   for (const auto& s : reading->samples) {
-    common::Labels labels = s.labels.With("job", job).With("instance", instance);
+    model::Labels labels = s.labels.With("job", job).With("instance", instance);
     auto ref = series.Resolve(labels.ToString(),
-                              [&]() -> common::Result<common::Labels> { return labels; });
+                              [&]() -> common::Result<model::Labels> { return labels; });
     if (!ref.ok()) return Refused(ref.status());
     batch.push_back({*ref, ts, s.value});
   }
@@ -69,7 +69,7 @@ common::HttpResponse PushText(const IngestContext& ctx, const Params& params,
   TextIngestOptions opts;
   std::string job = params.Has("job") ? params.Get("job") : "system-stats";
   std::string instance = params.Has("instance") ? params.Get("instance") : std::string(remote);
-  opts.target_labels = common::Labels{{"job", job}, {"instance", instance}};
+  opts.target_labels = model::Labels{{"job", job}, {"instance", instance}};
   opts.default_timestamp_ms = common::NowMs();
   opts.metadata = ctx.metadata;
   auto r = IngestText(*ctx.ingester, body, opts);

@@ -7,8 +7,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include "common/duration.h"
 #include "common/process.h"
+#include "model/duration.h"
 #include "server/server.h"
 
 #ifndef MS_VERSION
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
                    {"--query.lookback-delta", lookback, &o.lookback_delta_ms},
                    {"--query.timeout", query_timeout, &o.query_timeout_ms}};
   for (auto& d : durations) {
-    auto v = common::ParseDuration(d.text);
+    auto v = model::ParseDuration(d.text);
     if (!v.ok() || *v <= 0) {
       spdlog::error("{}: {}", d.flag, v.ok() ? "must be positive" : v.status().message());
       return 2;

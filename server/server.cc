@@ -78,7 +78,6 @@ class ServerImpl : public MonitoringServer {
     h.handler_stack_bytes = 8 << 20;
     if (auto s = http_.Start(h); !s.ok()) return s;
     scraper_->ApplyConfig(config_);
-    started_ = true;
     return common::Status::OK();
   }
 
@@ -159,7 +158,6 @@ class ServerImpl : public MonitoringServer {
   common::HttpServer http_;
   std::mutex reload_mu_;
   std::atomic<bool> stopped_{false};
-  bool started_ = false;
 };
 
 }  // namespace

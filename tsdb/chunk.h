@@ -28,9 +28,9 @@
 #include <utility>
 #include <vector>
 
-#include "common/sample.h"
 #include "common/status.h"
-#include "tsdb/sample_iterator.h"
+#include "model/sample.h"
+#include "model/sample_iterator.h"
 
 namespace tsdb {
 
@@ -75,13 +75,13 @@ class XorChunk {
 
 // Returns an iterator over a chunk of the given encoding. It owns `bytes`.
 // Corrupt bytes surface as status() != OK after Next() returns false.
-std::unique_ptr<SampleIterator> NewChunkIterator(Encoding encoding, std::string bytes);
+std::unique_ptr<model::SampleIterator> NewChunkIterator(Encoding encoding, std::string bytes);
 
 // Bulk decode: appends the chunk's samples with mint <= t <= maxt to *out in
 // one loop (no iterator, no copy of `bytes`). Returns Corruption if the bytes
 // do not decode (samples decoded before that point stay appended).
 common::Status AppendChunkSamples(Encoding encoding, std::string_view bytes, int64_t mint,
-                                  int64_t maxt, common::SampleVector* out);
+                                  int64_t maxt, model::SampleVector* out);
 
 // Encodes a finished head chunk for storage, choosing the smallest of the
 // available encodings. REQUIRES: chunk.num_samples() > 0.

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "model/sample_iterator.h"
 #include "tsdb/bitstream.h"
-#include "tsdb/sample_iterator.h"
 
 namespace tsdb::internal {
 
@@ -120,9 +120,9 @@ template <typename Decoder, typename Sink>
   dec->Run(sink);
 }
 
-// A SampleIterator over a decoder; owns the chunk bytes the decoder views.
+// A model::SampleIterator over a decoder; owns the chunk bytes the decoder views.
 template <typename Decoder>
-class DecoderIterator final : public SampleIterator {
+class DecoderIterator final : public model::SampleIterator {
  public:
   DecoderIterator(std::string bytes, const char* what)
       : bytes_(std::move(bytes)), dec_(bytes_), what_(what) {}
@@ -159,7 +159,7 @@ class DecoderIterator final : public SampleIterator {
 // range comparison per sample in the usual all-in-range case.
 template <typename Decoder>
 common::Status AppendDecoded(std::string_view bytes, int64_t mint, int64_t maxt, const char* what,
-                             common::SampleVector* out) {
+                             model::SampleVector* out) {
   Decoder dec(bytes);
   if (mint > maxt) {  // nothing is in range; decode as far as the loop above would
     while (dec.Next() && dec.t < mint) {
@@ -176,7 +176,7 @@ common::Status AppendDecoded(std::string_view bytes, int64_t mint, int64_t maxt,
       std::min(static_cast<size_t>(dec.corrupt ? 0 : dec.total), size_t{2} + bytes.size() * 4);
   const size_t base = out->size();
   out->resize(base + room);
-  common::Sample* dst = out->data() + base;
+  model::Sample* dst = out->data() + base;
   const uint64_t span = static_cast<uint64_t>(maxt) - static_cast<uint64_t>(mint);
   ForEachSample(&dec, [&](int64_t t, double v) {
     if (static_cast<uint64_t>(t) - static_cast<uint64_t>(mint) > span) [[unlikely]] {

@@ -1,6 +1,6 @@
 // tsdb: a RocksDB-backed time-series store with the Prometheus data model.
 //
-// A series is a sorted label set (common::Labels, including "__name__"); a
+// A series is a sorted label set (model::Labels, including "__name__"); a
 // sample is (int64 milliseconds, double). Values are stored bit-exactly: NaN
 // payloads such as the staleness marker 0x7ff0000000000002, +-Inf and -0.0
 // round-trip.
@@ -48,10 +48,10 @@
 #include <string>
 #include <vector>
 
-#include "common/labels.h"
 #include "common/status.h"
+#include "model/labels.h"
+#include "model/sample_iterator.h"
 #include "tsdb/matcher.h"
-#include "tsdb/sample_iterator.h"
 
 namespace tsdb {
 
@@ -105,11 +105,19 @@ struct AppendResult {
   }
 };
 
+// A sample of a series known by its ref (Prometheus's record.RefSample):
+// what the ingest path buffers and the appender applies.
+struct RefSample {
+  SeriesRef ref;
+  int64_t t;
+  double v;
+};
+
 class Appender {
  public:
   virtual ~Appender() = default;
   // Buffers a sample for `labels` (creating the series on first use).
-  virtual void Add(const common::Labels& labels, int64_t t, double v) = 0;
+  virtual void Add(const model::Labels& labels, int64_t t, double v) = 0;
   // Buffers a sample for a ref from DB::GetOrCreateSeries.
   virtual void AddRef(SeriesRef ref, int64_t t, double v) = 0;
   // Applies the buffered samples in order, persists the accepted ones and
@@ -126,11 +134,11 @@ class SeriesSet {
   // Advances to the next series. Returns false at the end or on error.
   virtual bool Next() = 0;
   // REQUIRES: the last Next() returned true. Valid until the next Next().
-  virtual const common::Labels& labels() const = 0;
+  virtual const model::Labels& labels() const = 0;
   // Samples of the current series within the querier's [mint, maxt].
   // The iterator owns its data and may outlive the set.
   // REQUIRES: the last Next() returned true.
-  virtual std::unique_ptr<SampleIterator> NewIterator() const = 0;
+  virtual std::unique_ptr<model::SampleIterator> NewIterator() const = 0;
   virtual common::Status status() const = 0;
 };
 
@@ -175,7 +183,7 @@ class DB {
   // Resolves labels to a ref, creating (and persisting) the series if new.
   // Returns InvalidArgument for an empty label set, ResourceExhausted when
   // max_series is reached.
-  virtual common::Result<SeriesRef> GetOrCreateSeries(const common::Labels& labels) = 0;
+  virtual common::Result<SeriesRef> GetOrCreateSeries(const model::Labels& labels) = 0;
   // Refs of removed series are never reused, but a caller that caches refs
   // must notice removals: the generation is bumped after every removal
   // (retention, DeleteSeries) has taken effect. A cached ref known to be

@@ -8,7 +8,7 @@
 
 namespace tsdb {
 
-std::shared_ptr<MemSeries> DBImpl::GetOrCreate(const common::Labels& labels,
+std::shared_ptr<MemSeries> DBImpl::GetOrCreate(const model::Labels& labels,
                                                common::Status* status) {
   if (labels.empty()) {
     *status = common::Status::InvalidArgument("empty label set");
@@ -46,7 +46,7 @@ std::shared_ptr<MemSeries> DBImpl::GetOrCreate(const common::Labels& labels,
   });
 }
 
-common::Result<SeriesRef> DBImpl::GetOrCreateSeries(const common::Labels& labels) {
+common::Result<SeriesRef> DBImpl::GetOrCreateSeries(const model::Labels& labels) {
   common::Status st;
   auto s = GetOrCreate(labels, &st);
   if (s == nullptr) return st;
@@ -56,7 +56,7 @@ common::Result<SeriesRef> DBImpl::GetOrCreateSeries(const common::Labels& labels
 bool DBImpl::HasSeries(SeriesRef ref) {
   auto s = series_.GetById(ref);
   if (s == nullptr) return false;
-  std::lock_guard<std::mutex> lock(s->mu);
+  common::MutexLock lock(&s->mu);
   return !s->deleted;
 }
 
@@ -66,7 +66,7 @@ class AppenderImpl final : public Appender {
  public:
   explicit AppenderImpl(DBImpl* db) : db_(db) {}
 
-  void Add(const common::Labels& labels, int64_t t, double v) override {
+  void Add(const model::Labels& labels, int64_t t, double v) override {
     common::Status st;
     auto s = db_->GetOrCreate(labels, &st);
     if (s == nullptr) {
@@ -91,11 +91,6 @@ class AppenderImpl final : public Appender {
   AppendResult Commit() override;
 
  private:
-  struct Sample {
-    SeriesRef ref;
-    int64_t t;
-    double v;
-  };
   void Reject(AppendResult* r, size_t* counter, const char* what, const MemSeries* s, int64_t t) {
     ++*counter;
     if (r->status.ok()) {
@@ -106,14 +101,14 @@ class AppenderImpl final : public Appender {
   }
 
   DBImpl* db_;
-  std::vector<Sample> samples_;
+  std::vector<RefSample> samples_;
   AppendResult pre_;  // rejections found while resolving labels in Add
 };
 
 AppendResult AppenderImpl::Commit() {
   AppendResult r = pre_;
   pre_ = AppendResult();
-  std::vector<Sample> samples;
+  std::vector<RefSample> samples;
   samples.swap(samples_);
   if (samples.empty()) return r;
   // After a failed write, nothing is applied to the head until the store is
@@ -146,7 +141,7 @@ AppendResult AppenderImpl::Commit() {
     if (!ordered) {
       std::stable_sort(runs.begin(), runs.end(),
                        [](const Run& a, const Run& b) { return a.ref < b.ref; });
-      std::vector<Sample> grouped;
+      std::vector<RefSample> grouped;
       grouped.reserve(samples.size());
       for (const Run& run : runs) {
         grouped.insert(grouped.end(), samples.begin() + static_cast<ptrdiff_t>(run.begin),
@@ -188,14 +183,14 @@ AppendResult AppenderImpl::Commit() {
     size_t accepted = 0;
     int64_t last_t = 0;
     {
-      std::lock_guard<std::mutex> lock(s->mu);
+      common::MutexLock lock(&s->mu);
       const bool had_samples = s->has_samples;
       const int64_t old_max_t = s->max_t;
       const double old_last_v = s->last_v;
       const uint64_t old_wal_min_seq = s->wal_min_seq;
       const size_t sealed_begin = sealed.size();
       for (size_t k = i; k < j; ++k) {
-        const Sample& smp = samples[k];
+        const RefSample& smp = samples[k];
         if (s->deleted) {
           Reject(&r, &r.series_removed, "series removed (retention or deletion)", s.get(), smp.t);
         } else if (smp.t < min_valid) {
@@ -267,7 +262,7 @@ AppendResult AppenderImpl::Commit() {
   }
   // The sealed chunks are now in RocksDB: readers no longer need the copies.
   for (auto& [s, p] : sealed) {
-    std::lock_guard<std::mutex> lock(s->mu);
+    common::MutexLock lock(&s->mu);
     std::erase(s->pending, p);
   }
   db_->EndBatch(seq);
@@ -284,26 +279,34 @@ AppendResult AppenderImpl::Commit() {
 std::unique_ptr<Appender> DBImpl::NewAppender() { return std::make_unique<AppenderImpl>(this); }
 
 void DBImpl::WaitForNewerBatches(uint64_t seq) {
-  std::unique_lock<std::mutex> lock(batch_mu_);
+  common::MutexLock lock(&batch_mu_);
   const uint64_t begun = next_seq_;
   ++batch_waiters_;
   // Bounded: if a newer batch's write hangs, the failed batch is kept and
   // persisted on recovery instead of undone, which is also correct.
-  batch_ended_.wait_for(lock, std::chrono::seconds(10), [&] {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
     auto it = inflight_.upper_bound(seq);
-    return it == inflight_.end() || *it >= begun;
-  });
+    if (it == inflight_.end() || *it >= begun) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    batch_ended_.WaitFor(&batch_mu_, deadline - now);
+  }
   --batch_waiters_;
 }
 
-bool DBImpl::UndoBatch(const std::vector<SeriesUndo>& touched, const SealedChunks& sealed) {
+// The locks are held through std::unique_lock in a vector, which the
+// thread-safety analysis cannot follow: every series field below is accessed
+// with its series' lock held.
+bool DBImpl::UndoBatch(const std::vector<SeriesUndo>& touched,
+                       const SealedChunks& sealed) NO_THREAD_SAFETY_ANALYSIS {
   // All series at once (in id order, as the appender locks them one by one):
   // the batch is undone everywhere or nowhere. A series removed since lost
   // the batch's samples with the rest of its data.
   std::vector<std::shared_ptr<MemSeries>> series;
   series.reserve(touched.size());
   for (const SeriesUndo& u : touched) series.push_back(series_.GetById(u.id));
-  std::vector<std::unique_lock<std::mutex>> locks;
+  std::vector<std::unique_lock<common::Mutex>> locks;
   locks.reserve(touched.size());
   for (const auto& s : series) {
     if (s != nullptr) locks.emplace_back(s->mu);
@@ -354,14 +357,21 @@ void DBImpl::HandleFailedBatch(uint64_t seq, const std::vector<SeriesUndo>& touc
   // A later batch built on this one and was persisted: keep the head as it
   // is and persist this batch on recovery. Until then its sealed chunks stay
   // pending (readable, and the head log keeps their samples' records).
-  std::lock_guard<std::mutex> lock(recovery_mu_);
+  common::MutexLock lock(&recovery_mu_);
   kept_batches_.push_back(KeptBatch{std::move(wb), std::move(sealed), max_t});
   needs_recovery_.store(true, std::memory_order_release);
 }
 
+common::Status DBImpl::RecoveryFailed(const rocksdb::Status& rs) {
+  needs_recovery_.store(true, std::memory_order_release);
+  recovery_error_ =
+      common::Status::IOError("storage not writable since a failed write (" + rs.ToString() + ")");
+  return recovery_error_;
+}
+
 common::Status DBImpl::RecoverFromWriteError() {
   if (!needs_recovery_.load(std::memory_order_acquire)) return common::Status::OK();
-  std::lock_guard<std::mutex> lock(recovery_mu_);
+  common::MutexLock lock(&recovery_mu_);
   if (!needs_recovery_.load(std::memory_order_acquire)) return common::Status::OK();
   // Resuming flushes the memtables: on a disk that is still full, try at
   // most once a second and refuse writes at once in between.
@@ -370,21 +380,15 @@ common::Status DBImpl::RecoverFromWriteError() {
   next_recovery_try_ = now + std::chrono::seconds(1);
   // Cleared first: a write failing from here on sets it again.
   needs_recovery_.store(false, std::memory_order_release);
-  auto fail = [this](const rocksdb::Status& rs) {
-    needs_recovery_.store(true, std::memory_order_release);
-    recovery_error_ = common::Status::IOError("storage not writable since a failed write (" +
-                                              rs.ToString() + ")");
-    return recovery_error_;
-  };
   // OK at once if RocksDB is writable (it may have recovered by itself).
   rocksdb::Status rs = db_->Resume();
-  if (!rs.ok()) return fail(rs);
+  if (!rs.ok()) return RecoveryFailed(rs);
   while (!kept_batches_.empty()) {
     KeptBatch& b = kept_batches_.front();
     rs = db_->Write(write_options(), &b.wb);
-    if (!rs.ok()) return fail(rs);
+    if (!rs.ok()) return RecoveryFailed(rs);
     for (auto& [s, p] : b.sealed) {
-      std::lock_guard<std::mutex> series_lock(s->mu);
+      common::MutexLock series_lock(&s->mu);
       std::erase(s->pending, p);
     }
     if (b.max_t != std::numeric_limits<int64_t>::min()) ObserveTime(b.max_t);

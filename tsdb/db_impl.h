@@ -8,15 +8,14 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "tsdb/db.h"
 #include "tsdb/head.h"
 
@@ -41,7 +40,7 @@ class DBImpl final : public DB {
   common::Status Init();
 
   std::unique_ptr<Appender> NewAppender() override;
-  common::Result<SeriesRef> GetOrCreateSeries(const common::Labels& labels) override;
+  common::Result<SeriesRef> GetOrCreateSeries(const model::Labels& labels) override;
   uint64_t RemovalGeneration() const override {
     return removal_generation_.load(std::memory_order_acquire);
   }
@@ -59,15 +58,15 @@ class DBImpl final : public DB {
   int64_t chunk_span_bound_ms() const { return chunk_span_bound_ms_; }
   SeriesMap& series() { return series_; }
   rocksdb::DB* rocks() { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf_series() { return cfs_[0]; }
-  rocksdb::ColumnFamilyHandle* cf_index() { return cfs_[1]; }
-  rocksdb::ColumnFamilyHandle* cf_chunks() { return cfs_[2]; }
-  rocksdb::ColumnFamilyHandle* cf_head_wal() { return cfs_[3]; }
-  rocksdb::ColumnFamilyHandle* cf_meta() { return cfs_[4]; }
+  rocksdb::ColumnFamilyHandle* cf_series() { return cf_series_; }
+  rocksdb::ColumnFamilyHandle* cf_index() { return cf_index_; }
+  rocksdb::ColumnFamilyHandle* cf_chunks() { return cf_chunks_; }
+  rocksdb::ColumnFamilyHandle* cf_head_wal() { return cf_head_wal_; }
+  rocksdb::ColumnFamilyHandle* cf_meta() { return cf_meta_; }
   rocksdb::WriteOptions write_options() const;
 
   // Creates the series if needed; null with *status set on failure.
-  std::shared_ptr<MemSeries> GetOrCreate(const common::Labels& labels, common::Status* status);
+  std::shared_ptr<MemSeries> GetOrCreate(const model::Labels& labels, common::Status* status);
 
   // Batch sequence numbers for the head log. A batch is "in flight" from
   // BeginBatch until EndBatch; the log is never trimmed past an in-flight batch.
@@ -112,12 +111,11 @@ class DBImpl final : public DB {
 
   // Seals `s.head` if appending t would make it span more than
   // max_chunk_span_ms: moves it to s.pending and returns it (null otherwise).
-  // REQUIRES: s.mu held.
-  std::shared_ptr<const PendingChunk> MaybeSeal(MemSeries& s, int64_t t);
+  std::shared_ptr<const PendingChunk> MaybeSeal(MemSeries& s, int64_t t) REQUIRES(s.mu);
   // Seals `s.head` if it holds max_samples_per_chunk samples (called right
   // after an append, so a full chunk leaves the head and the head log at
-  // once). REQUIRES: s.mu held.
-  std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s);
+  // once).
+  std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s) REQUIRES(s.mu);
 
   // True if ref was handed out by this DB (ids are allocated in order).
   bool WasAllocated(SeriesRef ref) const { return ref > 0 && ref < next_series_id_.load(); }
@@ -138,14 +136,16 @@ class DBImpl final : public DB {
   static constexpr uint64_t kTrimEveryBatches = 512;
 
  private:
-  std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s, bool force);
+  std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s, bool force) REQUIRES(s.mu);
   common::Status OpenRocks();
   common::Status LoadChunkSpanBound();
   common::Status LoadSeries();
   common::Status ReplayHeadLog();
   // Loads the newest sealed sample of s into s.max_t/last_v.
   common::Status LoadLastSealed(MemSeries& s);
-  common::Status RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb);
+  common::Status RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) REQUIRES(s.mu, retention_mu_);
+  // Marks recovery as still needed after `rs` failed; returns the error.
+  common::Status RecoveryFailed(const rocksdb::Status& rs) REQUIRES(recovery_mu_);
   void MaintenanceLoop();
   // Waits (bounded) until the batches begun after `seq` that are still in
   // flight have ended, so that a failed batch sees whether they undid
@@ -158,7 +158,14 @@ class DBImpl final : public DB {
   const std::string dir_;
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // series, index, chunks, head_wal, meta
+  // Column families, in the order OpenRocks opens them.
+  rocksdb::ColumnFamilyHandle* cf_series_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_index_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_chunks_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_head_wal_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_meta_ = nullptr;
+  // All five, for calls over every family (flush, compact, stats).
+  std::vector<rocksdb::ColumnFamilyHandle*> all_cfs_;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
 
   SeriesMap series_;
@@ -168,11 +175,11 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> samples_appended_{0};
   std::atomic<uint64_t> removal_generation_{0};  // see DB::RemovalGeneration
 
-  std::mutex batch_mu_;                  // held only to allocate/retire a batch number
-  uint64_t next_seq_ = 1;                // GUARDED_BY(batch_mu_)
-  std::set<uint64_t> inflight_;          // GUARDED_BY(batch_mu_)
-  std::condition_variable batch_ended_;  // signalled by EndBatch while batch_waiters_ > 0
-  int batch_waiters_ = 0;                // GUARDED_BY(batch_mu_)
+  common::Mutex batch_mu_;  // held only to allocate/retire a batch number
+  uint64_t next_seq_ GUARDED_BY(batch_mu_) = 1;
+  std::set<uint64_t> inflight_ GUARDED_BY(batch_mu_);
+  common::CondVar batch_ended_;  // on batch_mu_; signalled by EndBatch while batch_waiters_ > 0
+  int batch_waiters_ GUARDED_BY(batch_mu_) = 0;
 
   // A batch whose write failed and that could not be undone.
   struct KeptBatch {
@@ -181,17 +188,17 @@ class DBImpl final : public DB {
     int64_t max_t;        // its newest accepted sample (min() if none)
   };
   std::atomic<bool> needs_recovery_{false};
-  std::mutex recovery_mu_;
-  std::vector<KeptBatch> kept_batches_;                        // GUARDED_BY(recovery_mu_)
-  std::chrono::steady_clock::time_point next_recovery_try_{};  // GUARDED_BY(recovery_mu_)
-  common::Status recovery_error_;                              // GUARDED_BY(recovery_mu_)
+  common::Mutex recovery_mu_;
+  std::vector<KeptBatch> kept_batches_ GUARDED_BY(recovery_mu_);
+  std::chrono::steady_clock::time_point next_recovery_try_ GUARDED_BY(recovery_mu_){};
+  common::Status recovery_error_ GUARDED_BY(recovery_mu_);
 
-  std::mutex maint_mu_;
-  std::condition_variable maint_cv_;
-  bool stop_ = false;  // GUARDED_BY(maint_mu_)
+  common::Mutex maint_mu_;
+  common::CondVar maint_cv_;  // on maint_mu_
+  bool stop_ GUARDED_BY(maint_mu_) = false;
   std::thread maint_thread_;
-  std::mutex retention_mu_;  // serializes ApplyRetention/DeleteSeries
-  std::mutex trim_mu_;       // one opportunistic trim at a time
+  common::Mutex retention_mu_;  // serializes ApplyRetention/DeleteSeries
+  common::Mutex trim_mu_;       // one opportunistic trim at a time
 };
 
 }  // namespace tsdb

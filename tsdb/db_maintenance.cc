@@ -15,7 +15,6 @@ const std::string kAllChunksBegin(uint64_t id) {
 }
 }  // namespace
 
-// REQUIRES: s.mu held; retention_mu_ held.
 common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
   s.deleted = true;
   series_.Remove(s);
@@ -34,7 +33,7 @@ common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
 common::Result<size_t> DBImpl::DeleteSeries(const std::vector<Matcher>& matchers) {
   // Series are removed from memory before the write: not while writes fail.
   if (common::Status s = RecoverFromWriteError(); !s.ok()) return s;
-  std::lock_guard<std::mutex> rl(retention_mu_);
+  common::MutexLock rl(&retention_mu_);
   auto ids = PostingsFor(matchers);
   if (!ids.ok()) return ids.status();
   rocksdb::WriteBatch wb;
@@ -42,7 +41,7 @@ common::Result<size_t> DBImpl::DeleteSeries(const std::vector<Matcher>& matchers
   for (uint64_t id : *ids) {
     auto s = series_.GetById(id);
     if (s == nullptr) continue;
-    std::lock_guard<std::mutex> lock(s->mu);
+    common::MutexLock lock(&s->mu);
     if (s->deleted) continue;
     (void)RemoveSeries(*s, &wb);
     ++n;
@@ -61,7 +60,7 @@ common::Status DBImpl::ApplyRetention() {
   // Also what persists batches kept after a failed write when no new write
   // comes (this runs in the background).
   if (common::Status s = RecoverFromWriteError(); !s.ok()) return s;
-  std::lock_guard<std::mutex> rl(retention_mu_);
+  common::MutexLock rl(&retention_mu_);
   const int64_t cutoff = MinValidTime();
   if (cutoff == std::numeric_limits<int64_t>::min()) return TrimHeadLog();
   rocksdb::WriteBatch wb;
@@ -69,7 +68,7 @@ common::Status DBImpl::ApplyRetention() {
   for (const auto& s : series_.All()) {
     {
       // A series whose newest sample is older than the cutoff goes entirely.
-      std::lock_guard<std::mutex> lock(s->mu);
+      common::MutexLock lock(&s->mu);
       if (s->deleted) continue;
       if (s->has_samples && s->max_t < cutoff && s->pending.empty()) {
         (void)RemoveSeries(*s, &wb);
@@ -112,11 +111,11 @@ common::Status DBImpl::TrimHeadLog() {
   // in a sealed chunk.
   uint64_t low;
   {
-    std::lock_guard<std::mutex> lock(batch_mu_);
+    common::MutexLock lock(&batch_mu_);
     low = inflight_.empty() ? next_seq_ : *inflight_.begin();
   }
   for (const auto& s : series_.All()) {
-    std::lock_guard<std::mutex> lock(s->mu);
+    common::MutexLock lock(&s->mu);
     low = std::min(low, s->wal_min_seq);
     for (const auto& p : s->pending) low = std::min(low, p->wal_min_seq);
   }
@@ -129,8 +128,9 @@ common::Status DBImpl::TrimHeadLog() {
 
 void DBImpl::MaybeTrimHeadLog(uint64_t seq) {
   if (seq % kTrimEveryBatches != 0) return;
-  std::unique_lock<std::mutex> lock(trim_mu_, std::try_to_lock);
-  if (lock.owns_lock()) (void)TrimHeadLog();
+  if (!trim_mu_.TryLock()) return;
+  (void)TrimHeadLog();
+  trim_mu_.Unlock();
 }
 
 common::Status DBImpl::Flush() {
@@ -138,7 +138,7 @@ common::Status DBImpl::Flush() {
   if (!s.ok()) return s;
   rocksdb::FlushOptions fo;
   fo.wait = true;
-  rocksdb::Status rs = db_->Flush(fo, cfs_);
+  rocksdb::Status rs = db_->Flush(fo, all_cfs_);
   if (!rs.ok()) NoteWriteFailure();
   return FromRocks(rs);
 }
@@ -146,7 +146,7 @@ common::Status DBImpl::Flush() {
 common::Status DBImpl::Compact() {
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
-  for (auto* cf : cfs_) {
+  for (auto* cf : all_cfs_) {
     rocksdb::Status rs = db_->CompactRange(co, cf, nullptr, nullptr);
     if (!rs.ok()) return FromRocks(rs);
   }
@@ -160,10 +160,10 @@ Stats DBImpl::GetStats() {
   st.max_time = mt == std::numeric_limits<int64_t>::min() ? 0 : mt;
   for (const auto& s : series_.All()) {
     ++st.num_series;
-    std::lock_guard<std::mutex> lock(s->mu);
+    common::MutexLock lock(&s->mu);
     st.head_bytes += s->head.MemoryUsage();
   }
-  for (auto* cf : cfs_) {
+  for (auto* cf : all_cfs_) {
     uint64_t v = 0;
     if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) st.sst_bytes += v;
     if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) {
@@ -174,13 +174,13 @@ Stats DBImpl::GetStats() {
 }
 
 void DBImpl::MaintenanceLoop() {
-  std::unique_lock<std::mutex> lock(maint_mu_);
+  common::MutexLock lock(&maint_mu_);
   while (!stop_) {
-    maint_cv_.wait_for(lock, std::chrono::milliseconds(options_.maintenance_interval_ms));
+    maint_cv_.WaitFor(&maint_mu_, std::chrono::milliseconds(options_.maintenance_interval_ms));
     if (stop_) break;
-    lock.unlock();
+    maint_mu_.Unlock();
     (void)ApplyRetention();
-    lock.lock();
+    maint_mu_.Lock();
   }
 }
 

@@ -34,20 +34,20 @@ DBImpl::DBImpl(std::string dir, const Options& options) : dir_(std::move(dir)), 
 
 DBImpl::~DBImpl() {
   {
-    std::lock_guard<std::mutex> lock(maint_mu_);
+    common::MutexLock lock(&maint_mu_);
     stop_ = true;
   }
-  maint_cv_.notify_all();
+  maint_cv_.SignalAll();
   if (maint_thread_.joinable()) maint_thread_.join();
   if (db_ != nullptr) {
     // Persist what failed writes left in the head, if the disk has room now.
     {
-      std::lock_guard<std::mutex> lock(recovery_mu_);
+      common::MutexLock lock(&recovery_mu_);
       next_recovery_try_ = {};
     }
     (void)RecoverFromWriteError();
     (void)TrimHeadLog();
-    for (auto* cf : cfs_) (void)db_->DestroyColumnFamilyHandle(cf);
+    for (auto* cf : all_cfs_) (void)db_->DestroyColumnFamilyHandle(cf);
     if (default_cf_ != nullptr) (void)db_->DestroyColumnFamilyHandle(default_cf_);
     (void)db_->Close();
   }
@@ -72,8 +72,19 @@ common::Status DBImpl::OpenRocks() {
       rocksdb::DB::Open(MakeDBOptions(options_), dir_, descriptors, &handles, &raw);
   if (!rs.ok()) return FromRocks(rs);
   db_.reset(raw);
-  default_cf_ = handles[0];
-  cfs_.assign(handles.begin() + 1, handles.end());
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    const std::string& name = h->GetName();
+    if (name == rocksdb::kDefaultColumnFamilyName) {
+      default_cf_ = h;
+      continue;
+    }
+    all_cfs_.push_back(h);
+    if (name == format::kSeriesCF) cf_series_ = h;
+    if (name == format::kIndexCF) cf_index_ = h;
+    if (name == format::kChunksCF) cf_chunks_ = h;
+    if (name == format::kHeadWalCF) cf_head_wal_ = h;
+    if (name == format::kMetaCF) cf_meta_ = h;
+  }
 
   std::string v;
   rs = db_->Get(rocksdb::ReadOptions(), cf_meta(), format::kFormatVersionKey, &v);
@@ -115,7 +126,7 @@ common::Status DBImpl::LoadSeries() {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8) return common::Status::Corruption("bad series key");
     uint64_t id = format::DecodeU64Key(it->key().ToStringView());
-    common::Labels labels;
+    model::Labels labels;
     if (!format::DecodeLabels(it->value().ToStringView(), &labels)) {
       return common::Status::Corruption("bad series labels");
     }
@@ -144,6 +155,7 @@ common::Status DBImpl::LoadLastSealed(MemSeries& s) {
     return common::Status::Corruption("bad chunk value");
   }
   auto ci = NewChunkIterator(cv.encoding, std::string(cv.data));
+  common::MutexLock lock(&s.mu);  // uncontended: the DB is still opening
   while (ci->Next()) {
     s.has_samples = true;
     std::tie(s.max_t, s.last_v) = ci->At();
@@ -178,7 +190,10 @@ common::Status DBImpl::ReplayHeadLog() {
     }
   }
   if (!it->status().ok()) return FromRocks(it->status());
-  next_seq_ = last_seq + 1;
+  {
+    common::MutexLock lock(&batch_mu_);  // uncontended: the DB is still opening
+    next_seq_ = last_seq + 1;
+  }
 
   // Concurrent batches may have logged one series' samples out of timestamp
   // order, but the accepted samples of a series were strictly increasing, so
@@ -190,7 +205,7 @@ common::Status DBImpl::ReplayHeadLog() {
     if (s == nullptr) continue;  // deleted series
     std::stable_sort(samples.begin(), samples.end(),
                      [](const Logged& a, const Logged& b) { return a.t < b.t; });
-    std::lock_guard<std::mutex> lock(s->mu);
+    common::MutexLock lock(&s->mu);
     auto write_sealed = [&](const std::shared_ptr<const PendingChunk>& sealed) {
       if (sealed == nullptr) return;
       auto [enc, bytes] = EncodeSealedChunk(sealed->chunk);
@@ -230,16 +245,16 @@ rocksdb::WriteOptions DBImpl::write_options() const {
 }
 
 uint64_t DBImpl::BeginBatch() {
-  std::lock_guard<std::mutex> lock(batch_mu_);
+  common::MutexLock lock(&batch_mu_);
   uint64_t seq = next_seq_++;
   inflight_.insert(seq);
   return seq;
 }
 
 void DBImpl::EndBatch(uint64_t seq) {
-  std::lock_guard<std::mutex> lock(batch_mu_);
+  common::MutexLock lock(&batch_mu_);
   inflight_.erase(seq);
-  if (batch_waiters_ > 0) batch_ended_.notify_all();
+  if (batch_waiters_ > 0) batch_ended_.SignalAll();
 }
 
 std::shared_ptr<const PendingChunk> DBImpl::MaybeSeal(MemSeries& s, int64_t t) {

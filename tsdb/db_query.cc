@@ -74,8 +74,10 @@ struct SeriesChunks {
 };
 
 // Iterates a series' chunks in time order, restricted to [mint, maxt]. The
-// chunk copies are shared with the SeriesSet (no per-iterator copy).
-class SeriesIterator final : public SampleIterator {
+// chunk bytes are shared with the SeriesSet, not copied per iterator;
+// Next/Seek copy one chunk at a time into its decoder (NewChunkIterator owns
+// its bytes), AppendRange decodes them in place.
+class SeriesIterator final : public model::SampleIterator {
  public:
   SeriesIterator(std::shared_ptr<const SeriesChunks> chunks, int64_t mint, int64_t maxt)
       : chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
@@ -124,8 +126,9 @@ class SeriesIterator final : public SampleIterator {
 
   // Bulk path for a fresh iterator: decodes the overlapping chunks straight
   // into *out (one reserve, no per-sample virtual calls, no chunk copies).
-  common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) override {
-    if (done_ || cur_ != nullptr || idx_ != 0) return SampleIterator::AppendRange(mint, maxt, out);
+  common::Status AppendRange(int64_t mint, int64_t maxt, model::SampleVector* out) override {
+    if (done_ || cur_ != nullptr || idx_ != 0)
+      return model::SampleIterator::AppendRange(mint, maxt, out);
     const std::vector<SeriesChunks::Ref>& chunks = chunks_->refs;
     const int64_t lo = std::max(mint, mint_), hi = std::min(maxt, maxt_);
     size_t first = 0;
@@ -167,7 +170,7 @@ class SeriesIterator final : public SampleIterator {
   std::shared_ptr<const SeriesChunks> chunks_;
   const int64_t mint_, maxt_;
   size_t idx_ = 0;
-  std::unique_ptr<SampleIterator> cur_;
+  std::unique_ptr<model::SampleIterator> cur_;
   std::pair<int64_t, double> at_{0, 0};
   bool done_ = false;
   common::Status status_;
@@ -222,9 +225,9 @@ class SeriesSetImpl final : public SeriesSet {
     return false;
   }
 
-  const common::Labels& labels() const override { return *labels_; }
+  const model::Labels& labels() const override { return *labels_; }
 
-  std::unique_ptr<SampleIterator> NewIterator() const override {
+  std::unique_ptr<model::SampleIterator> NewIterator() const override {
     return std::make_unique<SeriesIterator>(current_, mint_, maxt_);  // shares current_
   }
 
@@ -260,7 +263,7 @@ class SeriesSetImpl final : public SeriesSet {
   std::unique_ptr<rocksdb::Iterator> it_;
   size_t pos_ = 0;
   std::shared_ptr<SeriesChunks> current_;
-  const common::Labels* labels_ = nullptr;
+  const model::Labels* labels_ = nullptr;
 };
 
 class QuerierImpl final : public Querier {
@@ -310,7 +313,7 @@ class QuerierImpl final : public Querier {
       Candidate c;
       c.series = std::move(s);
       {
-        std::lock_guard<std::mutex> lock(c.series->mu);
+        common::MutexLock lock(&c.series->mu);
         if (c.series->deleted || !c.series->has_samples) continue;
         auto copy = [&](const XorChunk& ch) {
           c.mem_min = std::min(c.mem_min, ch.min_time());
@@ -335,7 +338,7 @@ class QuerierImpl final : public Querier {
     if (TimeBounded()) {
       return FromSelectedSeries(
           matchers,
-          [&out](const common::Labels& l) {
+          [&out](const model::Labels& l) {
             for (const auto& kv : l) out.push_back(kv.name);
           },
           &out);
@@ -372,7 +375,7 @@ class QuerierImpl final : public Querier {
     if (TimeBounded()) {
       return FromSelectedSeries(
           matchers,
-          [&out, &name](const common::Labels& l) {
+          [&out, &name](const model::Labels& l) {
             std::string_view v = l.Get(name);
             if (!v.empty()) out.emplace_back(v);
           },

@@ -25,9 +25,9 @@
 
 namespace tsdb {
 
-std::unique_ptr<SampleIterator> NewXorIterator(std::string bytes);  // xor_chunk.cc
+std::unique_ptr<model::SampleIterator> NewXorIterator(std::string bytes);  // xor_chunk.cc
 common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
-                                common::SampleVector* out);  // xor_chunk.cc
+                                model::SampleVector* out);  // xor_chunk.cc
 
 namespace {
 
@@ -336,14 +336,14 @@ bool EncodeDecimalChunk(const int64_t* ts, const double* vs, int n, std::string*
 }
 
 common::Status AppendChunkSamples(Encoding encoding, std::string_view bytes, int64_t mint,
-                                  int64_t maxt, common::SampleVector* out) {
+                                  int64_t maxt, model::SampleVector* out) {
   if (encoding == Encoding::kDecimal) {
     return AppendDecoded<DecimalDecoder>(bytes, mint, maxt, "decimal", out);
   }
   return AppendXorSamples(bytes, mint, maxt, out);
 }
 
-std::unique_ptr<SampleIterator> NewChunkIterator(Encoding encoding, std::string bytes) {
+std::unique_ptr<model::SampleIterator> NewChunkIterator(Encoding encoding, std::string bytes) {
   if (encoding == Encoding::kDecimal) {
     return std::make_unique<DecoderIterator<DecimalDecoder>>(std::move(bytes), "decimal");
   }

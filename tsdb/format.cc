@@ -18,7 +18,7 @@ std::string U64Key(uint64_t v) {
 
 uint64_t DecodeU64Key(std::string_view key) { return DecodeFixed64BE(key.data()); }
 
-std::string EncodeLabels(const common::Labels& labels) {
+std::string EncodeLabels(const model::Labels& labels) {
   std::string out;
   for (const auto& l : labels) {
     common::PutLengthPrefixed(&out, l.name);
@@ -27,8 +27,8 @@ std::string EncodeLabels(const common::Labels& labels) {
   return out;
 }
 
-bool DecodeLabels(std::string_view in, common::Labels* labels) {
-  std::vector<common::Label> v;
+bool DecodeLabels(std::string_view in, model::Labels* labels) {
+  std::vector<model::Label> v;
   while (!in.empty()) {
     std::string_view n, val;
     if (!common::GetLengthPrefixed(&in, &n) || !common::GetLengthPrefixed(&in, &val)) {
@@ -36,7 +36,7 @@ bool DecodeLabels(std::string_view in, common::Labels* labels) {
     }
     v.push_back({std::string(n), std::string(val)});
   }
-  *labels = common::Labels::FromSortedUnchecked(std::move(v));
+  *labels = model::Labels::FromSortedUnchecked(std::move(v));
   return true;
 }
 

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/labels.h"
+#include "model/labels.h"
 #include "tsdb/chunk.h"
 
 namespace tsdb::format {
@@ -45,8 +45,8 @@ std::string U64Key(uint64_t v);
 uint64_t DecodeU64Key(std::string_view key);
 
 // Labels as varint-length-prefixed name, value pairs.
-std::string EncodeLabels(const common::Labels& labels);
-bool DecodeLabels(std::string_view in, common::Labels* labels);
+std::string EncodeLabels(const model::Labels& labels);
+bool DecodeLabels(std::string_view in, model::Labels* labels);
 
 std::string PostingKey(std::string_view name, std::string_view value, uint64_t id);
 // Prefix of all postings for name=value.

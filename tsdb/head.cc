@@ -2,9 +2,9 @@
 
 namespace tsdb {
 
-std::shared_ptr<MemSeries> SeriesMap::GetByLabels(const common::Labels& labels, uint64_t hash) {
+std::shared_ptr<MemSeries> SeriesMap::GetByLabels(const model::Labels& labels, uint64_t hash) {
   HashShard& sh = hash_shards_[hash % kShards];
-  std::lock_guard<std::mutex> lock(sh.mu);
+  common::MutexLock lock(&sh.mu);
   auto it = sh.by_hash.find(hash);
   if (it == sh.by_hash.end()) return nullptr;
   for (const auto& s : it->second) {
@@ -15,14 +15,14 @@ std::shared_ptr<MemSeries> SeriesMap::GetByLabels(const common::Labels& labels, 
 
 std::shared_ptr<MemSeries> SeriesMap::GetById(uint64_t id) {
   IdShard& sh = id_shards_[id % kShards];
-  std::lock_guard<std::mutex> lock(sh.mu);
+  common::MutexLock lock(&sh.mu);
   auto it = sh.by_id.find(id);
   return it == sh.by_id.end() ? nullptr : it->second;
 }
 
 void SeriesMap::InsertId(std::shared_ptr<MemSeries> s) {
   IdShard& sh = id_shards_[s->id % kShards];
-  std::lock_guard<std::mutex> lock(sh.mu);
+  common::MutexLock lock(&sh.mu);
   sh.by_id[s->id] = std::move(s);
 }
 
@@ -30,7 +30,7 @@ void SeriesMap::Remove(const MemSeries& s) {
   uint64_t hash = s.labels.Hash();
   {
     HashShard& sh = hash_shards_[hash % kShards];
-    std::lock_guard<std::mutex> lock(sh.mu);
+    common::MutexLock lock(&sh.mu);
     auto it = sh.by_hash.find(hash);
     if (it != sh.by_hash.end()) {
       auto& vec = it->second;
@@ -39,7 +39,7 @@ void SeriesMap::Remove(const MemSeries& s) {
     }
   }
   IdShard& sh = id_shards_[s.id % kShards];
-  std::lock_guard<std::mutex> lock(sh.mu);
+  common::MutexLock lock(&sh.mu);
   auto it = sh.by_id.find(s.id);
   if (it != sh.by_id.end() && it->second.get() == &s) sh.by_id.erase(it);
 }
@@ -47,7 +47,7 @@ void SeriesMap::Remove(const MemSeries& s) {
 std::vector<std::shared_ptr<MemSeries>> SeriesMap::All() {
   std::vector<std::shared_ptr<MemSeries>> out;
   for (auto& sh : id_shards_) {
-    std::lock_guard<std::mutex> lock(sh.mu);
+    common::MutexLock lock(&sh.mu);
     for (const auto& [id, s] : sh.by_id) out.push_back(s);
   }
   return out;
@@ -56,7 +56,7 @@ std::vector<std::shared_ptr<MemSeries>> SeriesMap::All() {
 size_t SeriesMap::size() {
   size_t n = 0;
   for (auto& sh : id_shards_) {
-    std::lock_guard<std::mutex> lock(sh.mu);
+    common::MutexLock lock(&sh.mu);
     n += sh.by_id.size();
   }
   return n;

@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
-#include "common/labels.h"
+#include "common/mutex.h"
+#include "model/labels.h"
 #include "tsdb/chunk.h"
 
 namespace tsdb {
@@ -25,25 +25,24 @@ struct PendingChunk {
 };
 
 struct MemSeries {
-  MemSeries(uint64_t id_in, common::Labels labels_in) : id(id_in), labels(std::move(labels_in)) {}
+  MemSeries(uint64_t id_in, model::Labels labels_in) : id(id_in), labels(std::move(labels_in)) {}
 
   const uint64_t id;
-  const common::Labels labels;
+  const model::Labels labels;
 
-  std::mutex mu;
-  // All fields below are guarded by mu.
-  XorChunk head;
-  std::vector<std::shared_ptr<const PendingChunk>> pending;
-  bool has_samples = false;                             // any sample ever (head or sealed)
-  int64_t max_t = std::numeric_limits<int64_t>::min();  // newest sample
-  double last_v = 0;                                    // its value
+  common::Mutex mu;
+  XorChunk head GUARDED_BY(mu);
+  std::vector<std::shared_ptr<const PendingChunk>> pending GUARDED_BY(mu);
+  bool has_samples GUARDED_BY(mu) = false;  // any sample ever (head or sealed)
+  int64_t max_t GUARDED_BY(mu) = std::numeric_limits<int64_t>::min();  // newest sample
+  double last_v GUARDED_BY(mu) = 0;                                    // its value
   // Oldest head-log batch with samples in `head`; UINT64_MAX if head empty.
-  uint64_t wal_min_seq = std::numeric_limits<uint64_t>::max();
-  bool deleted = false;  // removed from SeriesMap; refs to it are stale
+  uint64_t wal_min_seq GUARDED_BY(mu) = std::numeric_limits<uint64_t>::max();
+  bool deleted GUARDED_BY(mu) = false;  // removed from SeriesMap; refs to it are stale
   // Bumped by every batch that appends to the series (and set back when a
   // batch whose write failed is undone): a failed batch may undo its changes
   // only while no other batch built on them (DBImpl::HandleFailedBatch).
-  uint64_t version = 0;
+  uint64_t version GUARDED_BY(mu) = 0;
 };
 
 class SeriesMap {
@@ -51,13 +50,13 @@ class SeriesMap {
   static constexpr int kShards = 128;
 
   // Returns the series with exactly these labels, or null.
-  std::shared_ptr<MemSeries> GetByLabels(const common::Labels& labels, uint64_t hash);
+  std::shared_ptr<MemSeries> GetByLabels(const model::Labels& labels, uint64_t hash);
   std::shared_ptr<MemSeries> GetById(uint64_t id);
   // Inserts `s` unless a series with the same labels exists; returns the one
   // in the map. `create` is called (under the label shard's lock) only when
   // no series exists, and may return null to insert nothing.
   template <typename CreateFn>
-  std::shared_ptr<MemSeries> GetOrCreate(const common::Labels& labels, uint64_t hash,
+  std::shared_ptr<MemSeries> GetOrCreate(const model::Labels& labels, uint64_t hash,
                                          CreateFn&& create);
   // Removes the series from both indexes.
   void Remove(const MemSeries& s);
@@ -67,13 +66,12 @@ class SeriesMap {
 
  private:
   struct HashShard {
-    std::mutex mu;
-    std::unordered_map<uint64_t, std::vector<std::shared_ptr<MemSeries>>>
-        by_hash;  // GUARDED_BY(mu)
+    common::Mutex mu;
+    std::unordered_map<uint64_t, std::vector<std::shared_ptr<MemSeries>>> by_hash GUARDED_BY(mu);
   };
   struct IdShard {
-    std::mutex mu;
-    std::unordered_map<uint64_t, std::shared_ptr<MemSeries>> by_id;  // GUARDED_BY(mu)
+    common::Mutex mu;
+    std::unordered_map<uint64_t, std::shared_ptr<MemSeries>> by_id GUARDED_BY(mu);
   };
   void InsertId(std::shared_ptr<MemSeries> s);
 
@@ -82,10 +80,10 @@ class SeriesMap {
 };
 
 template <typename CreateFn>
-std::shared_ptr<MemSeries> SeriesMap::GetOrCreate(const common::Labels& labels, uint64_t hash,
+std::shared_ptr<MemSeries> SeriesMap::GetOrCreate(const model::Labels& labels, uint64_t hash,
                                                   CreateFn&& create) {
   HashShard& sh = hash_shards_[hash % kShards];
-  std::lock_guard<std::mutex> lock(sh.mu);
+  common::MutexLock lock(&sh.mu);
   auto& vec = sh.by_hash[hash];
   for (const auto& s : vec) {
     if (s->labels == labels) return s;

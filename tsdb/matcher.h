@@ -1,11 +1,11 @@
-// tsdb selects series with common::Matcher (see common/matcher.h for the
+// tsdb selects series with model::Matcher (see common/matcher.h for the
 // Prometheus semantics); the alias keeps tsdb's public names short.
 #pragma once
 
-#include "common/matcher.h"
+#include "model/matcher.h"
 
 namespace tsdb {
 
-using Matcher = common::Matcher;
+using Matcher = model::Matcher;
 
 }  // namespace tsdb

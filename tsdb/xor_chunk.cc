@@ -221,11 +221,11 @@ void XorChunk::Append(int64_t t, double v) {
 }
 
 common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
-                                common::SampleVector* out) {
+                                model::SampleVector* out) {
   return AppendDecoded<XorDecoder>(bytes, mint, maxt, "XOR", out);
 }
 
-std::unique_ptr<SampleIterator> NewXorIterator(std::string bytes) {
+std::unique_ptr<model::SampleIterator> NewXorIterator(std::string bytes) {
   return std::make_unique<DecoderIterator<XorDecoder>>(std::move(bytes), "XOR");
 }
 

@@ -74,12 +74,23 @@ try {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The marks are set from here, not by the dashboard (which ships no
+    // benchmark hooks): the first host row in the overview table is
+    // "populated"; the frame after it, "painted".
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('#fleet tbody tr[data-instance]')) return;
+        observer.disconnect();
+        window.__benchPopulatedAt = performance.now();
+        requestAnimationFrame(() => setTimeout(() => { window.__benchPaintedAt = performance.now(); }, 0));
+      }).observe(document, { childList: true, subtree: true });
+    });
     await page.goto(`${server.url}/dashboard/`, { timeout: 30000 });
-    await page.waitForFunction(() => window.__overviewPaintedAt, null, { timeout: 30000 });
+    await page.waitForFunction(() => window.__benchPaintedAt, null, { timeout: 30000 });
     const r = await page.evaluate(() => ({
       fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
-      populated: window.__overviewReadyAt,
-      painted: window.__overviewPaintedAt,
+      populated: window.__benchPopulatedAt,
+      painted: window.__benchPaintedAt,
       rows: document.querySelectorAll('#fleet tbody tr[data-instance]').length,
       withCpu: document.querySelectorAll('#fleet tbody tr[data-instance] td:nth-child(3)[data-value]').length,
     }));

@@ -34,11 +34,11 @@ promql::MemoryStorage* Storage() {
       std::string inst = "host-" + std::to_string(host) + ":9100";
       for (int cpu = 0; cpu < 8; ++cpu) {
         for (const char* mode : modes) {
-          common::Labels l({{"__name__", "node_cpu_seconds_total"},
-                            {"cpu", std::to_string(cpu)},
-                            {"instance", inst},
-                            {"job", "node"},
-                            {"mode", mode}});
+          model::Labels l({{"__name__", "node_cpu_seconds_total"},
+                           {"cpu", std::to_string(cpu)},
+                           {"instance", inst},
+                           {"job", "node"},
+                           {"mode", mode}});
           double v = next() * 1e5;
           promql::MemoryStorage::Samples samples;
           for (int64_t t = kStart; t <= kStart + kDay; t += kScrape) {
@@ -48,7 +48,7 @@ promql::MemoryStorage* Storage() {
           s->AddSeries(l, samples);
         }
       }
-      common::Labels load({{"__name__", "node_load1"}, {"instance", inst}, {"job", "node"}});
+      model::Labels load({{"__name__", "node_load1"}, {"instance", inst}, {"job", "node"}});
       promql::MemoryStorage::Samples ls;
       for (int64_t t = kStart; t <= kStart + kDay; t += kScrape) ls.emplace_back(t, next() * 4);
       s->AddSeries(load, ls);
@@ -63,7 +63,7 @@ promql::MemoryStorage* Storage() {
       }
       for (int b = 0; b < 12; ++b) {
         s->AddSeries(
-            common::Labels(
+            model::Labels(
                 {{"__name__", "x_bucket"}, {"instance", inst}, {"job", "node"}, {"le", les[b]}}),
             bs[b]);
       }

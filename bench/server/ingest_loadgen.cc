@@ -35,7 +35,7 @@ struct Body {
   size_t samples;
 };
 
-std::string SeriesText(const common::Labels& labels) {
+std::string SeriesText(const model::Labels& labels) {
   std::string out(labels.MetricName());
   out += '{';
   bool first = true;
@@ -43,7 +43,7 @@ std::string SeriesText(const common::Labels& labels) {
     if (l.name == "__name__") continue;
     if (!first) out += ',';
     first = false;
-    out += l.name + "=\"" + common::EscapeLabelValue(l.value) + "\"";
+    out += l.name + "=\"" + model::EscapeLabelValue(l.value) + "\"";
   }
   out += '}';
   return out;

@@ -15,7 +15,7 @@
 
 #include "bench/tsdb/ingest.h"
 #include "bench/tsdb/workload.h"
-#include "common/sample.h"
+#include "model/sample.h"
 #include "tsdb/chunk.h"
 #include "tsdb/db.h"
 
@@ -174,7 +174,7 @@ std::vector<EncodedChunk> MakeChunks(ChunkKind kind, tsdb::Encoding want) {
 
 void RunDecode(benchmark::State& state, ChunkKind kind, tsdb::Encoding want) {
   const std::vector<EncodedChunk> chunks = MakeChunks(kind, want);
-  common::SampleVector out;
+  model::SampleVector out;
   out.reserve(120 * chunks.size());
   size_t bytes = 0;
   for (const auto& c : chunks) bytes += c.bytes.size();

@@ -19,15 +19,15 @@
 
 namespace {
 
-std::string SeriesText(const common::Labels& l) {
+std::string SeriesText(const model::Labels& l) {
   std::string s(l.MetricName());
   s += '{';
   bool first = true;
   for (const auto& x : l) {
-    if (x.name == common::kMetricNameLabel) continue;
+    if (x.name == model::kMetricNameLabel) continue;
     if (!first) s += ',';
     first = false;
-    s += x.name + "=\"" + common::EscapeLabelValue(x.value) + "\"";
+    s += x.name + "=\"" + model::EscapeLabelValue(x.value) + "\"";
   }
   s += '}';
   return s;

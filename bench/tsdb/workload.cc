@@ -16,7 +16,7 @@ uint64_t SplitMix(uint64_t* state) {
 
 struct Template {
   std::string name;
-  std::vector<common::Label> extra;
+  std::vector<model::Label> extra;
   SeriesKind kind;
   int64_t initial;  // mantissa units
   int64_t scale;
@@ -136,20 +136,20 @@ Workload::Workload(const WorkloadOptions& options) : options_(options) {
   for (int h = 0; h < options_.hosts; ++h) {
     std::string instance = "host-" + std::to_string(h) + ":9100";
     for (const auto& t : templates) {
-      std::vector<common::Label> l = t.extra;
-      l.push_back({std::string(common::kMetricNameLabel), t.name});
+      std::vector<model::Label> l = t.extra;
+      l.push_back({std::string(model::kMetricNameLabel), t.name});
       l.push_back({"instance", instance});
       l.push_back({"job", "node"});
       series_.push_back(
-          {common::Labels::FromVector(std::move(l)), t.kind, t.initial, t.scale, t.unit, 0, h});
+          {model::Labels::FromVector(std::move(l)), t.kind, t.initial, t.scale, t.unit, 0, h});
     }
     for (const auto& t : histogram) {
-      std::vector<common::Label> l;
+      std::vector<model::Label> l;
       if (!t.le.empty()) l.push_back({"le", t.le});
-      l.push_back({std::string(common::kMetricNameLabel), t.name});
+      l.push_back({std::string(model::kMetricNameLabel), t.name});
       l.push_back({"instance", instance});
       l.push_back({"job", "node"});
-      series_.push_back({common::Labels::FromVector(std::move(l)), t.kind, 0, 0, 1, t.bound, h});
+      series_.push_back({model::Labels::FromVector(std::move(l)), t.kind, 0, 0, 1, t.bound, h});
     }
   }
 }

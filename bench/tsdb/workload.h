@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "common/labels.h"
+#include "model/labels.h"
 
 namespace bench {
 
@@ -47,7 +47,7 @@ class Workload {
   int series_per_host() const { return per_host_; }
   int num_steps() const { return static_cast<int>(options_.duration_ms / options_.interval_ms); }
   int64_t Timestamp(int step) const { return options_.start_ms + step * options_.interval_ms; }
-  const common::Labels& labels(size_t i) const { return series_[i].labels; }
+  const model::Labels& labels(size_t i) const { return series_[i].labels; }
   SeriesKind kind(size_t i) const { return series_[i].kind; }
   // "counter" or "gauge" for exposition TYPE lines.
   const char* type_name(size_t i) const;
@@ -74,7 +74,7 @@ class Workload {
 
  private:
   struct Series {
-    common::Labels labels;
+    model::Labels labels;
     SeriesKind kind;
     int64_t initial;  // mantissa
     int64_t scale;

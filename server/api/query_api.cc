@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
-#include "common/duration.h"
+#include "model/duration.h"
 #include "promql/errors.h"
 #include "promql/json.h"
 #include "promql/parser.h"
@@ -74,7 +74,7 @@ common::Result<std::vector<std::vector<tsdb::Matcher>>> MatchParams(const Params
   return out;
 }
 
-json LabelsJson(const common::Labels& l) {
+json LabelsJson(const model::Labels& l) {
   json o = json::object();
   for (const auto& kv : l) o[kv.name] = kv.value;
   return o;
@@ -178,7 +178,7 @@ common::Result<int64_t> ParseApiDuration(const std::string& s) {
     }
     return static_cast<int64_t>(std::llround(secs * 1000));
   }
-  auto d = common::ParseDuration(s);
+  auto d = model::ParseDuration(s);
   if (!d.ok())
     return common::Status::InvalidArgument("cannot parse \"" + s + "\" to a valid duration");
   return *d;
@@ -264,7 +264,7 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
       auto end = TimeParam(*p, "end", kMaxTime);
       if (!start.ok()) return Error("bad_data", start.status().message());
       if (!end.ok()) return Error("bad_data", end.status().message());
-      std::set<common::Labels> series;
+      std::set<model::Labels> series;
       auto q = ctx.db->NewQuerier(*start, std::max(*start, *end));
       for (const auto& m : *sets) {
         auto set = q->Select(m);
@@ -287,7 +287,7 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
       path.remove_prefix(std::string_view("/api/v1/label/").size());
       if (!path.ends_with("/values")) return Error("not_found", "unknown endpoint");
       std::string name(path.substr(0, path.size() - std::string_view("/values").size()));
-      if (!common::IsValidLabelName(name) && name != "__name__") {
+      if (!model::IsValidLabelName(name) && name != "__name__") {
         return Error("bad_data", "invalid label name: \"" + name + "\"");
       }
       return LabelsResponse(ctx, req, &name);

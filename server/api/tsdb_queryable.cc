@@ -4,30 +4,14 @@ namespace server {
 
 namespace {
 
-class IteratorAdapter : public promql::SeriesIterator {
- public:
-  explicit IteratorAdapter(std::unique_ptr<tsdb::SampleIterator> it) : it_(std::move(it)) {}
-  bool Next() override { return it_->Next(); }
-  bool Seek(int64_t t) override { return it_->Seek(t); }
-  std::pair<int64_t, double> At() const override { return it_->At(); }
-  common::Status status() const override { return it_->status(); }
-  // Forwards the bulk read: tsdb decodes the chunks straight into *out.
-  common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) override {
-    return it_->AppendRange(mint, maxt, out);
-  }
-
- private:
-  std::unique_ptr<tsdb::SampleIterator> it_;
-};
-
 class SeriesSetAdapter : public promql::SeriesSet {
  public:
   SeriesSetAdapter(std::shared_ptr<tsdb::Querier> q, std::unique_ptr<tsdb::SeriesSet> set)
       : querier_(std::move(q)), set_(std::move(set)) {}
   bool Next() override { return set_->Next(); }
-  const common::Labels& labels() const override { return set_->labels(); }
-  std::unique_ptr<promql::SeriesIterator> Iterator() override {
-    return std::make_unique<IteratorAdapter>(set_->NewIterator());
+  const model::Labels& labels() const override { return set_->labels(); }
+  std::unique_ptr<model::SampleIterator> Iterator() override {
+    return set_->NewIterator();  // tsdb's iterators are model iterators
   }
   common::Status status() const override { return set_->status(); }
 

@@ -1,6 +1,6 @@
 // TsdbQueryable: the PromQL engine's read interface (promql::Queryable) over
 // tsdb::DB. Each Select opens a tsdb querier for the requested range; the
-// series set keeps it alive. Both sides use common::Matcher, so selectors
+// series set keeps it alive. Both sides use model::Matcher, so selectors
 // pass through unchanged.
 #pragma once
 

@@ -27,7 +27,7 @@ void Account(ImportResult& r, const tsdb::AppendResult& a) {
 // Commits batch into the result; false if the store could not persist it
 // (then nothing of the batch is stored and the import must stop: a storage
 // error outranks a parse error found after the batch).
-bool CommitBatch(Ingester& ingester, std::vector<Ingester::Sample>& batch, ImportResult& r) {
+bool CommitBatch(Ingester& ingester, std::vector<tsdb::RefSample>& batch, ImportResult& r) {
   tsdb::AppendResult a = ingester.Commit(batch);
   Account(r, a);
   if (!a.status.IsIOError()) return true;
@@ -46,7 +46,7 @@ ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size
   size_t cap = kReadBlock * 2;
   auto buf = std::make_unique_for_overwrite<char[]>(cap);
   size_t len = 0;
-  std::vector<Ingester::Sample> batch;
+  std::vector<tsdb::RefSample> batch;
   batch.reserve(kCommitEvery);
   int64_t next_line = 1;
   uint64_t total = 0;
@@ -104,8 +104,8 @@ ImportResult ImportText(Ingester& ingester, const std::function<long(char*, size
       ++result.samples;
       std::string_view series = parser.series();
       if (!have_last || series != last_series) {
-        auto ref = ingester.Resolve(series, [&]() -> common::Result<common::Labels> {
-          common::Labels labels;
+        auto ref = ingester.Resolve(series, [&]() -> common::Result<model::Labels> {
+          model::Labels labels;
           if (auto s = common::ParseSeriesLabels(series, &labels); !s.ok()) return s;
           return labels;
         });

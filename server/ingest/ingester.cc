@@ -7,12 +7,12 @@ namespace server {
 Ingester::Ingester(tsdb::DB* db, const Limits& limits)
     : db_(db), limits_(limits), shards_(new Shard[kShards]) {}
 
-common::Status Ingester::Validate(const common::Labels& labels) const {
+common::Status Ingester::Validate(const model::Labels& labels) const {
   std::string_view name = labels.MetricName();
   if (name.empty()) {
     return common::Status::InvalidArgument("series " + labels.ToString() + " has no metric name");
   }
-  if (!common::IsValidMetricName(name)) {
+  if (!model::IsValidMetricName(name)) {
     return common::Status::InvalidArgument("invalid metric name \"" + std::string(name) + "\"");
   }
   if (labels.size() > limits_.max_labels_per_series) {
@@ -21,7 +21,7 @@ common::Status Ingester::Validate(const common::Labels& labels) const {
         " labels, more than the limit of " + std::to_string(limits_.max_labels_per_series));
   }
   for (const auto& l : labels) {
-    if (l.name != common::kMetricNameLabel && !common::IsValidLabelName(l.name)) {
+    if (l.name != model::kMetricNameLabel && !model::IsValidLabelName(l.name)) {
       return common::Status::InvalidArgument("invalid label name \"" + l.name + "\" in series " +
                                              std::string(name));
     }
@@ -82,7 +82,7 @@ std::optional<tsdb::SeriesRef> Ingester::Cached(std::string_view key, uint64_t g
   return std::nullopt;
 }
 
-common::Result<tsdb::SeriesRef> Ingester::Create(std::string_view key, const common::Labels& labels,
+common::Result<tsdb::SeriesRef> Ingester::Create(std::string_view key, const model::Labels& labels,
                                                  uint64_t generation) {
   auto ref = db_->GetOrCreateSeries(labels);
   if (!ref.ok()) {
@@ -98,7 +98,7 @@ common::Result<tsdb::SeriesRef> Ingester::Create(std::string_view key, const com
 }
 
 common::Result<tsdb::SeriesRef> Ingester::Resolve(
-    std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels) {
+    std::string_view key, const std::function<common::Result<model::Labels>()>& make_labels) {
   // Read before the lookup: a removal that this load does not see can only
   // be caught by the append (counted as series_removed, answered 503 so the
   // client retries), and the retry sees the new generation.
@@ -114,7 +114,7 @@ Ingester::SeriesBatch::SeriesBatch(Ingester* ingester)
     : ingester_(ingester), generation_(ingester->db()->RemovalGeneration()) {}
 
 common::Result<tsdb::SeriesRef> Ingester::SeriesBatch::Resolve(
-    std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels) {
+    std::string_view key, const std::function<common::Result<model::Labels>()>& make_labels) {
   if (auto ref = ingester_->Cached(key, generation_)) return *ref;
   if (auto it = queued_.find(std::string(key)); it != queued_.end()) {
     return kQueuedBit | it->second;
@@ -128,7 +128,7 @@ common::Result<tsdb::SeriesRef> Ingester::SeriesBatch::Resolve(
   return kQueuedBit | index;
 }
 
-common::Status Ingester::SeriesBatch::Create(std::vector<Sample>* samples,
+common::Status Ingester::SeriesBatch::Create(std::vector<tsdb::RefSample>* samples,
                                              std::vector<tsdb::SeriesRef>* refs) {
   std::vector<tsdb::SeriesRef> created;
   created.reserve(new_series_.size());
@@ -140,16 +140,16 @@ common::Status Ingester::SeriesBatch::Create(std::vector<Sample>* samples,
   auto fix = [&created](tsdb::SeriesRef& r) {
     if (r & kQueuedBit) r = created[r & ~kQueuedBit];
   };
-  for (Sample& s : *samples) fix(s.ref);
+  for (tsdb::RefSample& s : *samples) fix(s.ref);
   if (refs != nullptr) {
     for (tsdb::SeriesRef& r : *refs) fix(r);
   }
   return common::Status::OK();
 }
 
-tsdb::AppendResult Ingester::Commit(std::vector<Sample>& batch) {
+tsdb::AppendResult Ingester::Commit(std::vector<tsdb::RefSample>& batch) {
   auto app = db_->NewAppender();
-  for (const Sample& s : batch) app->AddRef(s.ref, s.t, s.v);
+  for (const tsdb::RefSample& s : batch) app->AddRef(s.ref, s.t, s.v);
   const size_t n = batch.size();
   batch.clear();
   tsdb::AppendResult r = app->Commit();

@@ -1,8 +1,8 @@
 // Ingester: the single write path into tsdb. Every way in (scrape, JSON push,
-// text push, remote_write, import) builds an IngestBatch, which validates each
-// series against the Limits and resolves it to a tsdb series ref, then
-// commits once. Validation happens before anything is stored, so a request
-// with an invalid series stores nothing (unless the caller commits partial
+// text push, remote_write, import) resolves its series through a
+// SeriesBatch, which validates each series against the Limits and resolves it
+// to a tsdb series ref, then commits the samples once (Commit). Validation happens before anything
+// is stored, so a request with an invalid series stores nothing (unless the caller commits partial
 // batches on purpose, as the streaming import does).
 //
 // Series refs are cached by a caller-chosen key (for text: the raw series
@@ -24,8 +24,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/labels.h"
 #include "common/status.h"
+#include "model/labels.h"
 #include "server/ingest/limits.h"
 #include "tsdb/db.h"
 
@@ -50,21 +50,13 @@ class Ingester {
 
   // Checks a series against the limits and the data model (valid names,
   // __name__ present). InvalidArgument with a message naming the series.
-  common::Status Validate(const common::Labels& labels) const;
+  common::Status Validate(const model::Labels& labels) const;
 
   // Looks up a cached ref for key, or builds labels with make_labels,
   // validates them and creates the series. make_labels is only called on a
   // cache miss.
   common::Result<tsdb::SeriesRef> Resolve(
-      std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels);
-
-  // Appends resolved samples and updates the counters. The batch is
-  // cleared.
-  struct Sample {
-    tsdb::SeriesRef ref;
-    int64_t t;
-    double v;
-  };
+      std::string_view key, const std::function<common::Result<model::Labels>()>& make_labels);
 
   // The series of one request, created only once the whole request has been
   // validated, so that a request refused for any of its series leaves
@@ -78,12 +70,12 @@ class Ingester {
     // As Ingester::Resolve, without creating anything: the ref may be a
     // placeholder until Create().
     common::Result<tsdb::SeriesRef> Resolve(
-        std::string_view key, const std::function<common::Result<common::Labels>()>& make_labels);
+        std::string_view key, const std::function<common::Result<model::Labels>()>& make_labels);
     // Creates the queued series and puts their refs in place of the
     // placeholders in *samples (and *refs). Errors: series limit
     // (ResourceExhausted, counted), storage (IOError); series created before
     // the failing one stay (only near the series limit or on a failing disk).
-    common::Status Create(std::vector<Sample>* samples,
+    common::Status Create(std::vector<tsdb::RefSample>* samples,
                           std::vector<tsdb::SeriesRef>* refs = nullptr);
 
    private:
@@ -91,14 +83,16 @@ class Ingester {
     static constexpr tsdb::SeriesRef kQueuedBit = tsdb::SeriesRef{1} << 63;
     struct NewSeries {
       std::string key;
-      common::Labels labels;
+      model::Labels labels;
     };
     Ingester* ingester_;
     uint64_t generation_;
     std::vector<NewSeries> new_series_;
     std::unordered_map<std::string, size_t> queued_;  // key -> index in new_series_
   };
-  tsdb::AppendResult Commit(std::vector<Sample>& batch);
+  // Appends resolved samples and updates the counters. The batch is
+  // cleared.
+  tsdb::AppendResult Commit(std::vector<tsdb::RefSample>& batch);
 
   const IngestCounters& counters() const { return counters_; }
   const Limits& limits() const { return limits_; }
@@ -108,7 +102,7 @@ class Ingester {
   // The cached ref of key if its series is alive under `generation`.
   std::optional<tsdb::SeriesRef> Cached(std::string_view key, uint64_t generation);
   // Creates (or finds) the series of validated labels and caches its ref.
-  common::Result<tsdb::SeriesRef> Create(std::string_view key, const common::Labels& labels,
+  common::Result<tsdb::SeriesRef> Create(std::string_view key, const model::Labels& labels,
                                          uint64_t generation);
 
   static constexpr size_t kShards = 64;

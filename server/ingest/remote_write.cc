@@ -68,7 +68,7 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
   }
 
   RemoteWriteResult result;
-  std::vector<Ingester::Sample> batch;
+  std::vector<tsdb::RefSample> batch;
   batch.reserve(req.timestamps.size());
   std::string key;
   Ingester::SeriesBatch series(&ingester);  // created only once all series are valid
@@ -83,8 +83,8 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
       key += l->second;
       key += '\x01';
     }
-    auto ref = series.Resolve(key, [&]() -> common::Result<common::Labels> {
-      std::vector<common::Label> labels;
+    auto ref = series.Resolve(key, [&]() -> common::Result<model::Labels> {
+      std::vector<model::Label> labels;
       labels.reserve(static_cast<size_t>(last - first));
       for (const auto* l = first; l != last; ++l) {
         for (const auto& seen : labels) {
@@ -96,7 +96,7 @@ common::Result<RemoteWriteResult> IngestRemoteWrite(Ingester& ingester, std::str
         if (l->first.empty()) return common::Status::InvalidArgument("empty label name");
         labels.push_back({std::string(l->first), std::string(l->second)});
       }
-      return common::Labels::FromVector(std::move(labels));
+      return model::Labels::FromVector(std::move(labels));
     });
     if (!ref.ok()) return ref.status().WithContext("timeseries " + std::to_string(i));
     ++result.series;

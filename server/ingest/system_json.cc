@@ -16,7 +16,7 @@ class Builder {
 
   // Adds name{labels} = j[field] when present and not null.
   common::Status Add(const json& obj, const std::string& path, const char* field,
-                     const std::string& name, std::vector<common::Label> labels = {},
+                     const std::string& name, std::vector<model::Label> labels = {},
                      double scale = 1) {
     if (!obj.is_object() || !obj.contains(field) || obj[field].is_null()) {
       return common::Status::OK();
@@ -30,9 +30,9 @@ class Builder {
     return Push(name, std::move(labels), v.get<double>() * scale);
   }
 
-  common::Status Push(const std::string& name, std::vector<common::Label> labels, double v) {
+  common::Status Push(const std::string& name, std::vector<model::Label> labels, double v) {
     labels.push_back({"__name__", name});
-    out_->samples.push_back({common::Labels::FromVector(std::move(labels)), v});
+    out_->samples.push_back({model::Labels::FromVector(std::move(labels)), v});
     return common::Status::OK();
   }
 
@@ -160,9 +160,9 @@ common::Result<SystemReading> ParseSystemJson(std::string_view body) {
     for (const json& d : j["disks"]) {
       std::string path = "disks[" + std::to_string(i++) + "]";
       if (!d.is_object()) return common::Status::InvalidArgument(path + " must be an object");
-      std::vector<common::Label> l = {{"device", Str(d, "device")},
-                                      {"fstype", Str(d, "fstype")},
-                                      {"mountpoint", Str(d, "mountpoint")}};
+      std::vector<model::Label> l = {{"device", Str(d, "device")},
+                                     {"fstype", Str(d, "fstype")},
+                                     {"mountpoint", Str(d, "mountpoint")}};
       if (l[2].value.empty()) {
         return common::Status::InvalidArgument("field \"" + path + ".mountpoint\" is missing");
       }
@@ -179,7 +179,7 @@ common::Result<SystemReading> ParseSystemJson(std::string_view body) {
   if (j.contains("network")) {
     for (const auto& [dev, n] : j["network"].items()) {
       std::string path = "network." + dev;
-      std::vector<common::Label> l = {{"device", dev}};
+      std::vector<model::Label> l = {{"device", dev}};
       RETURN_IF_ERROR(b.Add(n, path, "bytes_recv", "node_network_receive_bytes_total", l));
       RETURN_IF_ERROR(b.Add(n, path, "bytes_sent", "node_network_transmit_bytes_total", l));
       RETURN_IF_ERROR(b.Add(n, path, "packets_recv", "node_network_receive_packets_total", l));
@@ -193,7 +193,7 @@ common::Result<SystemReading> ParseSystemJson(std::string_view body) {
   if (j.contains("disk_io")) {
     for (const auto& [dev, d] : j["disk_io"].items()) {
       std::string path = "disk_io." + dev;
-      std::vector<common::Label> l = {{"device", dev}};
+      std::vector<model::Label> l = {{"device", dev}};
       RETURN_IF_ERROR(b.Add(d, path, "read_bytes", "node_disk_read_bytes_total", l));
       RETURN_IF_ERROR(b.Add(d, path, "write_bytes", "node_disk_written_bytes_total", l));
     }

@@ -14,13 +14,13 @@
 #include <string_view>
 #include <vector>
 
-#include "common/labels.h"
 #include "common/status.h"
+#include "model/labels.h"
 
 namespace server {
 
 struct JsonSample {
-  common::Labels labels;  // without job/instance
+  model::Labels labels;  // without job/instance
   double value;
 };
 

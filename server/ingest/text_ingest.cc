@@ -4,9 +4,9 @@
 
 namespace server {
 
-common::Labels AttachTargetLabels(const common::Labels& scraped, const common::Labels& target) {
+model::Labels AttachTargetLabels(const model::Labels& scraped, const model::Labels& target) {
   if (target.empty()) return scraped;
-  std::vector<common::Label> out;
+  std::vector<model::Label> out;
   out.reserve(scraped.size() + target.size());
   for (const auto& l : scraped) {
     if (target.Has(l.name)) {
@@ -16,7 +16,7 @@ common::Labels AttachTargetLabels(const common::Labels& scraped, const common::L
     }
   }
   for (const auto& l : target) out.push_back(l);
-  return common::Labels::FromVector(std::move(out));
+  return model::Labels::FromVector(std::move(out));
 }
 
 common::Result<TextIngestResult> IngestText(Ingester& ingester, std::string_view text,
@@ -29,7 +29,7 @@ common::Result<TextIngestResult> IngestText(Ingester& ingester, std::string_view
   std::string key;
 
   TextIngestResult result;
-  std::vector<Ingester::Sample> batch;
+  std::vector<tsdb::RefSample> batch;
   Ingester::SeriesBatch series(&ingester);  // created only once all lines are valid
   common::TextParser parser(text);
   for (;;) {
@@ -51,8 +51,8 @@ common::Result<TextIngestResult> IngestText(Ingester& ingester, std::string_view
     }
     key.assign(key_prefix);
     key.append(parser.series());
-    auto ref = series.Resolve(key, [&]() -> common::Result<common::Labels> {
-      common::Labels scraped;
+    auto ref = series.Resolve(key, [&]() -> common::Result<model::Labels> {
+      model::Labels scraped;
       if (auto s = common::ParseSeriesLabels(parser.series(), &scraped); !s.ok()) return s;
       return AttachTargetLabels(scraped, options.target_labels);
     });

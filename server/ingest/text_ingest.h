@@ -11,15 +11,15 @@
 #include <string_view>
 #include <vector>
 
-#include "common/labels.h"
+#include "model/labels.h"
 #include "server/ingest/ingester.h"
 #include "server/metadata.h"
 
 namespace server {
 
 struct TextIngestOptions {
-  common::Labels target_labels;  // e.g. {job="node", instance="host:9100"}
-  int64_t default_timestamp_ms = 0;  // for samples without a timestamp
+  model::Labels target_labels;        // e.g. {job="node", instance="host:9100"}
+  int64_t default_timestamp_ms = 0;   // for samples without a timestamp
   MetadataStore* metadata = nullptr;  // optional: receives TYPE/HELP
 };
 
@@ -37,6 +37,6 @@ common::Result<TextIngestResult> IngestText(Ingester& ingester, std::string_view
                                             bool collect_refs = false);
 
 // Applies target labels to a scraped series (Prometheus honor_labels: false).
-common::Labels AttachTargetLabels(const common::Labels& scraped, const common::Labels& target);
+model::Labels AttachTargetLabels(const model::Labels& scraped, const model::Labels& target);
 
 }  // namespace server

@@ -11,7 +11,7 @@
 
 #include "common/clock.h"
 #include "common/http_client.h"
-#include "promql/stale.h"
+#include "model/value.h"
 #include "server/ingest/text_ingest.h"
 
 namespace server {
@@ -93,7 +93,7 @@ class ScrapeManager::Loop {
       error = "server returned HTTP status " + std::to_string(resp->status);
     } else {
       TextIngestOptions opts;
-      opts.target_labels = target_.honor_labels ? common::Labels() : target_.labels;
+      opts.target_labels = target_.honor_labels ? model::Labels() : target_.labels;
       opts.default_timestamp_ms = start_ms;
       opts.metadata = metadata_;
       auto r = IngestText(*ingester_, resp->body, opts, /*collect_refs=*/true);
@@ -132,12 +132,11 @@ class ScrapeManager::Loop {
   }
 
   void WriteReport(int64_t ts, bool up, double duration, size_t scraped, size_t added) {
-    std::vector<Ingester::Sample> batch;
+    std::vector<tsdb::RefSample> batch;
     auto add = [&](const char* name, double v) {
-      auto ref = ingester_->Resolve(std::string("\x03") + name + "|" + target_.Key(),
-                                    [&]() -> common::Result<common::Labels> {
-                                      return target_.labels.With("__name__", name);
-                                    });
+      auto ref = ingester_->Resolve(
+          std::string("\x03") + name + "|" + target_.Key(),
+          [&]() -> common::Result<model::Labels> { return target_.labels.With("__name__", name); });
       if (ref.ok()) batch.push_back({*ref, ts, v});
     };
     add("up", up ? 1 : 0);
@@ -153,9 +152,9 @@ class ScrapeManager::Loop {
 
   void MarkStale(const std::vector<tsdb::SeriesRef>& refs, int64_t ts) {
     if (refs.empty()) return;
-    std::vector<Ingester::Sample> batch;
+    std::vector<tsdb::RefSample> batch;
     batch.reserve(refs.size());
-    for (auto ref : refs) batch.push_back({ref, ts, promql::kStaleNaN});
+    for (auto ref : refs) batch.push_back({ref, ts, model::kStaleNaN});
     (void)ingester_->Commit(batch);
   }
 

@@ -80,11 +80,12 @@ apt_packages() {
 }
 # Splits a Dockerfile into stages: prints "<stage index> <line>".
 stage_of() { awk '/^FROM /{n++} {print n" "$0}' "$1"; }
-# Build packages from scripts/setup.sh (the first PACKAGES=( ... ) block), minus
-# tests/benchmarks/peers and their script tools (python3, binutils) which an
-# image build (MS_BUILD_TESTS=OFF) does not need.
+# Build packages from scripts/setup.sh (the first PACKAGES=( ... ) block: what
+# building the programs needs; tests, benchmarks and peers are its --test
+# group), minus the script tools (python3, binutils) an image build does not
+# need.
 setup_build_pkgs=$(sed -n '/^PACKAGES=(/,/^)/p' scripts/setup.sh | sed '1d;$d' | tr ' ' '\n' |
-  grep -vE '^(|libgtest-dev|libgmock-dev|libbenchmark-dev|prometheus|prometheus-node-exporter|victoria-metrics|docker-compose|python3|binutils)$' | sort -u)
+  grep -vE '^(|python3|binutils)$' | sort -u)
 # All packages of all Dockerfiles, looked up with one apt-cache call (each call
 # costs seconds): checked[pkg]=yes when a bookworm source has it.
 # load_lib_packages, then lib_package SONAME: the Debian package shipping the

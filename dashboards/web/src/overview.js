@@ -175,15 +175,6 @@ export class OverviewPage {
     const count = (s) => this.rows.filter((r) => r.state === s).length;
     this.root.querySelector('#fleet-summary').textContent =
       `${this.rows.length} hosts · ${count('up')} up · ${count('stale')} stale · ${count('down')} down`;
-    if (this.rows.length && !window.__overviewReadyAt) {
-      // Benchmark marks: table filled, and (next frame) painted.
-      window.__overviewReadyAt = performance.now();
-      performance.mark('overview-populated');
-      requestAnimationFrame(() => setTimeout(() => {
-        window.__overviewPaintedAt = performance.now();
-        performance.mark('overview-painted');
-      }, 0));
-    }
     this.table.dataset.ready = 'true';
   }
 

@@ -1,4 +1,5 @@
 #include "common/text_parser.h"
+#include "model/number.h"
 
 #include <cmath>
 
@@ -35,7 +36,7 @@ TEST(TextParserTest, SamplesMetadataAndComments) {
   ASSERT_EQ(p.Next(), TextParser::Entry::kSample);
   EXPECT_EQ(p.line_number(), 7);
   EXPECT_TRUE(std::isinf(p.value()) && p.value() < 0);
-  Labels l;
+  model::Labels l;
   ASSERT_TRUE(ParseSeriesLabels(p.series(), &l).ok());
   EXPECT_EQ(l.Get("__name__"), "spaced");
   EXPECT_EQ(l.Get("b"), "y\"z\\\n");
@@ -83,7 +84,7 @@ TEST(TextParserTest, FirstLineOffsetForStreams) {
 }
 
 TEST(TextParserTest, SeriesLabelsRejectDuplicates) {
-  Labels l;
+  model::Labels l;
   Status s = ParseSeriesLabels("m{a=\"1\",a=\"2\"}", &l);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("duplicate label name \"a\""), std::string::npos);
@@ -92,14 +93,14 @@ TEST(TextParserTest, SeriesLabelsRejectDuplicates) {
 }
 
 TEST(TextParserTest, FloatValues) {
-  EXPECT_DOUBLE_EQ(*ParseFloatValue("1e3"), 1000);
-  EXPECT_DOUBLE_EQ(*ParseFloatValue("-2.5"), -2.5);
-  EXPECT_DOUBLE_EQ(*ParseFloatValue("+7"), 7);
-  EXPECT_TRUE(std::isinf(*ParseFloatValue("inf")));
-  EXPECT_TRUE(std::isinf(*ParseFloatValue("1e999")));
-  EXPECT_FALSE(ParseFloatValue("").has_value());
-  EXPECT_FALSE(ParseFloatValue("--1").has_value());
-  EXPECT_FALSE(ParseFloatValue("1,5").has_value());
+  EXPECT_DOUBLE_EQ(*model::ParseFloat("1e3"), 1000);
+  EXPECT_DOUBLE_EQ(*model::ParseFloat("-2.5"), -2.5);
+  EXPECT_DOUBLE_EQ(*model::ParseFloat("+7"), 7);
+  EXPECT_TRUE(std::isinf(*model::ParseFloat("inf")));
+  EXPECT_TRUE(std::isinf(*model::ParseFloat("1e999")));
+  EXPECT_FALSE(model::ParseFloat("").has_value());
+  EXPECT_FALSE(model::ParseFloat("--1").has_value());
+  EXPECT_FALSE(model::ParseFloat("1,5").has_value());
 }
 
 }  // namespace

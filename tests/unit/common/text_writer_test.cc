@@ -1,12 +1,13 @@
 #include "common/text_writer.h"
 
 #include <cmath>
-#include <limits>
 #include <cstring>
+#include <limits>
 
 #include <gtest/gtest.h>
 
 #include "common/text_parser.h"
+#include "model/number.h"
 
 namespace common {
 namespace {
@@ -37,7 +38,7 @@ TEST(GoFloatTest, MatchesStrconvFormatFloatG) {
       {-std::numeric_limits<double>::infinity(), "-Inf"},
       {std::nan(""), "NaN"},
   };
-  for (const auto& c : cases) EXPECT_EQ(FormatGoFloat(c.v), c.want) << c.v;
+  for (const auto& c : cases) EXPECT_EQ(model::FormatGoFloat(c.v), c.want) << c.v;
 }
 
 TEST(GoFloatTest, RoundTripsThroughTheParser) {
@@ -49,16 +50,16 @@ TEST(GoFloatTest, RoundTripsThroughTheParser) {
     double v;
     std::memcpy(&v, &x, sizeof(v));
     if (!std::isfinite(v)) continue;
-    auto back = ParseFloatValue(FormatGoFloat(v));
-    ASSERT_TRUE(back.has_value()) << FormatGoFloat(v);
-    EXPECT_EQ(*back, v) << FormatGoFloat(v);
+    auto back = model::ParseFloat(model::FormatGoFloat(v));
+    ASSERT_TRUE(back.has_value()) << model::FormatGoFloat(v);
+    EXPECT_EQ(*back, v) << model::FormatGoFloat(v);
   }
 }
 
 TEST(TextWriterTest, FamiliesWithEscapingAndTypes) {
   std::vector<prometheus::MetricFamily> fams;
-  prometheus::MetricFamily c{"reqs_total", "Requests \\ with\nnewline.",
-                             prometheus::MetricType::Counter, {}};
+  prometheus::MetricFamily c{
+      "reqs_total", "Requests \\ with\nnewline.", prometheus::MetricType::Counter, {}};
   prometheus::ClientMetric m;
   m.label = {{"path", "/a\"b\\c\nd"}, {"code", "200"}};
   m.counter.value = 1027;

@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "common/http_client.h"
+#include "model/number.h"
 #include "promql/engine.h"
-#include "promql/format.h"
 #include "promql/json.h"
 #include "promql/memory_storage.h"
 
@@ -60,7 +60,7 @@ class Rng {
 
 struct GenSeries {
   std::string family;  // OpenMetrics family (== metric name; type unknown)
-  common::Labels labels;
+  model::Labels labels;
   std::vector<std::pair<int64_t, double>> samples;  // seconds, value
 };
 
@@ -74,10 +74,10 @@ std::vector<GenSeries> Generate() {
     for (int inst = 0; inst < 3; ++inst) {
       for (const char* mode : modes) {
         GenSeries s{"test_counter_total",
-                    common::Labels({{"__name__", "test_counter_total"},
-                                    {"job", job},
-                                    {"instance", std::to_string(inst)},
-                                    {"mode", mode}}),
+                    model::Labels({{"__name__", "test_counter_total"},
+                                   {"job", job},
+                                   {"instance", std::to_string(inst)},
+                                   {"mode", mode}}),
                     {}};
         double v = rng.Int(1000);
         for (int64_t t = 0; t <= kSpan; t += 15) {
@@ -98,7 +98,7 @@ std::vector<GenSeries> Generate() {
     for (int inst = 0; inst < 3; ++inst) {
       GenSeries s{
           "test_gauge",
-          common::Labels(
+          model::Labels(
               {{"__name__", "test_gauge"}, {"job", job}, {"instance", std::to_string(inst)}}),
           {}};
       double v = 50 + rng.Uniform() * 20;
@@ -113,9 +113,9 @@ std::vector<GenSeries> Generate() {
   // lookback delta), same label names as test_gauge{job="api"}.
   for (int inst = 0; inst < 4; ++inst) {
     GenSeries s{"test_intermittent",
-                common::Labels({{"__name__", "test_intermittent"},
-                                {"job", "api"},
-                                {"instance", std::to_string(inst)}}),
+                model::Labels({{"__name__", "test_intermittent"},
+                               {"job", "api"},
+                               {"instance", std::to_string(inst)}}),
                 {}};
     int64_t t = rng.Int(10) * 60;
     bool on = inst % 2 == 0;
@@ -133,7 +133,7 @@ std::vector<GenSeries> Generate() {
   }
   // A gauge with NaN values now and then.
   {
-    GenSeries s{"test_nan", common::Labels({{"__name__", "test_nan"}, {"instance", "0"}}), {}};
+    GenSeries s{"test_nan", model::Labels({{"__name__", "test_nan"}, {"instance", "0"}}), {}};
     for (int64_t t = 0; t <= kSpan; t += 15) {
       s.samples.push_back({kT0 + t, rng.Int(10) == 0 ? NAN : rng.Uniform() * 10 - 5});
     }
@@ -147,13 +147,13 @@ std::vector<GenSeries> Generate() {
     for (const char* le : les) {
       buckets.push_back(
           {"test_hist_bucket",
-           common::Labels({{"__name__", "test_hist_bucket"}, {"job", job}, {"le", le}}),
+           model::Labels({{"__name__", "test_hist_bucket"}, {"job", job}, {"le", le}}),
            {}});
     }
     GenSeries sum{
-        "test_hist_sum", common::Labels({{"__name__", "test_hist_sum"}, {"job", job}}), {}};
+        "test_hist_sum", model::Labels({{"__name__", "test_hist_sum"}, {"job", job}}), {}};
     GenSeries cnt{
-        "test_hist_count", common::Labels({{"__name__", "test_hist_count"}, {"job", job}}), {}};
+        "test_hist_count", model::Labels({{"__name__", "test_hist_count"}, {"job", job}}), {}};
     std::vector<double> counts(6, 0);
     double total = 0, n = 0;
     for (int64_t t = 0; t <= kSpan; t += 15) {
@@ -197,7 +197,7 @@ std::string WriteOpenMetrics(const std::vector<GenSeries>& series) {
     for (const auto& l : s.labels) {
       if (l.name == "__name__") continue;
       if (!lbl.empty()) lbl += ",";
-      lbl += l.name + "=\"" + common::EscapeLabelValue(l.value) + "\"";
+      lbl += l.name + "=\"" + model::EscapeLabelValue(l.value) + "\"";
     }
     std::string prefix = s.family + "{" + lbl + "} ";
     for (const auto& [t, v] : s.samples) {

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
+#include "model/value.h"
 #include "promql/errors.h"
 #include "promql/memory_storage.h"
-#include "promql/stale.h"
 #include "tests/unit/promql/test_util.h"
 
 namespace promql {
@@ -60,7 +60,7 @@ TEST_F(PromqlEngineTest, InstantSelectorAndLookback) {
 
 TEST_F(PromqlEngineTest, StalenessEndsSeries) {
   st_.Add(L({{"__name__", "s"}}), 0, 1);
-  st_.Add(L({{"__name__", "s"}}), 60 * kS, kStaleNaN);
+  st_.Add(L({{"__name__", "s"}}), 60 * kS, model::kStaleNaN);
   st_.Add(L({{"__name__", "s"}}), 120 * kS, 5);
   EXPECT_EQ(Instant("s", 30), "s{} => 1");
   EXPECT_EQ(Instant("s", 60), "");
@@ -218,9 +218,9 @@ TEST(PromqlParallelTest, ShardedEqualsSequential) {
   MemoryStorage st;
   for (int h = 0; h < 13; ++h) {
     for (int c = 0; c < 3; ++c) {
-      common::Labels l = L({{"__name__", "cpu_total"},
-                            {"instance", "h" + std::to_string(h)},
-                            {"cpu", std::to_string(c)}});
+      model::Labels l = L({{"__name__", "cpu_total"},
+                           {"instance", "h" + std::to_string(h)},
+                           {"cpu", std::to_string(c)}});
       double v = 0;
       for (int64_t t = 0; t <= 3600; t += 15) {
         v += (h + 1) * 0.37 + c * 0.11;
@@ -228,7 +228,7 @@ TEST(PromqlParallelTest, ShardedEqualsSequential) {
         if (h == 5 && t > 1200 && t < 1500) continue;  // a gap
         st.Add(l, t * kS + h, v);
       }
-      if (h == 7) st.Add(l, 3601 * kS, kStaleNaN);
+      if (h == 7) st.Add(l, 3601 * kS, model::kStaleNaN);
     }
     st.Add(L({{"__name__", "load"}, {"instance", "h" + std::to_string(h)}}), 100 * kS, h * 0.5);
   }

@@ -5,43 +5,20 @@
 #include <cmath>
 
 #include "promql/errors.h"
-#include "promql/format.h"
 
 namespace promql {
 namespace {
 
-TEST(PromqlFormatTest, GoFloatFormatting) {
-  EXPECT_EQ(FormatFloat(1), "1");
-  EXPECT_EQ(FormatFloat(0.1), "0.1");
-  EXPECT_EQ(FormatFloat(1e21), "1000000000000000000000");
-  EXPECT_EQ(FormatFloat(1e-7), "0.0000001");
-  EXPECT_EQ(FormatFloat(-2.5), "-2.5");
-  EXPECT_EQ(FormatFloat(INFINITY), "+Inf");
-  EXPECT_EQ(FormatFloat(-INFINITY), "-Inf");
-  EXPECT_EQ(FormatFloat(NAN), "NaN");
-  EXPECT_EQ(FormatFloatGo(123456), "123456");
-  EXPECT_EQ(FormatFloatGo(1234567), "1.234567e+06");
-  EXPECT_EQ(FormatFloatGo(0.0001), "0.0001");
-  EXPECT_EQ(FormatFloatGo(0.00001), "1e-05");
-  EXPECT_EQ(FormatDuration(90000), "1m30s");
-  EXPECT_EQ(FormatDuration(0), "0s");
-  EXPECT_EQ(FormatDuration(86400000LL * 365), "1y");
-  EXPECT_EQ(FormatDuration(1), "1ms");
-  EXPECT_EQ(ParseDuration("1h30m").value(), 5400000);
-  EXPECT_FALSE(ParseDuration("30m1h").has_value());
-  EXPECT_FALSE(ParseDuration("1.5h").has_value());
-}
-
 TEST(PromqlJsonTest, RendersApiData) {
   QueryResult v;
   v.type = ValueType::kVector;
-  v.vector.push_back({common::Labels({{"__name__", "up"}, {"job", "x"}}), {1700000000500, 1}});
+  v.vector.push_back({model::Labels({{"__name__", "up"}, {"job", "x"}}), {1700000000500, 1}});
   EXPECT_EQ(RenderJsonData(v).dump(),
             R"({"result":[{"metric":{"__name__":"up","job":"x"},"value":[1700000000.5,"1"]}],)"
             R"("resultType":"vector"})");
   QueryResult m;
   m.type = ValueType::kMatrix;
-  m.matrix.push_back({common::Labels(), {{0, NAN}, {60000, INFINITY}}});
+  m.matrix.push_back({model::Labels(), {{0, NAN}, {60000, INFINITY}}});
   EXPECT_EQ(RenderJsonData(m).dump(),
             R"({"result":[{"metric":{},"values":[[0,"NaN"],[60,"+Inf"]]}],"resultType":"matrix"})");
   QueryResult s;
@@ -60,11 +37,11 @@ std::string TreeBody(const QueryResult& r) {
 }
 
 TEST(PromqlJsonTest, DirectSuccessBodyEqualsTree) {
-  std::vector<common::Labels> metrics = {
-      common::Labels(),
-      common::Labels({{"__name__", "up"}, {"job", "x"}}),
-      common::Labels({{"a", "quote\" back\\slash"}, {"b", "ctl\n\t\x01\x1f\x7f end"}}),
-      common::Labels({{"le", "+Inf"}, {"unicode", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"}}),
+  std::vector<model::Labels> metrics = {
+      model::Labels(),
+      model::Labels({{"__name__", "up"}, {"job", "x"}}),
+      model::Labels({{"a", "quote\" back\\slash"}, {"b", "ctl\n\t\x01\x1f\x7f end"}}),
+      model::Labels({{"le", "+Inf"}, {"unicode", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"}}),
   };
   std::vector<Point> points = {{0, 0},
                                {60000, -0.0},
@@ -79,7 +56,7 @@ TEST(PromqlJsonTest, DirectSuccessBodyEqualsTree) {
   QueryResult m;
   m.type = ValueType::kMatrix;
   for (const auto& l : metrics) m.matrix.push_back({l, points});
-  m.matrix.push_back({common::Labels({{"empty", "points"}}), {}});
+  m.matrix.push_back({model::Labels({{"empty", "points"}}), {}});
   EXPECT_EQ(RenderJsonSuccessBody(m), TreeBody(m));
   QueryResult v;
   v.type = ValueType::kVector;
@@ -99,7 +76,7 @@ TEST(PromqlJsonTest, DirectSuccessBodyEqualsTree) {
   // Invalid UTF-8: the direct writer defers to the tree, whose dump() throws.
   QueryResult bad;
   bad.type = ValueType::kMatrix;
-  bad.matrix.push_back({common::Labels({{"a", "\xff"}}), {{0, 1}}});
+  bad.matrix.push_back({model::Labels({{"a", "\xff"}}), {{0, 1}}});
   EXPECT_THROW(RenderJsonSuccessBody(bad), nlohmann::json::exception);
 }
 
@@ -125,10 +102,10 @@ TEST(PromqlJsonTest, StreamedRangeBodyEqualsDirectBody) {
   m.step_ms = 15500;  // half the steps land on fractional seconds
   m.n = 7;
   const double x = StepMatrix::NoValue();
-  m.series.push_back({common::Labels(), {0, -0.0, x, NAN, INFINITY, -INFINITY, 1e-300}});
-  m.series.push_back({common::Labels({{"__name__", "up"}, {"a", "quote\" \\ \n"}}),
+  m.series.push_back({model::Labels(), {0, -0.0, x, NAN, INFINITY, -INFINITY, 1e-300}});
+  m.series.push_back({model::Labels({{"__name__", "up"}, {"a", "quote\" \\ \n"}}),
                       {x, x, 0.1 + 0.2, x, 1.7976931348623157e308, x, -123456789.125}});
-  m.series.push_back({common::Labels({{"u", "caf\xc3\xa9"}}), {x, x, x, x, x, x, 42}});
+  m.series.push_back({model::Labels({{"u", "caf\xc3\xa9"}}), {x, x, x, x, x, x, 42}});
   const std::string want = RenderJsonSuccessBody(ToQueryResult(m));
   EXPECT_EQ(ToQueryResult(m).matrix[2].points.size(), 1u);
   EXPECT_EQ(Streamed(m, 256 * 1024), want);
@@ -145,7 +122,7 @@ TEST(PromqlJsonTest, StreamedRangeBodyEqualsDirectBody) {
   big.step_ms = 60000;
   big.n = 1440;
   for (int k = 0; k < 50; ++k) {
-    StepMatrix::Row row{common::Labels({{"k", std::to_string(k)}}), {}};
+    StepMatrix::Row row{model::Labels({{"k", std::to_string(k)}}), {}};
     for (int i = 0; i < big.n; ++i) row.v.push_back(i % 7 == 0 ? x : (k + 1) * 0.001 * i);
     big.series.push_back(std::move(row));
   }
@@ -176,7 +153,7 @@ TEST(PromqlJsonTest, StreamedRangeBodyEqualsDirectBody) {
   // Invalid UTF-8 defers to the tree, as RenderJsonSuccessBody does.
   StepMatrix bad;
   bad.n = 1;
-  bad.series.push_back({common::Labels({{"a", "\xff"}}), {1}});
+  bad.series.push_back({model::Labels({{"a", "\xff"}}), {1}});
   EXPECT_THROW(Streamed(bad, 64), nlohmann::json::exception);
 }
 

@@ -12,18 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "model/number.h"
 #include "promql/engine.h"
 #include "promql/memory_storage.h"
+#include "promql/range_kernels.h"
 #include "promql/value.h"
 #include "tests/unit/promql/test_util.h"
-
-namespace promql::internal {
-// Defined in promql/eval_range_functions.cc.
-void SlidingSumForTest(const std::vector<Point>& pts,
-                       const std::vector<std::pair<size_t, size_t>>& windows, bool mean,
-                       std::vector<double>* fast, std::vector<uint8_t>* used_fast,
-                       std::vector<double>* exact);
-}  // namespace promql::internal
 
 namespace promql {
 namespace {
@@ -272,7 +266,7 @@ TEST_F(PromqlSlidingSumEngineTest, HandComputed) {
   const std::pair<int64_t, double> x[] = {{0, 1},          {60, 2},  {120, NAN},   {180, 4},
                                           {240, INFINITY}, {300, 6}, {900, 1e308}, {960, 1e308}};
   for (const auto& [t, v] : x) st_.Add(L({{"__name__", "x"}}), t * 1000, v);
-  const std::string big = FormatFloat(1e308);
+  const std::string big = model::FormatFloat(1e308);
   // Windows [t - 1m, t]: two samples (one at 360 and 900).
   EXPECT_EQ(Range("sum_over_time(x[1m])", 60, 960, 60),
             "{} => 3@60 NaN@120 NaN@180 +Inf@240 +Inf@300 6@360 " + big + "@900 +Inf@960");

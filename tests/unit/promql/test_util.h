@@ -6,32 +6,32 @@
 #include <string>
 #include <vector>
 
+#include "model/number.h"
 #include "promql/engine.h"
-#include "promql/format.h"
 #include "promql/memory_storage.h"
 
 namespace promql::testing {
 
-inline common::Labels L(std::initializer_list<common::Label> l) { return common::Labels(l); }
+inline model::Labels L(std::initializer_list<model::Label> l) { return model::Labels(l); }
 
 // "metric => v" lines (sorted) for vectors, "metric => v@t v@t" for matrices.
 inline std::string Render(const QueryResult& r) {
   std::vector<std::string> lines;
   switch (r.type) {
     case ValueType::kScalar:
-      return "scalar " + FormatFloat(r.scalar.v);
+      return "scalar " + model::FormatFloat(r.scalar.v);
     case ValueType::kString:
       return "string " + r.str;
     case ValueType::kVector:
       for (const Sample& s : r.vector) {
-        lines.push_back(s.metric.ToString() + " => " + FormatFloat(s.point.v));
+        lines.push_back(s.metric.ToString() + " => " + model::FormatFloat(s.point.v));
       }
       break;
     case ValueType::kMatrix:
       for (const Series& s : r.matrix) {
         std::string line = s.metric.ToString() + " =>";
         for (const Point& p : s.points) {
-          line += " " + FormatFloat(p.v) + "@" + std::to_string(p.t / 1000);
+          line += " " + model::FormatFloat(p.v) + "@" + std::to_string(p.t / 1000);
         }
         lines.push_back(line);
       }

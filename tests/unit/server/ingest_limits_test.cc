@@ -35,7 +35,7 @@ class IngestLimitsTest : public ::testing::Test {
   }
   common::Result<TextIngestResult> Ingest(const std::string& text) {
     TextIngestOptions opts;
-    opts.target_labels = common::Labels{{"job", "j"}, {"instance", "i"}};
+    opts.target_labels = model::Labels{{"job", "j"}, {"instance", "i"}};
     opts.default_timestamp_ms = 1000;
     return IngestText(*ingester_, text, opts);
   }

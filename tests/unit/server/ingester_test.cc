@@ -44,7 +44,7 @@ class IngesterTest : public ::testing::Test {
   // Pushes one text sample for host as POST /metrics does.
   tsdb::AppendResult Push(const std::string& host, int64_t t, double v) {
     TextIngestOptions opts;
-    opts.target_labels = common::Labels{{"job", "push"}, {"instance", host}};
+    opts.target_labels = model::Labels{{"job", "push"}, {"instance", host}};
     opts.default_timestamp_ms = t;
     auto r = IngestText(*ingester_, "node_load1 " + std::to_string(v) + "\n", opts);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -121,11 +121,11 @@ TEST_F(IngesterTest, ImportAfterRetentionIsStoredAndCounted) {
 // sample.
 TEST_F(IngesterTest, RemovalInFlightIsCountedAndRetrySucceeds) {
   auto make = [] {
-    return common::Result<common::Labels>(common::Labels{{"__name__", "x"}, {"instance", "a"}});
+    return common::Result<model::Labels>(model::Labels{{"__name__", "x"}, {"instance", "a"}});
   };
   auto ref = ingester_->Resolve("x-a", make);
   ASSERT_TRUE(ref.ok());
-  std::vector<Ingester::Sample> batch{{*ref, 1000, 1}};
+  std::vector<tsdb::RefSample> batch{{*ref, 1000, 1}};
   EXPECT_EQ(ingester_->Commit(batch).accepted, 1u);
   ref = ingester_->Resolve("x-a", make);
   ASSERT_TRUE(ref.ok());
@@ -149,7 +149,7 @@ TEST_F(IngesterTest, RemovalInFlightIsCountedAndRetrySucceeds) {
 
 // A ref that the store never handed out stays "invalid", not "removed".
 TEST_F(IngesterTest, UnknownRefIsInvalid) {
-  std::vector<Ingester::Sample> batch{{987654321, 1000, 1}};
+  std::vector<tsdb::RefSample> batch{{987654321, 1000, 1}};
   tsdb::AppendResult r = ingester_->Commit(batch);
   EXPECT_EQ(r.invalid, 1u);
   EXPECT_EQ(r.series_removed, 0u);

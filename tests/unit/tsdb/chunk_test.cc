@@ -4,6 +4,7 @@
 #include <random>
 
 #include "common/coding.h"
+#include "model/value.h"
 #include "test_util.h"
 #include "tsdb/bitstream.h"
 #include "tsdb/chunk.h"
@@ -18,7 +19,6 @@ using testing::Samples;
 using testing::ToSamples;
 using testing::ToSampleVector;
 
-const double kStaleNaN = std::bit_cast<double>(uint64_t{0x7ff0000000000002});
 const double kInf = std::numeric_limits<double>::infinity();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
@@ -106,9 +106,9 @@ TEST(tsdb_XorChunk, AdversarialTimestamps) {
 
 TEST(tsdb_XorChunk, SpecialValuesAreBitExact) {
   const double nan2 = std::bit_cast<double>(uint64_t{0xfff8000000000001});
-  Samples s{{0, kStaleNaN},
+  Samples s{{0, model::kStaleNaN},
             {15, 1.5},
-            {30, kStaleNaN},
+            {30, model::kStaleNaN},
             {45, kInf},
             {60, -kInf},
             {75, -0.0},
@@ -117,7 +117,7 @@ TEST(tsdb_XorChunk, SpecialValuesAreBitExact) {
             {120, std::numeric_limits<double>::denorm_min()},
             {135, -1e308},
             {150, std::numeric_limits<double>::quiet_NaN()},
-            {165, kStaleNaN}};
+            {165, model::kStaleNaN}};
   CheckRoundTrip(s);
   auto got = DecodeXor(Build(s).bytes());
   EXPECT_EQ(Bits(got[0].second), 0x7ff0000000000002u);
@@ -209,7 +209,7 @@ TEST(tsdb_DecimalChunk, TwoDecimalRandomWalkPicksDecimalAndIsSmaller) {
 TEST(tsdb_DecimalChunk, RejectsNonDecimals) {
   const int64_t ts[] = {1, 2, 3};
   std::string out;
-  const double nan_vals[] = {1, kStaleNaN, 2};
+  const double nan_vals[] = {1, model::kStaleNaN, 2};
   EXPECT_FALSE(EncodeDecimalChunk(ts, nan_vals, 3, &out));
   const double neg_zero[] = {1, -0.0, 2};
   EXPECT_FALSE(EncodeDecimalChunk(ts, neg_zero, 3, &out));
@@ -454,7 +454,7 @@ void CheckAgainstLegacy(Encoding enc, const std::string& bytes, const std::strin
     bool want_bulk_corrupt;
     Samples want_bulk = legacy::Filter(want, want_corrupt, mint, maxt, &want_bulk_corrupt);
     const Samples prefix = {{-1, 0.5}, {-2, 0.25}};  // existing contents stay
-    common::SampleVector out = ToSampleVector(prefix);
+    model::SampleVector out = ToSampleVector(prefix);
     common::Status st = AppendChunkSamples(enc, bytes, mint, maxt, &out);
     want_bulk.insert(want_bulk.begin(), prefix.begin(), prefix.end());
     ASSERT_TRUE(SameSamples(want_bulk, ToSamples(out))) << "bulk [" << mint << ", " << maxt << "]";
@@ -608,7 +608,7 @@ TEST(tsdb_ChunkDecode, CountBeyondDataIsCorruption) {
     XorChunk c = Build(s);
     std::string bytes = enc == Encoding::kXor ? c.bytes() : EncodeSealedChunk(c).second;
     bytes[0] = static_cast<char>(0xff);  // 65000+ samples claimed
-    common::SampleVector out;
+    model::SampleVector out;
     EXPECT_TRUE(AppendChunkSamples(enc, bytes, kMin, kMax, &out).IsCorruption());
     EXPECT_GE(out.size(), 120u);  // the real ones, then zero bits until the data ran out
     EXPECT_LT(out.size(), 120u + bytes.size() * 4);

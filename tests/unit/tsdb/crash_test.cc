@@ -15,7 +15,7 @@
 namespace tsdb {
 namespace {
 
-using common::Labels;
+using model::Labels;
 using testing::Eq;
 using testing::Query;
 using testing::TempDir;

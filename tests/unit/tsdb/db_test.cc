@@ -2,13 +2,14 @@
 #include <cmath>
 #include <thread>
 
+#include "model/value.h"
 #include "test_util.h"
 #include "tsdb/db.h"
 
 namespace tsdb {
 namespace {
 
-using common::Labels;
+using model::Labels;
 using testing::Bits;
 using testing::Drain;
 using testing::Eq;
@@ -17,8 +18,6 @@ using testing::SameSamples;
 using testing::Samples;
 using testing::TempDir;
 using testing::TestOptions;
-
-const double kStaleNaN = std::bit_cast<double>(uint64_t{0x7ff0000000000002});
 
 class tsdb_DB : public ::testing::Test {
  protected:
@@ -197,7 +196,7 @@ TEST_F(tsdb_DB, OutOfOrderAndDuplicateAccounting) {
   EXPECT_TRUE(SameSamples({{100, 1}, {200, 2}, {300, 4}}, Read(l, 0, 1000)));
   // Staleness NaN: a different bit pattern from the previous value, then the
   // same NaN again at the same timestamp is a duplicate to ignore.
-  r = Append(l, {{400, kStaleNaN}, {400, kStaleNaN}});
+  r = Append(l, {{400, model::kStaleNaN}, {400, model::kStaleNaN}});
   EXPECT_EQ(r.accepted, 1u);
   EXPECT_EQ(r.duplicate_ignored, 1u);
   Samples got = Read(l, 400, 400);
@@ -240,7 +239,7 @@ TEST_F(tsdb_DB, ReopenAfterCleanCloseKeepsHeadAndSealedData) {
   Labels a{{"__name__", "a"}}, b{{"__name__", "b"}, {"x", "y"}};
   Samples sa = Range(-50000, 250, 1000);  // negative timestamps too
   Samples sb = Range(0, 7, 15000);        // head only
-  sb.push_back({200000, kStaleNaN});
+  sb.push_back({200000, model::kStaleNaN});
   ASSERT_EQ(Append(a, sa).accepted, 250u);
   ASSERT_EQ(Append(b, sb).accepted, 8u);
   ASSERT_TRUE(db_->Flush().ok());

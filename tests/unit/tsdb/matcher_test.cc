@@ -4,7 +4,7 @@
 namespace tsdb {
 namespace {
 
-using common::Labels;
+using model::Labels;
 using testing::Eq;
 using testing::Neq;
 using testing::Nre;

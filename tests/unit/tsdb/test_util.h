@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/sample.h"
+#include "model/sample.h"
 #include "tsdb/db.h"
 
 namespace tsdb::testing {
@@ -38,12 +38,12 @@ class TempDir {
 using Samples = std::vector<std::pair<int64_t, double>>;
 
 // Conversions to and from the bulk read path's buffer type.
-inline common::SampleVector ToSampleVector(const Samples& s) {
-  common::SampleVector out;
+inline model::SampleVector ToSampleVector(const Samples& s) {
+  model::SampleVector out;
   for (auto [t, v] : s) out.push_back({t, v});
   return out;
 }
-inline Samples ToSamples(const common::SampleVector& s) {
+inline Samples ToSamples(const model::SampleVector& s) {
   Samples out;
   for (auto [t, v] : s) out.push_back({t, v});
   return out;
@@ -52,7 +52,7 @@ inline Samples ToSamples(const common::SampleVector& s) {
 inline uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
 
 // Drains an iterator; fails the test on a bad status.
-inline Samples Drain(SampleIterator* it) {
+inline Samples Drain(model::SampleIterator* it) {
   Samples out;
   while (it->Next()) out.push_back(it->At());
   EXPECT_TRUE(it->status().ok()) << it->status().ToString();

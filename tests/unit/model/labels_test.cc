@@ -1,8 +1,8 @@
-#include "common/labels.h"
+#include "model/labels.h"
 
 #include <gtest/gtest.h>
 
-namespace common {
+namespace model {
 namespace {
 
 TEST(LabelsTest, SortsDropsEmptyAndLastDuplicateWins) {
@@ -40,4 +40,4 @@ TEST(LabelsTest, EscapingAndNameValidation) {
 }
 
 }  // namespace
-}  // namespace common
+}  // namespace model

@@ -1,16 +1,16 @@
-#include "common/matcher.h"
+#include "model/matcher.h"
 
 #include <re2/re2.h>
 
 #include <cstdio>
 #include <cstdlib>
 
-namespace common {
+namespace model {
 
 Matcher::Matcher(Type type, std::string name, std::string value, std::shared_ptr<const re2::RE2> re)
     : type_(type), name_(std::move(name)), value_(std::move(value)), re_(std::move(re)) {}
 
-Result<Matcher> Matcher::Make(Type type, std::string name, std::string value) {
+common::Result<Matcher> Matcher::Make(Type type, std::string name, std::string value) {
   std::shared_ptr<const re2::RE2> re;
   if (type == Type::kRegexMatch || type == Type::kRegexNoMatch) {
     re2::RE2::Options opts;
@@ -19,7 +19,7 @@ Result<Matcher> Matcher::Make(Type type, std::string name, std::string value) {
     // Anchor fully: (?: ) keeps alternations inside the anchors.
     auto compiled = std::make_shared<const re2::RE2>("^(?:" + value + ")$", opts);
     if (!compiled->ok()) {
-      return Status::InvalidArgument("error parsing regexp: " + compiled->error());
+      return common::Status::InvalidArgument("error parsing regexp: " + compiled->error());
     }
     re = std::move(compiled);
   }
@@ -109,4 +109,4 @@ std::string QuoteString(std::string_view s) {
   return out;
 }
 
-}  // namespace common
+}  // namespace model

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace common {
+namespace model {
 
 inline constexpr std::string_view kMetricNameLabel = "__name__";
 
@@ -64,4 +64,4 @@ bool IsValidMetricName(std::string_view s);
 // True if s is a valid label name [a-zA-Z_][a-zA-Z0-9_]*.
 bool IsValidLabelName(std::string_view s);
 
-}  // namespace common
+}  // namespace model

@@ -1,4 +1,6 @@
 // SampleIterator: walks one series' samples in increasing timestamp order.
+// The one iterator interface of the tree: tsdb's chunk and series iterators
+// implement it and the query engine reads through it (promql/storage.h).
 //
 // Usage:
 //   while (it->Next()) { auto [t, v] = it->At(); ... }
@@ -10,10 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "common/sample.h"
 #include "common/status.h"
+#include "model/sample.h"
 
-namespace tsdb {
+namespace model {
 
 class SampleIterator {
  public:
@@ -34,7 +36,7 @@ class SampleIterator {
   // position (seeking to mint first), and leaves the iterator on the first
   // sample after maxt (or exhausted). Returns status(). The default uses
   // Seek/Next/At; iterators over stored chunks override it to decode in bulk.
-  virtual common::Status AppendRange(int64_t mint, int64_t maxt, common::SampleVector* out) {
+  virtual common::Status AppendRange(int64_t mint, int64_t maxt, model::SampleVector* out) {
     if (Seek(mint)) {
       do {
         auto [t, v] = At();
@@ -46,4 +48,4 @@ class SampleIterator {
   }
 };
 
-}  // namespace tsdb
+}  // namespace model

@@ -1,8 +1,8 @@
-#include "common/labels.h"
+#include "model/labels.h"
 
 #include <algorithm>
 
-namespace common {
+namespace model {
 
 Labels::Labels(std::initializer_list<Label> labels)
     : Labels(FromVector(std::vector<Label>(labels))) {}
@@ -80,10 +80,17 @@ std::string EscapeLabelValue(std::string_view v) {
   out.reserve(v.size());
   for (char c : v) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -119,4 +126,4 @@ bool IsValidName(std::string_view s, bool colon) {
 bool IsValidMetricName(std::string_view s) { return IsValidName(s, true); }
 bool IsValidLabelName(std::string_view s) { return IsValidName(s, false); }
 
-}  // namespace common
+}  // namespace model

@@ -6,11 +6,11 @@
 #include <bit>
 #include <cstdint>
 
-namespace promql {
+namespace model {
 
 inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ull;
 inline const double kStaleNaN = std::bit_cast<double>(kStaleNaNBits);
 
 inline bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
 
-}  // namespace promql
+}  // namespace model

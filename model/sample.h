@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace common {
+namespace model {
 
 struct Sample {
   int64_t t;  // milliseconds since the epoch
@@ -48,4 +48,4 @@ struct DefaultInitAllocator : std::allocator<T> {
 
 using SampleVector = std::vector<Sample, DefaultInitAllocator<Sample>>;
 
-}  // namespace common
+}  // namespace model

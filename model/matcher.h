@@ -13,21 +13,21 @@
 #include <string>
 #include <string_view>
 
-#include "common/labels.h"
 #include "common/status.h"
+#include "model/labels.h"
 
 namespace re2 {
 class RE2;
 }
 
-namespace common {
+namespace model {
 
 class Matcher {
  public:
   enum class Type { kEqual, kNotEqual, kRegexMatch, kRegexNoMatch };
 
   // InvalidArgument ("error parsing regexp: ...") for an invalid pattern.
-  static Result<Matcher> Make(Type type, std::string name, std::string value);
+  static common::Result<Matcher> Make(Type type, std::string name, std::string value);
   // For literals in code and tests. REQUIRES: a valid pattern (aborts otherwise).
   static Matcher MustMake(Type type, std::string name, std::string value);
 
@@ -57,4 +57,4 @@ class Matcher {
 // Quotes s as a double-quoted string the PromQL lexer reads back unchanged.
 std::string QuoteString(std::string_view s);
 
-}  // namespace common
+}  // namespace model
