@@ -1,7 +1,5 @@
 // monitoring-server end to end: real binaries on loopback (server, exporter,
 // forwarder) and a real Prometheus as scraper and remote_write sender.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <snappy.h>
 #include <sys/socket.h>
@@ -401,12 +399,8 @@ TEST(ServerIntegrationTest, IdleKeepAliveConnectionsDoNotBlockNewRequests) {
   std::vector<int> idle;
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
   for (int i = 0; i < 20; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(server->port()));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    const int fd = testutil::ConnectLoopback(server->port());
+    ASSERT_GE(fd, 0);
     idle.push_back(fd);
     timeval tv{10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -445,12 +439,8 @@ TEST(ServerIntegrationTest, QueryOfAClientThatHangsUpIsCanceled) {
       "POST /api/v1/query_range HTTP/1.1\r\nHost: x\r\n"
       "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const int fd = testutil::ConnectLoopback(server->port());
+  ASSERT_GE(fd, 0);
   ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
   EXPECT_TRUE(testutil::WaitUntil([&] { return metric("monitor_engine_queries") == "1"; }, 10s))
       << "the query never started";

@@ -27,6 +27,9 @@ class TempDir {
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close).
 int FreePort();
+// A blocking TCP connection to 127.0.0.1:port, or -1; for tests that speak raw
+// HTTP (pipelining, hanging up). The caller closes it.
+int ConnectLoopback(int port);
 
 // A child process started with execv; killed (SIGKILL) on destruction if still
 // running. stdout and stderr go to log_path (appended) when given.
