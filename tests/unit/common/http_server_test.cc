@@ -9,6 +9,7 @@
 
 #include "common/http_client.h"
 #include "common/stack_pool.h"
+#include "tests/integration/test_util.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,22 +22,11 @@
 namespace common {
 namespace {
 
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+using testutil::ConnectLoopback;
 
 // Minimal blocking HTTP/1.0 client for loopback tests.
 std::string Fetch(int port, const std::string& request) {
-  const int fd = Connect(port);
+  const int fd = ConnectLoopback(port);
   if (fd < 0) return "";
   (void)!write(fd, request.data(), request.size());
   std::string out;
@@ -170,7 +160,7 @@ TEST(HttpServerTest, AnswersExpectContinue) {
   opts.host = "127.0.0.1";
   ASSERT_TRUE(server.Start(opts).ok());
 
-  int fd = Connect(server.port());
+  int fd = ConnectLoopback(server.port());
   ASSERT_GE(fd, 0);
   std::string head =
       "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
@@ -186,7 +176,7 @@ TEST(HttpServerTest, AnswersExpectContinue) {
 
   // A handler that refuses without reading: the final answer comes at once,
   // no 100, and the connection is closed (the body was never sent).
-  fd = Connect(server.port());
+  fd = ConnectLoopback(server.port());
   ASSERT_GE(fd, 0);
   head =
       "POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n";
@@ -253,7 +243,7 @@ TEST(HttpServerTest, ClientGoneOnlyWhenTheClientCloses) {
   opts.host = "127.0.0.1";
   ASSERT_TRUE(server.Start(opts).ok());
 
-  int fd = Connect(server.port());
+  int fd = ConnectLoopback(server.port());
   ASSERT_GE(fd, 0);
   const std::string req = "GET /wait HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));

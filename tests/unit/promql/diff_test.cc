@@ -33,6 +33,7 @@
 #include "promql/engine.h"
 #include "promql/json.h"
 #include "promql/memory_storage.h"
+#include "tests/integration/test_util.h"
 
 namespace promql {
 namespace {
@@ -265,20 +266,6 @@ std::vector<std::string> LoadCorpus() {
 
 // ---- Processes and HTTP -----------------------------------------------------
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
   pid_t pid = fork();
   if (pid == 0) {
@@ -499,7 +486,7 @@ TEST_F(PromqlDiffTest, MatchesPrometheus) {
     std::ofstream cfg(dir_ + "/prometheus.yml");
     cfg << "global:\n  scrape_interval: 1h\n";
   }
-  const int port = FreePort();
+  const int port = testutil::FreePort();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   pid_ = Spawn({"/usr/bin/prometheus", "--config.file=" + dir_ + "/prometheus.yml",
                 "--storage.tsdb.path=" + data, "--storage.tsdb.retention.time=100y",
