@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/system_schema.h"
+
 namespace exporter {
 
 namespace {
 
 using nlohmann::json;
+namespace schema = common::system_schema;
 
 double Get(const MetricSink& sink, const char* name, const LabelPairs& labels = {},
            double fallback = NAN) {
@@ -43,13 +46,13 @@ CounterReading ExtractCounters(const MetricSink& sink, double time_seconds) {
     total += v;
     if (mode != "idle" && mode != "iowait") busy += v;
   });
-  ForEach(sink, "node_network_receive_bytes_total",
+  ForEach(sink, schema::kNetRecv.metric,
           [&](const auto& m, double v) { r.net[std::string(LabelValue(m, "device"))].first = v; });
-  ForEach(sink, "node_network_transmit_bytes_total",
+  ForEach(sink, schema::kNetSent.metric,
           [&](const auto& m, double v) { r.net[std::string(LabelValue(m, "device"))].second = v; });
-  ForEach(sink, "node_disk_read_bytes_total",
+  ForEach(sink, schema::kDiskRead.metric,
           [&](const auto& m, double v) { r.disk[std::string(LabelValue(m, "device"))].first = v; });
-  ForEach(sink, "node_disk_written_bytes_total", [&](const auto& m, double v) {
+  ForEach(sink, schema::kDiskWritten.metric, [&](const auto& m, double v) {
     r.disk[std::string(LabelValue(m, "device"))].second = v;
   });
   return r;
@@ -78,17 +81,16 @@ json BuildSystemSnapshot(const MetricSink& sink, const CounterReading& now,
   double window = prev ? now.time_seconds - prev->time_seconds : 0;
 
   // Identity.
-  const auto* uname = sink.Find("node_uname_info");
+  const auto* uname = sink.Find(schema::kUnameMetric);
   const prometheus::ClientMetric* u = uname && !uname->metric.empty() ? &uname->metric[0] : nullptr;
   auto ulabel = [&](const char* n) { return u ? std::string(LabelValue(*u, n)) : std::string(); };
-  out["hostname"] = ulabel("nodename");
-  out["os"] = {{"name", ulabel("sysname")},
-               {"kernel", ulabel("release")},
-               {"version", ulabel("version")},
-               {"machine", ulabel("machine")}};
-  double boot = Get(sink, "node_boot_time_seconds");
-  out["boot_time"] = Num(boot);
-  out["uptime_seconds"] = Num(std::isfinite(boot) ? std::floor(now.time_seconds - boot) : NAN);
+  out["hostname"] = ulabel(schema::kUnameHostnameLabel);
+  json os = json::object();
+  for (const auto& f : schema::kOsFields) os[f.field] = ulabel(f.metric);
+  out["os"] = os;
+  double boot = Get(sink, schema::kBootTime.metric);
+  out[schema::kBootTime.field] = Num(boot);
+  out[schema::kUptime.field] = Num(std::isfinite(boot) ? std::floor(now.time_seconds - boot) : NAN);
   out["timestamp"] = now.time_seconds;
   out["timestamp_ms"] = static_cast<int64_t>(std::llround(now.time_seconds * 1000));
   out["sample_window_seconds"] = prev ? json(std::round(window * 1000) / 1000) : json(nullptr);
@@ -119,54 +121,52 @@ json BuildSystemSnapshot(const MetricSink& sink, const CounterReading& now,
     }
     per_core.push_back(CpuPercent(v, before));
   }
-  cpu["count"] = now.cpu.size();
-  cpu["percent"] = CpuPercent(all_now, have_prev_all ? &all_prev : nullptr);
-  cpu["per_core_percent"] = per_core;
-  cpu["load_avg"] = {{"1m", Num(Get(sink, "node_load1"))},
-                     {"5m", Num(Get(sink, "node_load5"))},
-                     {"15m", Num(Get(sink, "node_load15"))}};
+  cpu[schema::kCpuCount.field] = now.cpu.size();
+  cpu[schema::kCpuPercent.field] = CpuPercent(all_now, have_prev_all ? &all_prev : nullptr);
+  cpu[schema::kCpuCorePercent.field] = per_core;
+  json load = json::object();
+  for (const auto& f : schema::kLoadFields) load[f.field] = Num(Get(sink, f.metric));
+  cpu["load_avg"] = load;
   out["cpu"] = cpu;
 
   // Memory: "used" is total - available, the memory programs can't get back
   // without swapping; percent is used / total.
-  double mem_total = Get(sink, "node_memory_MemTotal_bytes");
-  double mem_avail = Get(sink, "node_memory_MemAvailable_bytes");
-  double mem_free = Get(sink, "node_memory_MemFree_bytes");
-  out["memory"] = {{"total", Num(mem_total)},
-                   {"available", Num(mem_avail)},
-                   {"free", Num(mem_free)},
-                   {"used", Num(mem_total - mem_avail)},
-                   {"cached", Num(Get(sink, "node_memory_Cached_bytes"))},
-                   {"buffers", Num(Get(sink, "node_memory_Buffers_bytes"))},
-                   {"percent", Percent(mem_total - mem_avail, mem_total)}};
-  double swap_total = Get(sink, "node_memory_SwapTotal_bytes");
-  double swap_free = Get(sink, "node_memory_SwapFree_bytes");
-  out["swap"] = {{"total", Num(swap_total)},
-                 {"free", Num(swap_free)},
-                 {"used", Num(swap_total - swap_free)},
-                 {"percent", Percent(swap_total - swap_free, swap_total)}};
+  json memory = json::object();
+  for (const auto& f : schema::kMemoryFields) memory[f.field] = Num(Get(sink, f.metric));
+  double mem_total = Get(sink, schema::kMemTotal.metric);
+  double mem_avail = Get(sink, schema::kMemAvailable.metric);
+  memory["used"] = Num(mem_total - mem_avail);
+  memory[schema::kMemoryPercent.field] = Percent(mem_total - mem_avail, mem_total);
+  out["memory"] = memory;
+  double swap_total = Get(sink, schema::kSwapTotal.metric);
+  double swap_free = Get(sink, schema::kSwapFree.metric);
+  json swap = json::object();
+  for (const auto& f : schema::kSwapFields) swap[f.field] = Num(Get(sink, f.metric));
+  swap["used"] = Num(swap_total - swap_free);
+  swap["percent"] = Percent(swap_total - swap_free, swap_total);
+  out["swap"] = swap;
 
   // Disks: one entry per mounted filesystem; used = size - free (as df).
   json disks = json::array();
-  ForEach(sink, "node_filesystem_size_bytes", [&](const prometheus::ClientMetric& m, double size) {
+  ForEach(sink, schema::kDiskTotal.metric, [&](const prometheus::ClientMetric& m, double size) {
     LabelPairs key{{"mountpoint", std::string(LabelValue(m, "mountpoint"))},
                    {"device", std::string(LabelValue(m, "device"))}};
-    double free = Get(sink, "node_filesystem_free_bytes", key);
-    double avail = Get(sink, "node_filesystem_avail_bytes", key);
-    disks.push_back({{"mountpoint", key[0].value},
-                     {"device", key[1].value},
-                     {"fstype", std::string(LabelValue(m, "fstype"))},
-                     {"total", Num(size)},
-                     {"free", Num(avail)},
-                     {"used", Num(size - free)},
-                     {"percent", Percent(size - free, size - free + avail)},
-                     {"readonly", Get(sink, "node_filesystem_readonly", key, 0) == 1}});
+    double free = Get(sink, schema::kDiskFreeMetric, key);
+    double avail = Get(sink, schema::kDiskAvail.metric, key);
+    json d = json::object();
+    for (const char* label : schema::kDiskLabels) d[label] = std::string(LabelValue(m, label));
+    d[schema::kDiskTotal.field] = Num(size);
+    d[schema::kDiskAvail.field] = Num(avail);
+    d["used"] = Num(size - free);
+    d["percent"] = Percent(size - free, size - free + avail);
+    d[schema::kDiskReadonly.field] = Get(sink, schema::kDiskReadonly.metric, key, 0) == 1;
+    disks.push_back(d);
   });
   out["disks"] = disks;
 
   json disk_io = json::object();
   for (const auto& [dev, v] : now.disk) {
-    json d = {{"read_bytes", v.first}, {"write_bytes", v.second}};
+    json d = {{schema::kDiskRead.field, v.first}, {schema::kDiskWritten.field, v.second}};
     const std::pair<double, double>* before = nullptr;
     if (prev) {
       auto it = prev->disk.find(dev);
@@ -182,14 +182,8 @@ json BuildSystemSnapshot(const MetricSink& sink, const CounterReading& now,
   json net = json::object();
   for (const auto& [dev, v] : now.net) {
     LabelPairs key{{"device", dev}};
-    json n = {{"bytes_recv", v.first},
-              {"bytes_sent", v.second},
-              {"packets_recv", Num(Get(sink, "node_network_receive_packets_total", key))},
-              {"packets_sent", Num(Get(sink, "node_network_transmit_packets_total", key))},
-              {"errin", Num(Get(sink, "node_network_receive_errs_total", key))},
-              {"errout", Num(Get(sink, "node_network_transmit_errs_total", key))},
-              {"dropin", Num(Get(sink, "node_network_receive_drop_total", key))},
-              {"dropout", Num(Get(sink, "node_network_transmit_drop_total", key))}};
+    json n = json::object();
+    for (const auto& f : schema::kNetworkFields) n[f.field] = Num(Get(sink, f.metric, key));
     const std::pair<double, double>* before = nullptr;
     if (prev) {
       auto it = prev->net.find(dev);
@@ -202,10 +196,13 @@ json BuildSystemSnapshot(const MetricSink& sink, const CounterReading& now,
   out["network"] = net;
 
   json temps = json::array();
-  ForEach(sink, "node_hwmon_temp_celsius", [&](const prometheus::ClientMetric& m, double v) {
-    temps.push_back({{"chip", std::string(LabelValue(m, "chip"))},
-                     {"sensor", std::string(LabelValue(m, "sensor"))},
-                     {"celsius", Num(v)}});
+  ForEach(sink, schema::kTemperature.metric, [&](const prometheus::ClientMetric& m, double v) {
+    json t = json::object();
+    for (const char* label : schema::kTemperatureLabels) {
+      t[label] = std::string(LabelValue(m, label));
+    }
+    t[schema::kTemperature.field] = Num(v);
+    temps.push_back(t);
   });
   out["temperatures"] = temps;
   return out;

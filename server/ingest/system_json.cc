@@ -4,30 +4,33 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/system_schema.h"
+
 namespace server {
 
 namespace {
 
 using nlohmann::json;
+namespace schema = common::system_schema;
 
 class Builder {
  public:
   explicit Builder(SystemReading* out) : out_(out) {}
 
-  // Adds name{labels} = j[field] when present and not null.
-  common::Status Add(const json& obj, const std::string& path, const char* field,
-                     const std::string& name, std::vector<model::Label> labels = {},
-                     double scale = 1) {
+  // Adds f.metric{labels} = obj[f.field] when present and not null.
+  common::Status Add(const json& obj, const std::string& path, const schema::FieldMetric& f,
+                     std::vector<model::Label> labels = {}) {
+    const char* field = f.field;
     if (!obj.is_object() || !obj.contains(field) || obj[field].is_null()) {
       return common::Status::OK();
     }
     const json& v = obj[field];
-    if (v.is_boolean()) return Push(name, std::move(labels), v.get<bool>() ? 1 : 0);
+    if (v.is_boolean()) return Push(f.metric, std::move(labels), v.get<bool>() ? 1 : 0);
     if (!v.is_number()) {
       return common::Status::InvalidArgument("field \"" + path + "." + field +
                                              "\" must be a number, got " + v.type_name());
     }
-    return Push(name, std::move(labels), v.get<double>() * scale);
+    return Push(f.metric, std::move(labels), v.get<double>());
   }
 
   common::Status Push(const std::string& name, std::vector<model::Label> labels, double v) {
@@ -102,25 +105,21 @@ common::Result<SystemReading> ParseSystemJson(std::string_view body) {
     r.timestamp_ms = *ms;
   }
   Builder b(&r);
-  RETURN_IF_ERROR(b.Add(j, "", "boot_time", "node_boot_time_seconds"));
-  RETURN_IF_ERROR(b.Add(j, "", "uptime_seconds", "system_uptime_seconds"));
+  RETURN_IF_ERROR(b.Add(j, "", schema::kBootTime));
+  RETURN_IF_ERROR(b.Add(j, "", schema::kUptime));
 
   if (j.contains("os") && j["os"].is_object()) {
     const json& os = j["os"];
-    RETURN_IF_ERROR(b.Push("node_uname_info",
-                           {{"nodename", r.hostname},
-                            {"sysname", Str(os, "name")},
-                            {"release", Str(os, "kernel")},
-                            {"version", Str(os, "version")},
-                            {"machine", Str(os, "machine")}},
-                           1));
+    std::vector<model::Label> labels = {{schema::kUnameHostnameLabel, r.hostname}};
+    for (const auto& f : schema::kOsFields) labels.push_back({f.metric, Str(os, f.field)});
+    RETURN_IF_ERROR(b.Push(schema::kUnameMetric, std::move(labels), 1));
   }
   if (j.contains("cpu") && j["cpu"].is_object()) {
     const json& cpu = j["cpu"];
-    RETURN_IF_ERROR(b.Add(cpu, "cpu", "percent", "system_cpu_percent"));
-    RETURN_IF_ERROR(b.Add(cpu, "cpu", "count", "system_cpu_count"));
-    if (cpu.contains("per_core_percent")) {
-      const json& pc = cpu["per_core_percent"];
+    RETURN_IF_ERROR(b.Add(cpu, "cpu", schema::kCpuPercent));
+    RETURN_IF_ERROR(b.Add(cpu, "cpu", schema::kCpuCount));
+    if (cpu.contains(schema::kCpuCorePercent.field)) {
+      const json& pc = cpu[schema::kCpuCorePercent.field];
       if (!pc.is_array()) {
         return common::Status::InvalidArgument("field \"cpu.per_core_percent\" must be an array");
       }
@@ -130,80 +129,64 @@ common::Result<SystemReading> ParseSystemJson(std::string_view body) {
           return common::Status::InvalidArgument("field \"cpu.per_core_percent[" +
                                                  std::to_string(i) + "]\" must be a number");
         }
-        RETURN_IF_ERROR(
-            b.Push("system_cpu_core_percent", {{"cpu", std::to_string(i)}}, pc[i].get<double>()));
+        RETURN_IF_ERROR(b.Push(schema::kCpuCorePercent.metric, {{"cpu", std::to_string(i)}},
+                               pc[i].get<double>()));
       }
     }
     if (cpu.contains("load_avg")) {
       const json& la = cpu["load_avg"];
-      RETURN_IF_ERROR(b.Add(la, "cpu.load_avg", "1m", "node_load1"));
-      RETURN_IF_ERROR(b.Add(la, "cpu.load_avg", "5m", "node_load5"));
-      RETURN_IF_ERROR(b.Add(la, "cpu.load_avg", "15m", "node_load15"));
+      for (const auto& f : schema::kLoadFields) RETURN_IF_ERROR(b.Add(la, "cpu.load_avg", f));
     }
   }
   if (j.contains("memory")) {
     const json& m = j["memory"];
-    RETURN_IF_ERROR(b.Add(m, "memory", "total", "node_memory_MemTotal_bytes"));
-    RETURN_IF_ERROR(b.Add(m, "memory", "available", "node_memory_MemAvailable_bytes"));
-    RETURN_IF_ERROR(b.Add(m, "memory", "free", "node_memory_MemFree_bytes"));
-    RETURN_IF_ERROR(b.Add(m, "memory", "cached", "node_memory_Cached_bytes"));
-    RETURN_IF_ERROR(b.Add(m, "memory", "buffers", "node_memory_Buffers_bytes"));
-    RETURN_IF_ERROR(b.Add(m, "memory", "percent", "system_memory_used_percent"));
+    for (const auto& f : schema::kMemoryFields) RETURN_IF_ERROR(b.Add(m, "memory", f));
+    RETURN_IF_ERROR(b.Add(m, "memory", schema::kMemoryPercent));
   }
   if (j.contains("swap")) {
     const json& s = j["swap"];
-    RETURN_IF_ERROR(b.Add(s, "swap", "total", "node_memory_SwapTotal_bytes"));
-    RETURN_IF_ERROR(b.Add(s, "swap", "free", "node_memory_SwapFree_bytes"));
+    for (const auto& f : schema::kSwapFields) RETURN_IF_ERROR(b.Add(s, "swap", f));
   }
   if (j.contains("disks")) {
     size_t i = 0;
     for (const json& d : j["disks"]) {
       std::string path = "disks[" + std::to_string(i++) + "]";
       if (!d.is_object()) return common::Status::InvalidArgument(path + " must be an object");
-      std::vector<model::Label> l = {{"device", Str(d, "device")},
-                                     {"fstype", Str(d, "fstype")},
-                                     {"mountpoint", Str(d, "mountpoint")}};
-      if (l[2].value.empty()) {
+      std::vector<model::Label> l;
+      for (const char* label : schema::kDiskLabels) l.push_back({label, Str(d, label)});
+      if (Str(d, "mountpoint").empty()) {
         return common::Status::InvalidArgument("field \"" + path + ".mountpoint\" is missing");
       }
-      RETURN_IF_ERROR(b.Add(d, path, "total", "node_filesystem_size_bytes", l));
-      RETURN_IF_ERROR(b.Add(d, path, "free", "node_filesystem_avail_bytes", l));
-      if (d.contains("total") && d.contains("used") && d["total"].is_number() &&
+      for (const auto& f : schema::kDiskFields) RETURN_IF_ERROR(b.Add(d, path, f, l));
+      const char* total = schema::kDiskTotal.field;
+      if (d.contains(total) && d.contains("used") && d[total].is_number() &&
           d["used"].is_number()) {
-        RETURN_IF_ERROR(b.Push("node_filesystem_free_bytes", l,
-                               d["total"].get<double>() - d["used"].get<double>()));
+        RETURN_IF_ERROR(
+            b.Push(schema::kDiskFreeMetric, l, d[total].get<double>() - d["used"].get<double>()));
       }
-      RETURN_IF_ERROR(b.Add(d, path, "readonly", "node_filesystem_readonly", l));
     }
   }
   if (j.contains("network")) {
     for (const auto& [dev, n] : j["network"].items()) {
       std::string path = "network." + dev;
       std::vector<model::Label> l = {{"device", dev}};
-      RETURN_IF_ERROR(b.Add(n, path, "bytes_recv", "node_network_receive_bytes_total", l));
-      RETURN_IF_ERROR(b.Add(n, path, "bytes_sent", "node_network_transmit_bytes_total", l));
-      RETURN_IF_ERROR(b.Add(n, path, "packets_recv", "node_network_receive_packets_total", l));
-      RETURN_IF_ERROR(b.Add(n, path, "packets_sent", "node_network_transmit_packets_total", l));
-      RETURN_IF_ERROR(b.Add(n, path, "errin", "node_network_receive_errs_total", l));
-      RETURN_IF_ERROR(b.Add(n, path, "errout", "node_network_transmit_errs_total", l));
-      RETURN_IF_ERROR(b.Add(n, path, "dropin", "node_network_receive_drop_total", l));
-      RETURN_IF_ERROR(b.Add(n, path, "dropout", "node_network_transmit_drop_total", l));
+      for (const auto& f : schema::kNetworkFields) RETURN_IF_ERROR(b.Add(n, path, f, l));
     }
   }
   if (j.contains("disk_io")) {
     for (const auto& [dev, d] : j["disk_io"].items()) {
       std::string path = "disk_io." + dev;
       std::vector<model::Label> l = {{"device", dev}};
-      RETURN_IF_ERROR(b.Add(d, path, "read_bytes", "node_disk_read_bytes_total", l));
-      RETURN_IF_ERROR(b.Add(d, path, "write_bytes", "node_disk_written_bytes_total", l));
+      for (const auto& f : schema::kDiskIoFields) RETURN_IF_ERROR(b.Add(d, path, f, l));
     }
   }
   if (j.contains("temperatures")) {
     size_t i = 0;
     for (const json& t : j["temperatures"]) {
       std::string path = "temperatures[" + std::to_string(i++) + "]";
-      RETURN_IF_ERROR(b.Add(t, path, "celsius", "node_hwmon_temp_celsius",
-                            {{"chip", Str(t, "chip")}, {"sensor", Str(t, "sensor")}}));
+      std::vector<model::Label> l;
+      for (const char* label : schema::kTemperatureLabels) l.push_back({label, Str(t, label)});
+      RETURN_IF_ERROR(b.Add(t, path, schema::kTemperature, std::move(l)));
     }
   }
   return r;
