@@ -80,35 +80,38 @@ bool PeerClosed(int fd) {
 ClientWatcher::ClientWatcher(std::chrono::milliseconds period) : period_(period) {}
 
 ClientWatcher::~ClientWatcher() {
+  std::thread thread;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
+    thread.swap(thread_);
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  cv_.SignalAll();
+  if (thread.joinable()) thread.join();
 }
 
 void ClientWatcher::Add(Watch* w) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   w->added = std::chrono::steady_clock::now();
   watches_.push_back(w);
   if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void ClientWatcher::Remove(Watch* w) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   watches_.erase(std::remove(watches_.begin(), watches_.end(), w), watches_.end());
 }
 
 void ClientWatcher::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   while (!stop_) {
     if (watches_.empty()) {
-      cv_.wait(lock, [&] { return stop_ || !watches_.empty(); });
+      cv_.Wait(&mu_);
       continue;
     }
-    cv_.wait_for(lock, period_, [&] { return stop_; });
+    const auto wake = std::chrono::steady_clock::now() + period_;
+    while (!stop_ && std::chrono::steady_clock::now() < wake) cv_.WaitUntil(&mu_, wake);
     if (stop_) break;
     const auto older = std::chrono::steady_clock::now() - period_;
     std::vector<Watch*> unsearched;

@@ -28,11 +28,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace common {
 
@@ -49,6 +49,7 @@ class ClientWatcher {
 
    private:
     friend class ClientWatcher;
+    // Under the watcher's mutex.
     std::chrono::steady_clock::time_point added;
     int fd = -1;            // the socket, once found
     bool searched = false;  // looked for once (not found: never polled)
@@ -66,15 +67,15 @@ class ClientWatcher {
 
  private:
   void Loop();
-  // Finds the sockets of the watches not searched yet (caller holds mu_).
-  void FindSockets(const std::vector<Watch*>& unsearched);
+  // Finds the sockets of the watches not searched yet.
+  void FindSockets(const std::vector<Watch*>& unsearched) REQUIRES(mu_);
 
   const std::chrono::milliseconds period_;
-  std::mutex mu_;
-  std::condition_variable cv_;   // a watch was added, or stop
-  std::vector<Watch*> watches_;  // GUARDED_BY(mu_)
-  bool stop_ = false;            // GUARDED_BY(mu_)
-  std::thread thread_;           // started by the first Add
+  Mutex mu_;
+  CondVar cv_;  // on mu_: a watch was added, or stop
+  std::vector<Watch*> watches_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::thread thread_ GUARDED_BY(mu_);  // started by the first Add
 };
 
 }  // namespace common

@@ -24,10 +24,10 @@ StackPool::StackPool(int threads, size_t stack_bytes) : stack_bytes_(stack_bytes
 
 StackPool::~StackPool() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
-  work_cv_.notify_all();
+  work_cv_.SignalAll();
   for (pthread_t t : threads_) pthread_join(t, nullptr);
 }
 
@@ -37,26 +37,26 @@ void* StackPool::ThreadMain(void* self) {
 }
 
 void StackPool::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    while (!stop_ && queue_.empty()) work_cv_.Wait(&mu_);
     if (queue_.empty()) return;  // stop_ and nothing left to run
     Task* task = queue_.front();
     queue_.pop_front();
-    lock.unlock();
+    mu_.Unlock();
     (*task->fn)();
-    lock.lock();
+    mu_.Lock();
     task->done = true;
-    done_cv_.notify_all();
+    done_cv_.SignalAll();
   }
 }
 
 void StackPool::Run(const std::function<void()>& fn) {
   Task task{&fn};
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   queue_.push_back(&task);
-  work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return task.done; });
+  work_cv_.Signal();
+  while (!task.done) done_cv_.Wait(&mu_);
 }
 
 }  // namespace common

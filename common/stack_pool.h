@@ -16,12 +16,12 @@
 
 #include <pthread.h>
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace common {
 
@@ -44,17 +44,17 @@ class StackPool {
  private:
   struct Task {
     const std::function<void()>* fn;
-    bool done = false;
+    bool done = false;  // under mu_
   };
   static void* ThreadMain(void* self);
   void Loop();
 
   const size_t stack_bytes_;
-  std::mutex mu_;
-  std::condition_variable work_cv_;  // a task was queued, or stop
-  std::condition_variable done_cv_;  // a task finished
-  std::deque<Task*> queue_;          // GUARDED_BY(mu_)
-  bool stop_ = false;                // GUARDED_BY(mu_)
+  common::Mutex mu_;
+  common::CondVar work_cv_;  // on mu_: a task was queued, or stop
+  common::CondVar done_cv_;  // on mu_: a task finished
+  std::deque<Task*> queue_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
   std::vector<pthread_t> threads_;
 };
 

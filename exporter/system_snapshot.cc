@@ -209,7 +209,7 @@ json BuildSystemSnapshot(const MetricSink& sink, const CounterReading& now,
 }
 
 std::optional<CounterReading> SystemSampler::Exchange(const CounterReading& now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  common::MutexLock lock(&mu_);
   if (!latest_) {
     latest_ = now;
     return std::nullopt;

@@ -5,20 +5,20 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "exporter/metric_sink.h"
 
 namespace exporter {
 
 // Counters needed for rates, pulled out of one collection.
 struct CounterReading {
-  double time_seconds = 0;  // wall clock when collected (unix seconds)
+  double time_seconds = 0;                               // wall clock when collected (unix seconds)
   std::map<std::string, std::pair<double, double>> cpu;  // cpu -> (busy, total) seconds
   std::map<std::string, std::pair<double, double>> net;  // device -> (rx, tx) bytes
   std::map<std::string, std::pair<double, double>> disk;  // device -> (read, written) bytes
@@ -46,9 +46,9 @@ class SystemSampler {
 
  private:
   double min_window_;
-  std::mutex mu_;
-  std::optional<CounterReading> prev_;    // GUARDED_BY(mu_): the baseline before latest_
-  std::optional<CounterReading> latest_;  // GUARDED_BY(mu_): newest recorded reading
+  common::Mutex mu_;
+  std::optional<CounterReading> prev_ GUARDED_BY(mu_);    // the baseline before latest_
+  std::optional<CounterReading> latest_ GUARDED_BY(mu_);  // newest recorded reading
 };
 
 }  // namespace exporter

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace promql::internal {
 
@@ -27,18 +27,18 @@ class HelperPool {
 
   void Submit(std::function<void()> task) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      common::MutexLock lock(&mu_);
       tasks_.push_back(std::move(task));
     }
-    cv_.notify_one();
+    cv_.Signal();
   }
 
   ~HelperPool() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      common::MutexLock lock(&mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     for (std::thread& t : threads_) t.join();
   }
 
@@ -54,8 +54,8 @@ class HelperPool {
     for (;;) {
       std::function<void()> task;
       {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
+        common::MutexLock lock(&mu_);
+        while (!stop_ && tasks_.empty()) cv_.Wait(&mu_);
         if (tasks_.empty()) return;  // stop_
         task = std::move(tasks_.front());
         tasks_.pop_front();
@@ -64,10 +64,10 @@ class HelperPool {
     }
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  bool stop_ = false;
+  common::Mutex mu_;
+  common::CondVar cv_;  // on mu_: a task was queued, or stop
+  std::deque<std::function<void()>> tasks_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 
@@ -79,10 +79,10 @@ struct ShardRun {
   std::vector<common::Status> status;
   std::atomic<size_t> next{1};  // shard 0 belongs to the caller
   std::atomic<bool> failed{false};
-  std::mutex mu;
-  std::condition_variable idle;
-  int active = 0;       // GUARDED_BY(mu): helpers inside Work()
-  bool closed = false;  // GUARDED_BY(mu): no helper may enter any more
+  common::Mutex mu;
+  common::CondVar idle;                // on mu: active dropped to 0
+  int active GUARDED_BY(mu) = 0;       // helpers inside Work()
+  bool closed GUARDED_BY(mu) = false;  // no helper may enter any more
 
   void Work(bool on_caller, const std::function<void()>* between) {
     for (size_t k = on_caller ? 0 : next.fetch_add(1); k < n && !failed.load();
@@ -110,21 +110,21 @@ common::Status RunShards(size_t n, int threads,
   for (size_t i = 0; i < helpers; ++i) {
     pool.Submit([run] {
       {
-        std::lock_guard<std::mutex> lock(run->mu);
+        common::MutexLock lock(&run->mu);
         if (run->closed) return;
         ++run->active;
       }
       run->Work(false, nullptr);
-      std::lock_guard<std::mutex> lock(run->mu);
-      if (--run->active == 0) run->idle.notify_all();
+      common::MutexLock lock(&run->mu);
+      if (--run->active == 0) run->idle.SignalAll();
     });
   }
   run->Work(true, &between);
   {
     // Every shard is claimed; wait for helpers still running theirs.
-    std::unique_lock<std::mutex> lock(run->mu);
+    common::MutexLock lock(&run->mu);
     run->closed = true;
-    run->idle.wait(lock, [&] { return run->active == 0; });
+    while (run->active != 0) run->idle.Wait(&run->mu);
   }
   for (common::Status& s : run->status) {
     if (!s.ok()) return s;

@@ -4,9 +4,10 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
+
+#include "common/mutex.h"
 
 namespace server {
 
@@ -22,8 +23,8 @@ class MetadataStore {
   std::map<std::string, MetricMetadata> Snapshot() const;
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, MetricMetadata, std::less<>> entries_;  // GUARDED_BY(mu_)
+  mutable common::Mutex mu_;
+  std::map<std::string, MetricMetadata, std::less<>> entries_ GUARDED_BY(mu_);
 };
 
 }  // namespace server

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -193,3 +194,13 @@ common::Status AppendDecoded(std::string_view bytes, int64_t mint, int64_t maxt,
 }
 
 }  // namespace tsdb::internal
+
+namespace tsdb {
+
+// The XOR decoders (xor_chunk.cc), which the decimal encoding's fallback and
+// the encoding dispatch (decimal_chunk.cc) call.
+std::unique_ptr<model::SampleIterator> NewXorIterator(std::string bytes);
+common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
+                                model::SampleVector* out);
+
+}  // namespace tsdb

@@ -25,10 +25,6 @@
 
 namespace tsdb {
 
-std::unique_ptr<model::SampleIterator> NewXorIterator(std::string bytes);  // xor_chunk.cc
-common::Status AppendXorSamples(std::string_view bytes, int64_t mint, int64_t maxt,
-                                model::SampleVector* out);  // xor_chunk.cc
-
 namespace {
 
 using internal::AppendDecoded;

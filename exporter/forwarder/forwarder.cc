@@ -59,7 +59,7 @@ common::Status Forwarder::Poll() {
                       .count();
   auto r = source_client_.Get(options_.source_url, options_.timeout_seconds);
   auto fail = [this](common::Status s) {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     ++stats_.poll_errors;
     return s;
   };
@@ -77,7 +77,7 @@ common::Status Forwarder::Poll() {
     body = std::move(stamped).value();
   }
   if (auto s = spool_.Append(Envelope(content_type, body)); !s.ok()) return fail(s);
-  std::lock_guard<std::mutex> lock(mu_);
+  common::MutexLock lock(&mu_);
   ++stats_.polled;
   return common::Status::OK();
 }
@@ -95,9 +95,9 @@ common::Status Forwarder::Drain() {
     size_t nl = data->find('\n');
     std::string content_type = nl == std::string::npos ? "application/json" : data->substr(0, nl);
     std::string body = nl == std::string::npos ? *data : data->substr(nl + 1);
-    auto r = target_client_.Post(options_.target_url, body, content_type,
-                                 options_.timeout_seconds, headers);
-    std::lock_guard<std::mutex> lock(mu_);
+    auto r = target_client_.Post(options_.target_url, body, content_type, options_.timeout_seconds,
+                                 headers);
+    common::MutexLock lock(&mu_);
     if (!r.ok() || r->status >= 500) {
       ++stats_.push_failures;
       return common::Status::Unavailable(
@@ -145,19 +145,20 @@ void Forwarder::Run() {
       server_down = false;
       backoff = 1.0;
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_until(lock, wake, [this] { return stop_; })) return;
+    common::MutexLock lock(&mu_);
+    while (!stop_ && Clock::now() < wake) cv_.WaitUntil(&mu_, wake);
+    if (stop_) return;
   }
 }
 
 void Forwarder::Stop() {
-  std::lock_guard<std::mutex> lock(mu_);
+  common::MutexLock lock(&mu_);
   stop_ = true;
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 Stats Forwarder::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  common::MutexLock lock(&mu_);
   return stats_;
 }
 

@@ -9,13 +9,12 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "common/http_client.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "exporter/forwarder/spool.h"
 
@@ -32,11 +31,11 @@ struct Options {
 };
 
 struct Stats {
-  uint64_t polled = 0;        // readings taken from the source
-  uint64_t poll_errors = 0;   // source unreachable or bad answer
-  uint64_t pushed = 0;        // readings the server accepted
-  uint64_t rejected = 0;      // readings the server refused with 4xx (dropped)
-  uint64_t push_failures = 0; // attempts that failed and will be retried
+  uint64_t polled = 0;         // readings taken from the source
+  uint64_t poll_errors = 0;    // source unreachable or bad answer
+  uint64_t pushed = 0;         // readings the server accepted
+  uint64_t rejected = 0;       // readings the server refused with 4xx (dropped)
+  uint64_t push_failures = 0;  // attempts that failed and will be retried
 };
 
 class Forwarder {
@@ -65,10 +64,10 @@ class Forwarder {
   Options options_;
   Spool spool_;
   common::HttpClient source_client_, target_client_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // GUARDED_BY(mu_)
-  Stats stats_;        // GUARDED_BY(mu_)
+  mutable common::Mutex mu_;
+  common::CondVar cv_;  // on mu_: stop
+  bool stop_ GUARDED_BY(mu_) = false;
+  Stats stats_ GUARDED_BY(mu_);
 };
 
 // Adds " <timestamp_ms>" to every sample line of exposition text that has none.

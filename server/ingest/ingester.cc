@@ -69,7 +69,7 @@ std::optional<tsdb::SeriesRef> Ingester::Cached(std::string_view key, uint64_t g
   const HashedKey hk{key, KeyHash()(key)};
   // High bits pick the shard; the map's buckets use the low bits.
   Shard& shard = shards_[(hk.hash >> 32) % kShards];
-  std::lock_guard<std::mutex> lock(shard.mu);
+  common::MutexLock lock(&shard.mu);
   auto it = shard.refs.find(hk);
   if (it == shard.refs.end()) return std::nullopt;
   Shard::Entry& e = it->second;
@@ -90,7 +90,7 @@ common::Result<tsdb::SeriesRef> Ingester::Create(std::string_view key, const mod
     return ref.status();
   }
   Shard& shard = shards_[(KeyHash()(key) >> 32) % kShards];
-  std::lock_guard<std::mutex> lock(shard.mu);
+  common::MutexLock lock(&shard.mu);
   // Bounded: a churning cardinality must not grow the cache forever.
   if (shard.refs.size() >= kMaxCachedPerShard) shard.refs.clear();
   shard.refs.insert_or_assign(std::string(key), Shard::Entry{*ref, generation});

@@ -17,13 +17,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "model/labels.h"
 #include "server/ingest/limits.h"
@@ -126,12 +126,12 @@ class Ingester {
     bool operator()(std::string_view a, const HashedKey& b) const noexcept { return a == b.key; }
   };
   struct Shard {
-    std::mutex mu;
+    common::Mutex mu;
     struct Entry {
       tsdb::SeriesRef ref;
       uint64_t generation;  // the store's RemovalGeneration when ref was last known alive
     };
-    std::unordered_map<std::string, Entry, KeyHash, KeyEq> refs;  // GUARDED_BY(mu)
+    std::unordered_map<std::string, Entry, KeyHash, KeyEq> refs GUARDED_BY(mu);
   };
 
   tsdb::DB* db_;

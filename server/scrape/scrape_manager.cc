@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <limits>
 #include <thread>
 #include <unordered_set>
@@ -27,10 +26,10 @@ class ScrapeManager::Loop {
   // Stops the loop and marks the target's series stale.
   ~Loop() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      common::MutexLock lock(&mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     thread_.join();
     // Prometheus marks the target's synthetic series stale on removal too.
     std::vector<tsdb::SeriesRef> all = last_refs_;
@@ -39,14 +38,14 @@ class ScrapeManager::Loop {
   }
 
   TargetStatus status() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     return status_;
   }
 
  private:
   void Run() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      common::MutexLock lock(&mu_);
       status_.target = target_;
     }
     // Steady-state scrapes happen when the wall clock (in ms) is congruent to
@@ -64,8 +63,9 @@ class ScrapeManager::Loop {
     bool first = true;
     for (;;) {
       {
-        std::unique_lock<std::mutex> lock(mu_);
-        if (cv_.wait_until(lock, next, [this] { return stop_; })) return;
+        common::MutexLock lock(&mu_);
+        while (!stop_ && std::chrono::steady_clock::now() < next) cv_.WaitUntil(&mu_, next);
+        if (stop_) return;
       }
       ScrapeOnce();
       if (first) {
@@ -120,7 +120,7 @@ class ScrapeManager::Loop {
     WriteReport(start_ms, up, duration, scraped, added);
     if (observer_ && *observer_) (*observer_)(target_.job, duration);
     if (!up) spdlog::debug("scrape {} failed: {}", target_.url, error);
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     if (status_.up != up && status_.last_scrape_ms != 0) {
       spdlog::info("target {} (job {}) is {}{}", target_.address, target_.job, up ? "up" : "down",
                    up ? "" : ": " + error);
@@ -165,10 +165,10 @@ class ScrapeManager::Loop {
   common::HttpClient client_;                 // used by the loop thread only
   std::vector<tsdb::SeriesRef> last_refs_;    // sorted; loop thread (then destructor) only
   std::vector<tsdb::SeriesRef> report_refs_;  // up, scrape_*; loop thread only
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;    // GUARDED_BY(mu_)
-  TargetStatus status_;  // GUARDED_BY(mu_)
+  mutable common::Mutex mu_;
+  common::CondVar cv_;  // on mu_: stop
+  bool stop_ GUARDED_BY(mu_) = false;
+  TargetStatus status_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 
@@ -182,7 +182,7 @@ void ScrapeManager::ApplyConfig(const Config& config) {
   for (auto& t : config.Targets()) wanted.emplace(t.Key(), t);
   std::vector<std::unique_ptr<Loop>> removed;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     for (auto it = loops_.begin(); it != loops_.end();) {
       if (!wanted.count(it->first)) {
         removed.push_back(std::move(it->second));
@@ -204,14 +204,14 @@ void ScrapeManager::ApplyConfig(const Config& config) {
 void ScrapeManager::Stop() {
   std::map<std::string, std::unique_ptr<Loop>> loops;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(&mu_);
     loops.swap(loops_);
   }
   loops.clear();
 }
 
 std::vector<ScrapeManager::TargetStatus> ScrapeManager::Targets() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  common::MutexLock lock(&mu_);
   std::vector<TargetStatus> out;
   for (const auto& [_, loop] : loops_) out.push_back(loop->status());
   return out;

@@ -14,10 +14,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "server/config.h"
 #include "server/ingest/ingester.h"
 #include "server/metadata.h"
@@ -53,8 +53,8 @@ class ScrapeManager {
   Ingester* ingester_;
   MetadataStore* metadata_;
   DurationObserver observer_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Loop>> loops_;  // GUARDED_BY(mu_), by target key
+  mutable common::Mutex mu_;
+  std::map<std::string, std::unique_ptr<Loop>> loops_ GUARDED_BY(mu_);  // by target key
 };
 
 }  // namespace server
