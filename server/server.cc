@@ -41,6 +41,10 @@ class ServerImpl : public MonitoringServer {
     tsdb::Options topts;
     topts.retention_ms = options_.retention_ms;
     topts.max_series = options_.limits.max_series;
+    // Hosts that start together (every host after a server restart, a fleet
+    // rolled out at once) would otherwise seal all their chunks in the same
+    // scrape: spread the first seals over a quarter of a chunk.
+    topts.first_chunk_jitter_samples = topts.max_samples_per_chunk / 4;
     topts.sync =
         options_.sync_every_batch ? tsdb::SyncPolicy::kEveryBatch : tsdb::SyncPolicy::kNone;
     std::error_code ec;

@@ -137,6 +137,8 @@ class DBImpl final : public DB {
 
  private:
   std::shared_ptr<const PendingChunk> SealIfFull(MemSeries& s, bool force) REQUIRES(s.mu);
+  // Samples at which s's head chunk is full (first_chunk_jitter_samples).
+  int SealAt(const MemSeries& s) const REQUIRES(s.mu);
   common::Status OpenRocks();
   common::Status LoadChunkSpanBound();
   common::Status LoadSeries();
@@ -173,6 +175,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> next_series_id_{1};
   std::atomic<int64_t> max_time_{std::numeric_limits<int64_t>::min()};
   std::atomic<uint64_t> samples_appended_{0};
+  std::atomic<uint64_t> chunks_sealed_{0};
   std::atomic<uint64_t> removal_generation_{0};  // see DB::RemovalGeneration
 
   common::Mutex batch_mu_;  // held only to allocate/retire a batch number

@@ -156,6 +156,7 @@ common::Status DBImpl::Compact() {
 Stats DBImpl::GetStats() {
   Stats st;
   st.samples_appended = samples_appended_.load();
+  st.chunks_sealed = chunks_sealed_.load();
   int64_t mt = max_time_.load();
   st.max_time = mt == std::numeric_limits<int64_t>::min() ? 0 : mt;
   for (const auto& s : series_.All()) {

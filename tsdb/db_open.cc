@@ -21,6 +21,8 @@ common::Status FromRocks(const rocksdb::Status& s) {
 
 common::Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Options& options) {
   if (options.max_samples_per_chunk < 2 || options.max_samples_per_chunk > 65535 ||
+      options.first_chunk_jitter_samples < 0 ||
+      options.first_chunk_jitter_samples >= options.max_samples_per_chunk ||
       options.max_chunk_span_ms <= 0 || options.retention_ms <= 0) {
     return common::Status::InvalidArgument("tsdb: bad chunk or retention options");
   }
@@ -156,6 +158,7 @@ common::Status DBImpl::LoadLastSealed(MemSeries& s) {
   }
   auto ci = NewChunkIterator(cv.encoding, std::string(cv.data));
   common::MutexLock lock(&s.mu);  // uncontended: the DB is still opening
+  s.sealed_once = true;
   while (ci->Next()) {
     s.has_samples = true;
     std::tie(s.max_t, s.last_v) = ci->At();
@@ -259,11 +262,20 @@ void DBImpl::EndBatch(uint64_t seq) {
 
 std::shared_ptr<const PendingChunk> DBImpl::MaybeSeal(MemSeries& s, int64_t t) {
   if (s.head.num_samples() == 0) return nullptr;
-  bool full = s.head.num_samples() >= options_.max_samples_per_chunk;
+  bool full = s.head.num_samples() >= SealAt(s);
   bool too_long = static_cast<uint64_t>(t) - static_cast<uint64_t>(s.head.min_time()) >=
                   static_cast<uint64_t>(options_.max_chunk_span_ms);
   if (!full && !too_long) return nullptr;
   return SealIfFull(s, /*force=*/true);
+}
+
+int DBImpl::SealAt(const MemSeries& s) const {
+  const int jitter = options_.first_chunk_jitter_samples;
+  if (s.sealed_once || jitter == 0) return options_.max_samples_per_chunk;
+  // A multiplicative hash: consecutive ids (series created together) land far
+  // apart in [0, jitter].
+  const uint64_t h = (s.id * 0x9E3779B97F4A7C15ull) >> 32;
+  return options_.max_samples_per_chunk - static_cast<int>(h % static_cast<uint64_t>(jitter + 1));
 }
 
 std::shared_ptr<const PendingChunk> DBImpl::SealIfFull(MemSeries& s) {
@@ -272,8 +284,10 @@ std::shared_ptr<const PendingChunk> DBImpl::SealIfFull(MemSeries& s) {
 
 std::shared_ptr<const PendingChunk> DBImpl::SealIfFull(MemSeries& s, bool force) {
   if (s.head.num_samples() == 0) return nullptr;
-  if (!force && s.head.num_samples() < options_.max_samples_per_chunk) return nullptr;
+  if (!force && s.head.num_samples() < SealAt(s)) return nullptr;
   auto p = std::make_shared<PendingChunk>(PendingChunk{std::move(s.head), s.wal_min_seq});
+  s.sealed_once = true;
+  chunks_sealed_.fetch_add(1, std::memory_order_relaxed);
   s.head = XorChunk();
   s.wal_min_seq = std::numeric_limits<uint64_t>::max();
   s.pending.push_back(p);

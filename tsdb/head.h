@@ -43,6 +43,9 @@ struct MemSeries {
   // batch whose write failed is undone): a failed batch may undo its changes
   // only while no other batch built on them (DBImpl::HandleFailedBatch).
   uint64_t version GUARDED_BY(mu) = 0;
+  // A chunk of the series was ever sealed (loaded: one is on disk); until
+  // then its head seals early by DBImpl::SealAt's jitter.
+  bool sealed_once GUARDED_BY(mu) = false;
 };
 
 class SeriesMap {

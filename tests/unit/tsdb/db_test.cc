@@ -464,5 +464,54 @@ TEST_F(tsdb_DB, DisjointConcurrentWritersLoseNothing) {
   for (auto& [name, samples] : res) EXPECT_EQ(samples.size(), static_cast<size_t>(kSteps)) << name;
 }
 
+// Series created together seal their first chunks spread over
+// first_chunk_jitter_samples samples, not all in the same write; without the
+// jitter they all seal at the same sample.
+TEST_F(tsdb_DB, FirstChunkJitterSpreadsSeals) {
+  constexpr int kSeries = 64, kMax = 120, kJitter = 30;
+  for (int jitter : {0, kJitter}) {
+    Options o = TestOptions();
+    o.max_samples_per_chunk = kMax;
+    o.first_chunk_jitter_samples = jitter;
+    const std::string dir = dir_.path() + "/jitter" + std::to_string(jitter);
+    auto db = DB::Open(dir, o);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto app = (*db)->NewAppender();
+    uint64_t sealed_before = 0;
+    int ticks_with_seals = 0, first_tick = -1;
+    size_t most_in_one_tick = 0;
+    for (int t = 0; t < kMax; ++t) {
+      for (int s = 0; s < kSeries; ++s) {
+        app->Add(Labels{{"__name__", "j"}, {"s", std::to_string(s)}}, t * 1000, t);
+      }
+      ASSERT_EQ(app->Commit().accepted, static_cast<size_t>(kSeries));
+      const uint64_t sealed = (*db)->GetStats().chunks_sealed;
+      if (sealed > sealed_before) {
+        ++ticks_with_seals;
+        if (first_tick < 0) first_tick = t;
+        most_in_one_tick = std::max<size_t>(most_in_one_tick, sealed - sealed_before);
+      }
+      sealed_before = sealed;
+    }
+    EXPECT_EQ(sealed_before, static_cast<uint64_t>(kSeries)) << "jitter " << jitter;
+    if (jitter == 0) {
+      EXPECT_EQ(ticks_with_seals, 1);
+      EXPECT_EQ(most_in_one_tick, static_cast<size_t>(kSeries));
+    } else {
+      EXPECT_GE(first_tick, kMax - 1 - kJitter);
+      EXPECT_GE(ticks_with_seals, 10) << "seals bunched in few writes";
+      EXPECT_LE(most_in_one_tick, static_cast<size_t>(kSeries / 4));
+    }
+    // Every sample is still there, whatever the chunk boundaries.
+    auto res = Query(db->get(), {Eq("__name__", "j")}, INT64_MIN, INT64_MAX);
+    ASSERT_EQ(res.size(), static_cast<size_t>(kSeries));
+    for (auto& [name, samples] : res) EXPECT_EQ(samples.size(), static_cast<size_t>(kMax));
+  }
+  Options bad = TestOptions();
+  bad.max_samples_per_chunk = 10;
+  bad.first_chunk_jitter_samples = 10;
+  EXPECT_FALSE(DB::Open(dir_.path() + "/bad", bad).ok());
+}
+
 }  // namespace
 }  // namespace tsdb
