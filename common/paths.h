@@ -12,11 +12,14 @@ struct HostPaths {
   std::string procfs = "/proc";
   std::string sysfs = "/sys";
   std::string rootfs = "/";
+  // udev's database (node_exporter's --path.udev.data): not under rootfs.
+  std::string udev_data = "/run/udev/data";
 
   std::string Proc(std::string_view rel) const { return Join(procfs, rel); }
   std::string Sys(std::string_view rel) const { return Join(sysfs, rel); }
   // A path as seen from the host's root (for mount points inside a container).
   std::string Root(std::string_view rel) const { return Join(rootfs, rel); }
+  std::string UdevData(std::string_view rel) const { return Join(udev_data, rel); }
 
   static std::string Join(std::string_view root, std::string_view rel);
 };

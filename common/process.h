@@ -10,8 +10,11 @@
 namespace common {
 
 // Configures spdlog's default logger: level is one of trace, debug, info, warn,
-// error, off. Fails on an unknown level.
-Status SetupLogging(const std::string& level);
+// error, off. format: "text" (local time, level, message), or the Prometheus
+// ecosystem's "logfmt" (ts=... level=... msg="...") or "json" (one object per
+// line), both in UTC with the message quoted and escaped. Fails on an unknown
+// level or format.
+Status SetupLogging(const std::string& level, const std::string& format = "text");
 
 // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread. Call at the top of
 // main, before any thread starts, so that every thread inherits the mask and

@@ -17,6 +17,9 @@
 //   network {<device>: {bytes_recv, bytes_sent, packets_*, err*, drop*,
 //            *_bytes_per_sec}}
 //   temperatures [{chip, sensor, celsius}]
+//   tcp {established, time_wait, inuse}            netstat, sockstat
+//   file_descriptors {allocated, maximum}          filefd
+//   oom_kills (since boot)                         vmstat
 // Percentages and *_per_sec rates are computed by the exporter from two
 // readings; of them only cpu and memory percentages are stored as metrics
 // (system_* names, which node_exporter has no equivalent of).
@@ -89,5 +92,18 @@ inline constexpr FieldMetric kNetworkFields[] = {
 // "temperatures": node_hwmon_temp_celsius{chip, sensor}.
 inline constexpr FieldMetric kTemperature{"celsius", "node_hwmon_temp_celsius"};
 inline constexpr const char* kTemperatureLabels[] = {"chip", "sensor"};
+
+// "tcp": connection counts (node_exporter's netstat and sockstat collectors).
+inline constexpr FieldMetric kTcpFields[] = {
+    {"established", "node_netstat_Tcp_CurrEstab"},
+    {"time_wait", "node_sockstat_TCP_tw"},
+    {"inuse", "node_sockstat_TCP_inuse"}};
+
+// "file_descriptors": the kernel's open file handles (filefd collector).
+inline constexpr FieldMetric kFileDescriptorFields[] = {
+    {"allocated", "node_filefd_allocated"}, {"maximum", "node_filefd_maximum"}};
+
+// Top level: OOM killer invocations since boot (vmstat collector).
+inline constexpr FieldMetric kOomKills{"oom_kills", "node_vmstat_oom_kill"};
 
 }  // namespace common::system_schema

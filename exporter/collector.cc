@@ -1,6 +1,9 @@
 #include "exporter/collector.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 #include <spdlog/spdlog.h>
 
@@ -11,9 +14,32 @@ std::map<std::string, CollectorInfo>& Registry() {
   static std::map<std::string, CollectorInfo> registry;
   return registry;
 }
+std::map<std::string, CollectorFlagInfo>& FlagRegistry() {
+  static std::map<std::string, CollectorFlagInfo> registry;
+  return registry;
+}
 }  // namespace
 
 const std::map<std::string, CollectorInfo>& RegisteredCollectors() { return Registry(); }
+const std::map<std::string, CollectorFlagInfo>& RegisteredCollectorFlags() {
+  return FlagRegistry();
+}
+
+CollectorFlagRegistrar::CollectorFlagRegistrar(const char* name, const char* default_value,
+                                               const char* help, bool is_bool) {
+  FlagRegistry()[name] = CollectorFlagInfo{default_value, help, is_bool};
+}
+
+std::string CollectorConfig::Flag(std::string_view name) const {
+  std::string key(name);
+  if (auto it = flags.find(key); it != flags.end()) return it->second;
+  auto it = FlagRegistry().find(key);
+  if (it == FlagRegistry().end()) {
+    fprintf(stderr, "internal error: collector flag '%s' is not registered\n", key.c_str());
+    abort();
+  }
+  return it->second.default_value;
+}
 
 CollectorRegistrar::CollectorRegistrar(const char* name, bool enabled_by_default,
                                        CollectorFactory factory) {
@@ -36,8 +62,8 @@ common::Result<std::unique_ptr<NodeCollector>> NodeCollector::Create(
     if (it == Registry().end()) {
       std::string known;
       for (const auto& [n, _] : Registry()) known += (known.empty() ? "" : ", ") + n;
-      return common::Status::InvalidArgument("unknown collector '" + name + "' (known: " +
-                                             known + ")");
+      return common::Status::InvalidArgument("unknown collector '" + name + "' (known: " + known +
+                                             ")");
     }
     nc->names_.push_back(name);
     nc->collectors_.push_back(it->second.factory(config));
@@ -45,11 +71,28 @@ common::Result<std::unique_ptr<NodeCollector>> NodeCollector::Create(
   return nc;
 }
 
-void NodeCollector::Collect(MetricSink& sink) {
+common::Status NodeCollector::CheckFilter(const std::vector<std::string>& only) const {
+  for (const auto& name : only) {
+    if (!Registry().count(name))
+      return common::Status::InvalidArgument("missing collector: " + name);
+    if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
+      return common::Status::InvalidArgument("disabled collector: " + name);
+    }
+  }
+  return common::Status::OK();
+}
+
+void NodeCollector::Collect(MetricSink& sink, const std::vector<std::string>* only) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::pair<double, bool>> results;
-  results.reserve(collectors_.size());
+  std::vector<std::pair<double, bool>> results(collectors_.size());
+  std::vector<bool> run(collectors_.size(), true);
+  if (only) {
+    for (size_t i = 0; i < collectors_.size(); ++i) {
+      run[i] = std::find(only->begin(), only->end(), names_[i]) != only->end();
+    }
+  }
   for (size_t i = 0; i < collectors_.size(); ++i) {
+    if (!run[i]) continue;
     auto start = std::chrono::steady_clock::now();
     common::Status s = collectors_[i]->Update(sink);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -60,18 +103,19 @@ void NodeCollector::Collect(MetricSink& sink) {
     } else if (!s.ok()) {
       spdlog::warn("collector {} failed: {}", names_[i], s.ToString());
     }
-    results.emplace_back(secs, s.ok());
+    results[i] = {secs, s.ok()};
   }
   // Emitted after all collectors so each family stays contiguous.
   for (size_t i = 0; i < collectors_.size(); ++i) {
+    if (!run[i]) continue;
     sink.Gauge("node_scrape_collector_duration_seconds",
                "node_exporter: Duration of a collector scrape.", {{"collector", names_[i]}},
                results[i].first);
   }
   for (size_t i = 0; i < collectors_.size(); ++i) {
-    sink.Gauge("node_scrape_collector_success",
-               "node_exporter: Whether a collector succeeded.", {{"collector", names_[i]}},
-               results[i].second ? 1 : 0);
+    if (!run[i]) continue;
+    sink.Gauge("node_scrape_collector_success", "node_exporter: Whether a collector succeeded.",
+               {{"collector", names_[i]}}, results[i].second ? 1 : 0);
   }
 }
 

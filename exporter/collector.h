@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/paths.h"
@@ -17,24 +18,40 @@
 
 namespace exporter {
 
+// A collector's command-line flag, declared in the collector's own file with
+// REGISTER_COLLECTOR_FLAG under node_exporter's name (without the leading
+// "--", e.g. "collector.netstat.fields") and default, so the binary's command
+// line is node_exporter's without a central list to keep in step.
+struct CollectorFlagInfo {
+  std::string default_value;
+  std::string help;
+  bool is_bool = false;  // --name / --no-name, values "true" / "false"
+};
+
+// Every flag registered by the collectors compiled in, by name.
+const std::map<std::string, CollectorFlagInfo>& RegisteredCollectorFlags();
+
+struct CollectorFlagRegistrar {
+  CollectorFlagRegistrar(const char* name, const char* default_value, const char* help,
+                         bool is_bool);
+};
+
+#define REGISTER_COLLECTOR_FLAG(id, name, default_value, help) \
+  static ::exporter::CollectorFlagRegistrar collector_flag_##id(name, default_value, help, false)
+#define REGISTER_COLLECTOR_BOOL_FLAG(id, name, default_value, help) \
+  static ::exporter::CollectorFlagRegistrar collector_flag_##id(    \
+      name, default_value ? "true" : "false", help, true)
+
 struct CollectorConfig {
   common::HostPaths paths;
-  // Filesystem collector: mount points / fs types to skip (RE2, fully anchored).
-  // Defaults are node_exporter 1.5's.
-  std::string filesystem_mount_points_exclude =
-      "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
-  std::string filesystem_fs_types_exclude =
-      "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
-      "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
-      "sysfs|tracefs)$";
-  // Network device collector: devices to skip (RE2); empty keeps all.
-  std::string netdev_device_exclude;
-  // Cgroup collector: most containers reported per scrape (runtime containers
-  // first), so a host with thousands of units cannot explode cardinality.
-  size_t cgroup_max_containers = 1000;
-  // Diskstats collector: devices to skip (RE2), node_exporter 1.5's default.
-  std::string diskstats_device_exclude =
-      "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
+  // Flag values given on the command line (or set by tests), by registered
+  // name; flags not given keep their registered defaults.
+  std::map<std::string, std::string> flags;
+
+  // The value of a registered flag. Asking for an unregistered name is a
+  // programming error: it aborts, so a typo cannot silently read "".
+  std::string Flag(std::string_view name) const;
+  bool BoolFlag(std::string_view name) const { return Flag(name) == "true"; }
 };
 
 class Collector {
@@ -47,8 +64,7 @@ class Collector {
   virtual common::Status Update(MetricSink& sink) = 0;
 };
 
-using CollectorFactory =
-    std::function<std::unique_ptr<Collector>(const CollectorConfig& config)>;
+using CollectorFactory = std::function<std::unique_ptr<Collector>(const CollectorConfig& config)>;
 
 struct CollectorInfo {
   bool enabled_by_default;
@@ -62,11 +78,11 @@ struct CollectorRegistrar {
   CollectorRegistrar(const char* name, bool enabled_by_default, CollectorFactory factory);
 };
 
-#define REGISTER_COLLECTOR(name, enabled_by_default, Class)                            \
-  static ::exporter::CollectorRegistrar registrar_##Class(                             \
-      name, enabled_by_default,                                                        \
+#define REGISTER_COLLECTOR(name, enabled_by_default, Class)                                \
+  static ::exporter::CollectorRegistrar registrar_##Class(                                 \
+      name, enabled_by_default,                                                            \
       [](const ::exporter::CollectorConfig& c) -> std::unique_ptr<::exporter::Collector> { \
-        return std::make_unique<Class>(c);                                             \
+        return std::make_unique<Class>(c);                                                 \
       })
 
 // Runs a set of collectors and adds node_scrape_collector_{success,duration_seconds}.
@@ -80,7 +96,13 @@ class NodeCollector {
   // The names of the collectors enabled by default.
   static std::vector<std::string> DefaultCollectorNames();
 
-  void Collect(MetricSink& sink);
+  // Runs every collector of this NodeCollector, or only those named in only
+  // (node_exporter's collect[] filter; see CheckFilter).
+  void Collect(MetricSink& sink, const std::vector<std::string>* only = nullptr);
+  // Checks a collect[] filter as node_exporter does: each name must be a
+  // registered collector ("missing collector: x") that is enabled here
+  // ("disabled collector: x").
+  common::Status CheckFilter(const std::vector<std::string>& only) const;
   const std::vector<std::string>& names() const { return names_; }
 
  private:

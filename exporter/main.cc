@@ -1,7 +1,13 @@
 // system-stats-service: exposes this host's metrics over HTTP.
 // Thin main: flags and env, logging, HTTP server, signals. See exporter/service.h.
-#include <CLI/CLI.hpp>
+//
+// The command line is node_exporter 1.5's (--web.listen-address,
+// --collector.<name> / --no-collector.<name>, --collector.disable-defaults,
+// --path.*, each collector's own flags), so a unit or script written for
+// node_exporter runs this binary unchanged; the seed's environment variables
+// (SYSTEM_STATS_PORT, SYSTEM_STATS_HOST, ...) keep working beside them.
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "common/http_server.h"
 #include "common/process.h"
@@ -18,7 +24,8 @@ std::vector<std::string> SplitCommas(const std::string& s) {
   size_t start = 0;
   while (start <= s.size()) {
     size_t comma = s.find(',', start);
-    std::string part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string part =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!part.empty()) out.push_back(part);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -26,71 +33,119 @@ std::vector<std::string> SplitCommas(const std::string& s) {
   return out;
 }
 
+// "host:port", ":port" (every address) or "[v6]:port", as Go's net.Listen.
+bool ParseListenAddress(const std::string& addr, std::string* host, int* port) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string h = addr.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string p = addr.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  int n = std::stoi(p);
+  if (n > 65535) return false;
+  *host = h.empty() ? "0.0.0.0" : h;
+  *port = n;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   common::BlockTerminationSignals();
 
-  CLI::App app{"system-stats-service: host metrics for Prometheus (/metrics, node_exporter "
-               "compatible) and a JSON snapshot (/system)."};
+  CLI::App app{
+      "system-stats-service: host metrics for Prometheus (/metrics, node_exporter "
+      "compatible) and a JSON snapshot (/system)."};
   app.set_version_flag("--version", MS_VERSION);
+  app.option_defaults()->always_capture_default();
   common::HttpServer::Options http;
   http.host = "0.0.0.0";
   http.port = 5001;
   exporter::ServiceOptions options;
   options.version = MS_VERSION;
-  std::string collectors, disabled, log_level = "info";
+  std::string collectors, disabled, log_level = "info", log_format = "logfmt";
+  std::string listen_address;
   app.add_option("--port", http.port, "TCP port to listen on")
       ->envname("SYSTEM_STATS_PORT")
-      ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
+      ->check(CLI::Range(0, 65535));
   app.add_option("--host", http.host, "Address to bind (0.0.0.0 for all, 127.0.0.1 for local)")
-      ->envname("SYSTEM_STATS_HOST")
-      ->capture_default_str();
+      ->envname("SYSTEM_STATS_HOST");
+  app.add_option("--web.listen-address", listen_address,
+                 "Address on which to expose metrics and web interface, e.g. :9100 or "
+                 "127.0.0.1:9100 (node_exporter's flag; overrides --host and --port)")
+      ->envname("SYSTEM_STATS_LISTEN_ADDRESS");
+  app.add_option("--web.telemetry-path", options.telemetry_path,
+                 "Path under which to expose metrics.");
+  app.add_option("--web.max-requests", options.max_requests,
+                 "Maximum number of parallel scrape requests. Use 0 to disable.")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--web.disable-exporter-metrics", options.disable_exporter_metrics,
+               "Exclude metrics about the exporter itself (process_*, promhttp_*).");
   app.add_option("--web.threads", http.threads, "HTTP worker threads")
       ->envname("SYSTEM_STATS_THREADS")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  app.add_option("--path.procfs", options.collectors.paths.procfs, "procfs mount point")
-      ->envname("SYSTEM_STATS_PROCFS")
-      ->capture_default_str();
-  app.add_option("--path.sysfs", options.collectors.paths.sysfs, "sysfs mount point")
-      ->envname("SYSTEM_STATS_SYSFS")
-      ->capture_default_str();
+      ->check(CLI::Range(1, 64));
+  app.add_option("--path.procfs", options.collectors.paths.procfs, "procfs mountpoint.")
+      ->envname("SYSTEM_STATS_PROCFS");
+  app.add_option("--path.sysfs", options.collectors.paths.sysfs, "sysfs mountpoint.")
+      ->envname("SYSTEM_STATS_SYSFS");
   app.add_option("--path.rootfs", options.collectors.paths.rootfs,
-                 "Host root filesystem (e.g. /host when running in a container)")
-      ->envname("SYSTEM_STATS_ROOTFS")
-      ->capture_default_str();
+                 "rootfs mountpoint (e.g. /host when running in a container).")
+      ->envname("SYSTEM_STATS_ROOTFS");
+  app.add_option("--path.udev.data", options.collectors.paths.udev_data, "udev data path.");
+
+  // Collectors: --collector.<name> / --no-collector.<name> for each, as
+  // node_exporter; --collectors / --collectors.disable are this exporter's
+  // older comma-separated forms and keep working.
+  bool disable_defaults = false;
+  app.add_flag("--collector.disable-defaults", disable_defaults,
+               "Set all collectors to disabled by default.");
+  std::map<std::string, bool> collector_enabled;
+  std::map<std::string, CLI::Option*> collector_flags;
+  for (const auto& [name, info] : exporter::RegisteredCollectors()) {
+    collector_enabled[name] = info.enabled_by_default;
+    collector_flags[name] = app.add_flag(
+        "--collector." + name + ",!--no-collector." + name, collector_enabled[name],
+        "Enable the " + name +
+            " collector (default: " + (info.enabled_by_default ? "enabled" : "disabled") + ").");
+  }
   app.add_option("--collectors", collectors,
-                 "Comma-separated collectors to enable (default: all default-enabled)")
+                 "Comma-separated collectors to enable (replaces the default set)")
       ->envname("SYSTEM_STATS_COLLECTORS");
   app.add_option("--collectors.disable", disabled, "Comma-separated collectors to disable")
       ->envname("SYSTEM_STATS_COLLECTORS_DISABLE");
-  app.add_option("--collector.filesystem.mount-points-exclude",
-                 options.collectors.filesystem_mount_points_exclude,
-                 "Regexp of mount points to exclude")
-      ->capture_default_str();
-  app.add_option("--collector.filesystem.fs-types-exclude",
-                 options.collectors.filesystem_fs_types_exclude,
-                 "Regexp of filesystem types to exclude")
-      ->capture_default_str();
-  app.add_option("--collector.diskstats.device-exclude",
-                 options.collectors.diskstats_device_exclude, "Regexp of disk devices to exclude")
-      ->capture_default_str();
-  app.add_option("--collector.cgroup.max-containers", options.collectors.cgroup_max_containers,
-                 "Most containers the cgroup collector reports")
-      ->envname("SYSTEM_STATS_CGROUP_MAX_CONTAINERS")
-      ->capture_default_str();
-  app.add_option("--collector.netdev.device-exclude", options.collectors.netdev_device_exclude,
-                 "Regexp of network devices to exclude");
-  app.add_option("--log.level", log_level, "trace, debug, info, warn, error or off")
-      ->envname("SYSTEM_STATS_LOG_LEVEL")
-      ->capture_default_str();
+  for (const auto& [name, info] : exporter::RegisteredCollectorFlags()) {
+    if (info.is_bool) {
+      auto* opt = app.add_flag_function(
+          "--" + name + ",!--no-" + name,
+          [&options, name = name](int64_t count) {
+            options.collectors.flags[name] = count > 0 ? "true" : "false";
+          },
+          info.help);
+      opt->default_str(info.default_value);
+    } else {
+      app.add_option_function<std::string>(
+             "--" + name,
+             [&options, name = name](const std::string& v) { options.collectors.flags[name] = v; },
+             info.help)
+          ->default_str(info.default_value);
+    }
+  }
+
+  app.add_option("--log.level", log_level,
+                 "Only log messages with the given severity or above: debug, info, warn, error")
+      ->envname("SYSTEM_STATS_LOG_LEVEL");
+  app.add_option("--log.format", log_format, "Output format of log messages: logfmt or json")
+      ->check(CLI::IsMember({"logfmt", "json"}));
+  int gomaxprocs = 1;
+  app.add_option("--runtime.gomaxprocs", gomaxprocs,
+                 "Accepted for node_exporter compatibility; has no effect (no Go runtime).");
   bool list_collectors = false;
   app.add_flag("--list-collectors", list_collectors, "Print the available collectors and exit");
   CLI11_PARSE(app, argc, argv);
 
-  if (auto s = common::SetupLogging(log_level); !s.ok()) {
+  if (auto s = common::SetupLogging(log_level, log_format); !s.ok()) {
     fprintf(stderr, "%s\n", s.message().c_str());
     return 2;
   }
@@ -100,8 +155,24 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  options.enabled_collectors = collectors.empty() ? exporter::NodeCollector::DefaultCollectorNames()
-                                                  : SplitCommas(collectors);
+  if (!listen_address.empty() && !ParseListenAddress(listen_address, &http.host, &http.port)) {
+    spdlog::error("invalid --web.listen-address '{}' (want host:port or :port)", listen_address);
+    return 2;
+  }
+
+  options.enabled_collectors.clear();
+  if (!collectors.empty()) {
+    options.enabled_collectors = SplitCommas(collectors);
+  } else {
+    // node_exporter: --collector.disable-defaults keeps only the collectors
+    // named explicitly with --collector.<name>.
+    for (const auto& [name, enabled] : collector_enabled) {
+      bool explicit_flag = collector_flags[name]->count() > 0;
+      if (disable_defaults ? (explicit_flag && enabled) : enabled) {
+        options.enabled_collectors.push_back(name);
+      }
+    }
+  }
   for (const auto& d : SplitCommas(disabled)) std::erase(options.enabled_collectors, d);
 
   auto service = exporter::ExporterService::Create(options);

@@ -4,31 +4,51 @@
 
 namespace exporter {
 
-prometheus::MetricFamily& MetricSink::Family(std::string_view name, std::string_view help,
+prometheus::MetricFamily* MetricSink::Family(std::string_view name, std::string_view help,
                                              prometheus::MetricType type) {
   auto it = index_.find(std::string(name));
-  if (it != index_.end()) return families_[it->second];
+  if (it != index_.end()) {
+    prometheus::MetricFamily& f = families_[it->second];
+    return f.type == type && f.help == help ? &f : nullptr;
+  }
   index_.emplace(std::string(name), families_.size());
   families_.push_back(prometheus::MetricFamily{std::string(name), std::string(help), type, {}});
-  return families_.back();
+  return &families_.back();
+}
+
+bool MetricSink::Add(std::string_view name, std::string_view help, prometheus::MetricType type,
+                     prometheus::ClientMetric metric) {
+  prometheus::MetricFamily* f = Family(name, help, type);
+  if (!f) {
+    ++errors_;
+    return false;
+  }
+  f->metric.push_back(std::move(metric));
+  return true;
 }
 
 void MetricSink::Gauge(std::string_view name, std::string_view help, LabelPairs labels,
                        double value) {
-  auto& f = Family(name, help, prometheus::MetricType::Gauge);
   prometheus::ClientMetric m;
   m.label = std::move(labels);
   m.gauge.value = value;
-  f.metric.push_back(std::move(m));
+  Add(name, help, prometheus::MetricType::Gauge, std::move(m));
 }
 
 void MetricSink::Counter(std::string_view name, std::string_view help, LabelPairs labels,
                          double value) {
-  auto& f = Family(name, help, prometheus::MetricType::Counter);
   prometheus::ClientMetric m;
   m.label = std::move(labels);
   m.counter.value = value;
-  f.metric.push_back(std::move(m));
+  Add(name, help, prometheus::MetricType::Counter, std::move(m));
+}
+
+void MetricSink::Untyped(std::string_view name, std::string_view help, LabelPairs labels,
+                         double value) {
+  prometheus::ClientMetric m;
+  m.label = std::move(labels);
+  m.untyped.value = value;
+  Add(name, help, prometheus::MetricType::Untyped, std::move(m));
 }
 
 std::vector<prometheus::MetricFamily> MetricSink::TakeFamilies() {
@@ -54,9 +74,12 @@ const prometheus::ClientMetric* FindMetric(const prometheus::MetricFamily& famil
 
 double MetricValue(const prometheus::MetricFamily& family, const prometheus::ClientMetric& m) {
   switch (family.type) {
-    case prometheus::MetricType::Counter: return m.counter.value;
-    case prometheus::MetricType::Gauge: return m.gauge.value;
-    default: return m.untyped.value;
+    case prometheus::MetricType::Counter:
+      return m.counter.value;
+    case prometheus::MetricType::Gauge:
+      return m.gauge.value;
+    default:
+      return m.untyped.value;
   }
 }
 

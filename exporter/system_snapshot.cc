@@ -205,6 +205,15 @@ json BuildSystemSnapshot(const MetricSink& sink, const CounterReading& now,
     temps.push_back(t);
   });
   out["temperatures"] = temps;
+
+  // Counts the kernel tables give for free (null when the collector is off).
+  json tcp = json::object();
+  for (const auto& f : schema::kTcpFields) tcp[f.field] = Num(Get(sink, f.metric));
+  out["tcp"] = tcp;
+  json fds = json::object();
+  for (const auto& f : schema::kFileDescriptorFields) fds[f.field] = Num(Get(sink, f.metric));
+  out["file_descriptors"] = fds;
+  out[schema::kOomKills.field] = Num(Get(sink, schema::kOomKills.metric));
   return out;
 }
 

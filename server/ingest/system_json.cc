@@ -166,6 +166,15 @@ common::Result<SystemReading> ParseSystemJson(std::string_view body) {
       }
     }
   }
+  RETURN_IF_ERROR(b.Add(j, "", schema::kOomKills));
+  if (j.contains("tcp")) {
+    for (const auto& f : schema::kTcpFields) RETURN_IF_ERROR(b.Add(j["tcp"], "tcp", f));
+  }
+  if (j.contains("file_descriptors")) {
+    for (const auto& f : schema::kFileDescriptorFields) {
+      RETURN_IF_ERROR(b.Add(j["file_descriptors"], "file_descriptors", f));
+    }
+  }
   if (j.contains("network")) {
     for (const auto& [dev, n] : j["network"].items()) {
       std::string path = "network." + dev;

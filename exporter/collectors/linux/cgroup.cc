@@ -1,5 +1,5 @@
-// cgroup collector: per-container resource usage from the cgroup v2 (unified)
-// hierarchy at <sysfs>/fs/cgroup, named as cAdvisor names it (container_*,
+// cgroup collector: per-container resource usage from the cgroup hierarchy at
+// <sysfs>/fs/cgroup (v2 unified, or v1/hybrid), named as cAdvisor names it (container_*,
 // labels id, image, name), so dashboards and alerts written for cAdvisor work.
 //
 // Which cgroups are containers (see docs/deploy.md):
@@ -26,8 +26,9 @@
 // users' processes needs root (or CAP_SYS_PTRACE); without it the network
 // metrics are skipped. "lo" is left out, as cAdvisor does.
 //
-// A host without a cgroup v2 hierarchy (cgroup v1, or hybrid with no
-// controllers on the unified tree) has no data: NotFound.
+// cgroup v1 and hybrid hosts (one hierarchy per controller, as many Docker
+// hosts still run) are read too, with cAdvisor's v1 mapping (see ReadV1).
+// A host with neither has no data: NotFound.
 #include <unistd.h>
 
 #include <algorithm>
@@ -161,25 +162,75 @@ common::Result<std::vector<IoStat>> ParseIoStat(std::string_view text) {
   return out;
 }
 
+// cgroup v1 blkio.throttle.io_service_bytes and io_serviced: "8:0 Read 4096"
+// lines per device and operation, and a final "Total N" line.
+common::Result<std::vector<IoStat>> ParseBlkio(std::string_view bytes, std::string_view ios) {
+  std::map<std::string, IoStat> by_device;
+  for (auto [text, is_bytes] : {std::pair{bytes, true}, std::pair{ios, false}}) {
+    for (std::string_view line : parse::Lines(text)) {
+      auto f = parse::Fields(line);
+      if (f.empty() || f[0] == "Total") continue;
+      std::optional<uint64_t> v;
+      if (f.size() != 3 || f[0].find(':') == std::string_view::npos || !(v = parse::ToUint(f[2]))) {
+        return common::Status::Corruption("malformed line: " + std::string(line));
+      }
+      IoStat& s = by_device[std::string(f[0])];
+      s.device = std::string(f[0]);
+      if (f[1] == "Read") (is_bytes ? s.rbytes : s.rios) = *v;
+      if (f[1] == "Write") (is_bytes ? s.wbytes : s.wios) = *v;
+    }
+  }
+  std::vector<IoStat> out;
+  for (auto& [_, s] : by_device) out.push_back(std::move(s));
+  return out;
+}
+
 std::string ReadLink(const std::string& path) {
   char buf[256];
   ssize_t n = readlink(path.c_str(), buf, sizeof(buf));
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
 }
 
+REGISTER_COLLECTOR_FLAG(max_containers, "collector.cgroup.max-containers", "1000",
+                        "Most containers the cgroup collector reports per scrape "
+                        "(runtime containers first).");
+
+size_t MaxContainers(const CollectorConfig& c) {
+  auto v = parse::ToUint(c.Flag("collector.cgroup.max-containers"));
+  return v ? static_cast<size_t>(*v) : 1000;
+}
+
 class CgroupCollector : public Collector {
  public:
   explicit CgroupCollector(const CollectorConfig& c)
-      : paths_(c.paths), root_(c.paths.Sys("fs/cgroup")), max_containers_(c.cgroup_max_containers) {}
+      : paths_(c.paths), root_(c.paths.Sys("fs/cgroup")), max_containers_(MaxContainers(c)) {}
 
   common::Status Update(MetricSink& sink) override {
+    // v2 (unified) has cgroup.controllers at the root. v1 and hybrid mount one
+    // hierarchy per controller below it; containers are found by walking
+    // one of them (memory, else cpuacct, else pids: the ones every runtime
+    // creates a cgroup in) and read from each controller's hierarchy.
     std::string controllers;
-    if (!common::ReadFileToString(root_ + "/cgroup.controllers", &controllers)) {
-      return common::Status::NotFound("no data: no cgroup v2 hierarchy at " + root_);
+    bool v2 = common::ReadFileToString(root_ + "/cgroup.controllers", &controllers);
+    v1_walk_controller_.clear();
+    if (!v2) {
+      for (const char* c : {"memory", "cpuacct", "pids"}) {
+        std::error_code ec;
+        if (fs::is_directory(root_ + "/" + c, ec)) {
+          v1_walk_controller_ = c;
+          break;
+        }
+      }
+      if (v1_walk_controller_.empty()) {
+        return common::Status::NotFound(
+            "no data: no cgroup v2 hierarchy nor v1 memory, "
+            "cpuacct or pids hierarchy at " +
+            root_);
+      }
     }
     std::vector<Container> found;
     size_t visited = 0;
-    Walk(root_, "", 0, &visited, &found);
+    Walk(v2 ? root_ : root_ + "/" + v1_walk_controller_, "", 0, &visited, &found);
     std::stable_sort(found.begin(), found.end(), [](const Container& a, const Container& b) {
       return a.kind != b.kind ? a.kind < b.kind : a.id < b.id;
     });
@@ -208,7 +259,9 @@ class CgroupCollector : public Collector {
         image = info.image;
       }
       LabelPairs labels = {{"id", c.id}, {"image", image}, {"name", c.name}};
-      if (auto s = EmitContainer(sink, root_ + c.id, labels); !s.ok()) return s;
+      Usage usage;
+      if (auto s = v2 ? ReadV2(root_ + c.id, &usage) : ReadV1(c.id, &usage); !s.ok()) return s;
+      if (auto s = EmitContainer(sink, usage, labels); !s.ok()) return s;
       Gauge(sink, "container_last_seen", "Last time a container was seen by the exporter", labels,
             now);
     }
@@ -262,40 +315,36 @@ class CgroupCollector : public Collector {
     return l;
   }
 
-  common::Status EmitContainer(MetricSink& sink, const std::string& dir, const LabelPairs& l) {
+  // What one container's cgroup says, from either hierarchy version.
+  struct Usage {
+    std::optional<double> cpu_usage_s, cpu_user_s, cpu_system_s;
+    std::optional<double> cfs_periods, cfs_throttled_periods, cfs_throttled_s;
+    std::optional<uint64_t> cpu_period_us, cpu_quota_us;
+    std::optional<uint64_t> memory_usage, swap, memory_limit;
+    bool has_memory_stat = false;
+    uint64_t inactive_file = 0, rss = 0, cache = 0, mapped_file = 0;
+    std::vector<IoStat> io;
+    std::optional<uint64_t> threads, threads_max;
+    std::optional<size_t> processes;
+    std::string first_pid;
+  };
+
+  // cgroup v2: every controller's files in the one directory.
+  common::Status ReadV2(const std::string& dir, Usage* u) {
     std::string text;
     if (Read(dir + "/cpu.stat", &text)) {
       auto cpu = ParseKeyed(text);
       if (!cpu.ok()) return cpu.status().WithContext(dir + "/cpu.stat");
-      auto get = [&](const char* k) -> std::optional<double> {
+      auto get = [&](const char* k, double divisor, std::optional<double>* out) {
         auto it = cpu->find(k);
-        if (it == cpu->end()) return std::nullopt;
-        return static_cast<double>(it->second);
+        if (it != cpu->end()) *out = static_cast<double>(it->second) / divisor;
       };
-      if (auto v = get("usage_usec")) {
-        Counter(sink, "container_cpu_usage_seconds_total",
-                "Cumulative cpu time consumed in seconds.", With(l, "cpu", "total"), *v / 1e6);
-      }
-      if (auto v = get("user_usec")) {
-        Counter(sink, "container_cpu_user_seconds_total",
-                "Cumulative user cpu time consumed in seconds.", l, *v / 1e6);
-      }
-      if (auto v = get("system_usec")) {
-        Counter(sink, "container_cpu_system_seconds_total",
-                "Cumulative system cpu time consumed in seconds.", l, *v / 1e6);
-      }
-      if (auto v = get("nr_periods")) {
-        Counter(sink, "container_cpu_cfs_periods_total",
-                "Number of elapsed enforcement period intervals.", l, *v);
-      }
-      if (auto v = get("nr_throttled")) {
-        Counter(sink, "container_cpu_cfs_throttled_periods_total",
-                "Number of throttled period intervals.", l, *v);
-      }
-      if (auto v = get("throttled_usec")) {
-        Counter(sink, "container_cpu_cfs_throttled_seconds_total",
-                "Total time duration the container has been throttled.", l, *v / 1e6);
-      }
+      get("usage_usec", 1e6, &u->cpu_usage_s);
+      get("user_usec", 1e6, &u->cpu_user_s);
+      get("system_usec", 1e6, &u->cpu_system_s);
+      get("nr_periods", 1, &u->cfs_periods);
+      get("nr_throttled", 1, &u->cfs_throttled_periods);
+      get("throttled_usec", 1e6, &u->cfs_throttled_s);
     }
     if (Read(dir + "/cpu.max", &text)) {
       // "<quota|max> <period>", microseconds.
@@ -305,24 +354,10 @@ class CgroupCollector : public Collector {
           (f[0] != "max" && !(quota = parse::ToUint(f[0])))) {
         return common::Status::Corruption(dir + "/cpu.max: malformed: " + text);
       }
-      Gauge(sink, "container_spec_cpu_period", "CPU period of the container.", l,
-            static_cast<double>(*period));
-      if (quota) {
-        Gauge(sink, "container_spec_cpu_quota", "CPU quota of the container.", l,
-              static_cast<double>(*quota));
-      }
+      u->cpu_period_us = period;
+      u->cpu_quota_us = quota;
     }
-
-    std::optional<uint64_t> usage;
-    if (Read(dir + "/memory.current", &text)) {
-      auto v = parse::ToUint(parse::Trim(text));
-      if (!v) return common::Status::Corruption(dir + "/memory.current: not a number");
-      usage = *v;
-      Gauge(sink, "container_memory_usage_bytes",
-            "Current memory usage in bytes, including all memory regardless of when it was "
-            "accessed",
-            l, static_cast<double>(*usage));
-    }
+    if (auto s = ReadNumber(dir + "/memory.current", &u->memory_usage); !s.ok()) return s;
     if (Read(dir + "/memory.stat", &text)) {
       auto mem = ParseKeyed(text);
       if (!mem.ok()) return mem.status().WithContext(dir + "/memory.stat");
@@ -330,76 +365,210 @@ class CgroupCollector : public Collector {
         auto it = mem->find(k);
         return it == mem->end() ? 0 : it->second;
       };
-      if (usage) {
-        // cAdvisor: working set = usage - inactive_file, never below 0.
-        uint64_t inactive = get("inactive_file");
-        Gauge(sink, "container_memory_working_set_bytes", "Current working set in bytes.", l,
-              static_cast<double>(*usage > inactive ? *usage - inactive : 0));
-      }
-      Gauge(sink, "container_memory_rss", "Size of RSS in bytes.", l,
-            static_cast<double>(get("anon")));
-      Gauge(sink, "container_memory_cache", "Number of bytes of page cache memory.", l,
-            static_cast<double>(get("file")));
-      Gauge(sink, "container_memory_mapped_file", "Size of memory mapped files in bytes.", l,
-            static_cast<double>(get("file_mapped")));
+      u->has_memory_stat = true;
+      u->inactive_file = get("inactive_file");
+      u->rss = get("anon");
+      u->cache = get("file");
+      u->mapped_file = get("file_mapped");
     }
-    if (Read(dir + "/memory.swap.current", &text)) {
-      auto v = parse::ToUint(parse::Trim(text));
-      if (!v) return common::Status::Corruption(dir + "/memory.swap.current: not a number");
-      Gauge(sink, "container_memory_swap", "Container swap usage in bytes.", l,
-            static_cast<double>(*v));
-    }
+    if (auto s = ReadNumber(dir + "/memory.swap.current", &u->swap); !s.ok()) return s;
     if (Read(dir + "/memory.max", &text)) {
       auto v = ParseLimit(text);
       if (!v.ok()) return v.status().WithContext(dir + "/memory.max");
-      Gauge(sink, "container_spec_memory_limit_bytes", "Memory limit for the container.", l,
-            static_cast<double>(*v));
+      u->memory_limit = *v;
     }
-
     if (Read(dir + "/io.stat", &text)) {
       auto io = ParseIoStat(text);
       if (!io.ok()) return io.status().WithContext(dir + "/io.stat");
-      for (const IoStat& s : *io) {
-        auto it = disk_names_.find(s.device);
-        LabelPairs dl =
-            With(l, "device", it == disk_names_.end() ? s.device : "/dev/" + it->second);
-        Counter(sink, "container_fs_reads_bytes_total", "Cumulative count of bytes read", dl,
-                static_cast<double>(s.rbytes));
-        Counter(sink, "container_fs_writes_bytes_total", "Cumulative count of bytes written", dl,
-                static_cast<double>(s.wbytes));
-        Counter(sink, "container_fs_reads_total", "Cumulative count of reads completed", dl,
-                static_cast<double>(s.rios));
-        Counter(sink, "container_fs_writes_total", "Cumulative count of writes completed", dl,
-                static_cast<double>(s.wios));
+      u->io = std::move(*io);
+    }
+    return ReadPidsAndProcs(dir, dir, u);
+  }
+
+  // cgroup v1: one hierarchy per controller (<root>/cpuacct/<path>,
+  // <root>/memory/<path>, ...), with cAdvisor's v1 mapping: cpuacct.usage
+  // (ns) and cpuacct.stat (USER_HZ ticks), memory.usage_in_bytes and the
+  // hierarchical total_* counters of memory.stat, swap as memsw.usage minus
+  // usage, blkio's throttle counters. A controller not mounted is skipped.
+  common::Status ReadV1(const std::string& rel, Usage* u) {
+    std::string text;
+    std::string cpuacct = root_ + "/cpuacct" + rel;
+    std::optional<uint64_t> ns;
+    if (auto s = ReadNumber(cpuacct + "/cpuacct.usage", &ns); !s.ok()) return s;
+    if (ns) u->cpu_usage_s = static_cast<double>(*ns) / 1e9;
+    if (Read(cpuacct + "/cpuacct.stat", &text)) {
+      auto st = ParseKeyed(text);
+      if (!st.ok()) return st.status().WithContext(cpuacct + "/cpuacct.stat");
+      // USER_HZ is 100 on every Linux architecture that exposes it here.
+      if (auto it = st->find("user"); it != st->end()) u->cpu_user_s = it->second / 100.0;
+      if (auto it = st->find("system"); it != st->end()) u->cpu_system_s = it->second / 100.0;
+    }
+    std::string cpu = root_ + "/cpu" + rel;
+    if (Read(cpu + "/cpu.stat", &text)) {
+      auto st = ParseKeyed(text);
+      if (!st.ok()) return st.status().WithContext(cpu + "/cpu.stat");
+      auto get = [&](const char* k, double divisor, std::optional<double>* out) {
+        auto it = st->find(k);
+        if (it != st->end()) *out = static_cast<double>(it->second) / divisor;
+      };
+      get("nr_periods", 1, &u->cfs_periods);
+      get("nr_throttled", 1, &u->cfs_throttled_periods);
+      get("throttled_time", 1e9, &u->cfs_throttled_s);
+    }
+    if (auto s = ReadNumber(cpu + "/cpu.cfs_period_us", &u->cpu_period_us); !s.ok()) return s;
+    if (Read(cpu + "/cpu.cfs_quota_us", &text)) {
+      std::string_view t = parse::Trim(text);
+      if (t != "-1") {  // -1: no quota
+        auto v = parse::ToUint(t);
+        if (!v) return common::Status::Corruption(cpu + "/cpu.cfs_quota_us: not a number");
+        u->cpu_quota_us = *v;
       }
     }
+    std::string memory = root_ + "/memory" + rel;
+    if (auto s = ReadNumber(memory + "/memory.usage_in_bytes", &u->memory_usage); !s.ok()) {
+      return s;
+    }
+    if (Read(memory + "/memory.stat", &text)) {
+      auto mem = ParseKeyed(text);
+      if (!mem.ok()) return mem.status().WithContext(memory + "/memory.stat");
+      auto get = [&](const char* k) -> uint64_t {
+        auto it = mem->find(k);
+        return it == mem->end() ? 0 : it->second;
+      };
+      u->has_memory_stat = true;
+      u->inactive_file = get("total_inactive_file");
+      u->rss = get("total_rss");
+      u->cache = get("total_cache");
+      u->mapped_file = get("total_mapped_file");
+    }
+    std::optional<uint64_t> memsw;
+    if (auto s = ReadNumber(memory + "/memory.memsw.usage_in_bytes", &memsw); !s.ok()) return s;
+    if (memsw && u->memory_usage) {
+      u->swap = *memsw > *u->memory_usage ? *memsw - *u->memory_usage : 0;
+    }
+    if (auto s = ReadNumber(memory + "/memory.limit_in_bytes", &u->memory_limit); !s.ok()) {
+      return s;
+    }
+    std::string blkio = root_ + "/blkio" + rel;
+    std::string bytes, ios;
+    if (Read(blkio + "/blkio.throttle.io_service_bytes", &bytes) &&
+        Read(blkio + "/blkio.throttle.io_serviced", &ios)) {
+      auto io = ParseBlkio(bytes, ios);
+      if (!io.ok()) return io.status().WithContext(blkio);
+      u->io = std::move(*io);
+    }
+    return ReadPidsAndProcs(root_ + "/pids" + rel, root_ + "/" + v1_walk_controller_ + rel, u);
+  }
 
-    if (Read(dir + "/pids.current", &text)) {
-      auto v = parse::ToUint(parse::Trim(text));
-      if (!v) return common::Status::Corruption(dir + "/pids.current: not a number");
-      Gauge(sink, "container_threads", "Number of threads running inside the container", l,
-            static_cast<double>(*v));
-    }
-    if (Read(dir + "/pids.max", &text)) {
+  common::Status ReadPidsAndProcs(const std::string& pids_dir, const std::string& procs_dir,
+                                  Usage* u) {
+    if (auto s = ReadNumber(pids_dir + "/pids.current", &u->threads); !s.ok()) return s;
+    std::string text;
+    if (Read(pids_dir + "/pids.max", &text)) {
       auto v = ParseLimit(text);
-      if (!v.ok()) return v.status().WithContext(dir + "/pids.max");
-      Gauge(sink, "container_threads_max",
-            "Maximum number of threads allowed inside the container, infinity if value is zero", l,
-            static_cast<double>(*v));
+      if (!v.ok()) return v.status().WithContext(pids_dir + "/pids.max");
+      u->threads_max = *v;
     }
-    std::string first_pid;
-    if (Read(dir + "/cgroup.procs", &text)) {
-      auto lines = parse::Lines(text);
+    if (Read(procs_dir + "/cgroup.procs", &text)) {
       size_t n = 0;
-      for (std::string_view line : lines) {
+      for (std::string_view line : parse::Lines(text)) {
         if (parse::Trim(line).empty()) continue;
-        if (first_pid.empty()) first_pid = std::string(parse::Trim(line));
+        if (u->first_pid.empty()) u->first_pid = std::string(parse::Trim(line));
         ++n;
       }
-      Gauge(sink, "container_processes", "Number of processes running inside the container.", l,
-            static_cast<double>(n));
+      u->processes = n;
     }
-    return EmitNetwork(sink, first_pid, l);
+    return common::Status::OK();
+  }
+
+  // A file holding one unsigned number: *out unset when the file is absent.
+  static common::Status ReadNumber(const std::string& path, std::optional<uint64_t>* out) {
+    std::string text;
+    if (!Read(path, &text)) return common::Status::OK();
+    auto v = parse::ToUint(parse::Trim(text));
+    if (!v) return common::Status::Corruption(path + ": not a number");
+    *out = *v;
+    return common::Status::OK();
+  }
+
+  common::Status EmitContainer(MetricSink& sink, const Usage& u, const LabelPairs& l) {
+    auto counter = [&](const char* name, const char* help, const std::optional<double>& v,
+                       const LabelPairs& labels) {
+      if (v) Counter(sink, name, help, labels, *v);
+    };
+    counter("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.",
+            u.cpu_usage_s, With(l, "cpu", "total"));
+    counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.",
+            u.cpu_user_s, l);
+    counter("container_cpu_system_seconds_total", "Cumulative system cpu time consumed in seconds.",
+            u.cpu_system_s, l);
+    counter("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.",
+            u.cfs_periods, l);
+    counter("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.",
+            u.cfs_throttled_periods, l);
+    counter("container_cpu_cfs_throttled_seconds_total",
+            "Total time duration the container has been throttled.", u.cfs_throttled_s, l);
+    if (u.cpu_period_us) {
+      Gauge(sink, "container_spec_cpu_period", "CPU period of the container.", l,
+            static_cast<double>(*u.cpu_period_us));
+    }
+    if (u.cpu_quota_us) {
+      Gauge(sink, "container_spec_cpu_quota", "CPU quota of the container.", l,
+            static_cast<double>(*u.cpu_quota_us));
+    }
+    if (u.memory_usage) {
+      Gauge(sink, "container_memory_usage_bytes",
+            "Current memory usage in bytes, including all memory regardless of when it was "
+            "accessed",
+            l, static_cast<double>(*u.memory_usage));
+    }
+    if (u.has_memory_stat) {
+      if (u.memory_usage) {
+        // cAdvisor: working set = usage - inactive_file, never below 0.
+        uint64_t usage = *u.memory_usage;
+        Gauge(sink, "container_memory_working_set_bytes", "Current working set in bytes.", l,
+              static_cast<double>(usage > u.inactive_file ? usage - u.inactive_file : 0));
+      }
+      Gauge(sink, "container_memory_rss", "Size of RSS in bytes.", l, static_cast<double>(u.rss));
+      Gauge(sink, "container_memory_cache", "Number of bytes of page cache memory.", l,
+            static_cast<double>(u.cache));
+      Gauge(sink, "container_memory_mapped_file", "Size of memory mapped files in bytes.", l,
+            static_cast<double>(u.mapped_file));
+    }
+    if (u.swap) {
+      Gauge(sink, "container_memory_swap", "Container swap usage in bytes.", l,
+            static_cast<double>(*u.swap));
+    }
+    if (u.memory_limit) {
+      Gauge(sink, "container_spec_memory_limit_bytes", "Memory limit for the container.", l,
+            static_cast<double>(*u.memory_limit));
+    }
+    for (const IoStat& s : u.io) {
+      auto it = disk_names_.find(s.device);
+      LabelPairs dl = With(l, "device", it == disk_names_.end() ? s.device : "/dev/" + it->second);
+      Counter(sink, "container_fs_reads_bytes_total", "Cumulative count of bytes read", dl,
+              static_cast<double>(s.rbytes));
+      Counter(sink, "container_fs_writes_bytes_total", "Cumulative count of bytes written", dl,
+              static_cast<double>(s.wbytes));
+      Counter(sink, "container_fs_reads_total", "Cumulative count of reads completed", dl,
+              static_cast<double>(s.rios));
+      Counter(sink, "container_fs_writes_total", "Cumulative count of writes completed", dl,
+              static_cast<double>(s.wios));
+    }
+    if (u.threads) {
+      Gauge(sink, "container_threads", "Number of threads running inside the container", l,
+            static_cast<double>(*u.threads));
+    }
+    if (u.threads_max) {
+      Gauge(sink, "container_threads_max",
+            "Maximum number of threads allowed inside the container, infinity if value is zero", l,
+            static_cast<double>(*u.threads_max));
+    }
+    if (u.processes) {
+      Gauge(sink, "container_processes", "Number of processes running inside the container.", l,
+            static_cast<double>(*u.processes));
+    }
+    return EmitNetwork(sink, u.first_pid, l);
   }
 
   common::Status EmitNetwork(MetricSink& sink, const std::string& pid, const LabelPairs& l) {
@@ -481,6 +650,7 @@ class CgroupCollector : public Collector {
   std::string root_;
   size_t max_containers_;
   size_t last_truncated_from_ = 0;
+  std::string v1_walk_controller_;  // empty on cgroup v2
   std::map<std::string, std::string> disk_names_;
   std::string host_netns_;
   std::map<std::string, DockerInfo> docker_cache_;

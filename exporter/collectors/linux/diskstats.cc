@@ -103,15 +103,26 @@ std::map<std::string, std::string> UdevProperties(const std::string& path) {
   return out;
 }
 
+REGISTER_COLLECTOR_FLAG(device_include, "collector.diskstats.device-include", "",
+                        "Regexp of diskstats devices to include (mutually exclusive to "
+                        "device-exclude).");
+REGISTER_COLLECTOR_FLAG(device_exclude, "collector.diskstats.device-exclude",
+                        "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$",
+                        "Regexp of diskstats devices to exclude (mutually exclusive to "
+                        "device-include).");
+
 class DiskstatsCollector : public Collector {
  public:
   explicit DiskstatsCollector(const CollectorConfig& c)
       : paths_(c.paths),
         path_(c.paths.Proc("diskstats")),
-        exclude_(c.diskstats_device_exclude, RE2::Quiet) {}
+        include_(c.Flag("collector.diskstats.device-include"), RE2::Quiet),
+        exclude_(c.Flag("collector.diskstats.device-exclude"), RE2::Quiet) {}
 
   common::Status Update(MetricSink& sink) override {
-    if (!exclude_.ok()) return common::Status::InvalidArgument("invalid diskstats exclude pattern");
+    if (!include_.ok() || !exclude_.ok()) {
+      return common::Status::InvalidArgument("invalid diskstats include or exclude pattern");
+    }
     std::string text;
     if (!common::ReadFileToString(path_, &text)) {
       return common::Status::IOError("cannot read " + path_);
@@ -119,15 +130,19 @@ class DiskstatsCollector : public Collector {
     auto disks = ParseDiskstats(text);
     if (!disks.ok()) return disks.status().WithContext(path_);
     for (const DiskLine& d : *disks) {
-      if (!exclude_.pattern().empty() && RE2::PartialMatch(d.device, exclude_)) continue;
-      auto udev = UdevProperties(paths_.Root("run/udev/data/b" + d.major + ":" + d.minor));
+      // As node_exporter: an include pattern replaces the exclude default.
+      if (!include_.pattern().empty()) {
+        if (!RE2::PartialMatch(d.device, include_)) continue;
+      } else if (!exclude_.pattern().empty() && RE2::PartialMatch(d.device, exclude_)) {
+        continue;
+      }
+      auto udev = UdevProperties(paths_.UdevData("b" + d.major + ":" + d.minor));
       auto prop = [&udev](const char* key) {
         auto it = udev.find(key);
         return it == udev.end() ? std::string() : it->second;
       };
-      // The serial printed on the label; virtio disks only have ID_SERIAL.
-      std::string serial = prop("SCSI_IDENT_SERIAL");
-      if (serial.empty()) serial = prop("ID_SERIAL_SHORT");
+      // node_exporter 1.5 reads only ID_SERIAL_SHORT (SCSI_IDENT_SERIAL came later).
+      std::string serial = prop("ID_SERIAL_SHORT");
       if (serial.empty()) serial = prop("ID_SERIAL");
       sink.Gauge("node_disk_info", "Info of /sys/block/<block_device>.",
                  {{"device", d.device},
@@ -194,6 +209,7 @@ class DiskstatsCollector : public Collector {
  private:
   common::HostPaths paths_;
   std::string path_;
+  RE2 include_;
   RE2 exclude_;
 };
 

@@ -63,12 +63,24 @@ std::string StripRootfs(const std::string& rootfs, const std::string& path) {
   return path.substr(root.size());
 }
 
+// node_exporter 1.5's defaults.
+REGISTER_COLLECTOR_FLAG(
+    mount_points_exclude, "collector.filesystem.mount-points-exclude",
+    "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)",
+    "Regexp of mount points to exclude for filesystem collector.");
+REGISTER_COLLECTOR_FLAG(
+    fs_types_exclude, "collector.filesystem.fs-types-exclude",
+    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
+    "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
+    "sysfs|tracefs)$",
+    "Regexp of filesystem types to exclude for filesystem collector.");
+
 class FilesystemCollector : public Collector {
  public:
   explicit FilesystemCollector(const CollectorConfig& c)
       : paths_(c.paths),
-        mount_points_exclude_(c.filesystem_mount_points_exclude, RE2::Quiet),
-        fs_types_exclude_(c.filesystem_fs_types_exclude, RE2::Quiet) {}
+        mount_points_exclude_(c.Flag("collector.filesystem.mount-points-exclude"), RE2::Quiet),
+        fs_types_exclude_(c.Flag("collector.filesystem.fs-types-exclude"), RE2::Quiet) {}
 
   common::Status Update(MetricSink& sink) override {
     if (!mount_points_exclude_.ok() || !fs_types_exclude_.ok()) {

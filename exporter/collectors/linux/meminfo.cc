@@ -30,7 +30,8 @@ class MeminfoCollector : public Collector {
         return common::Status::Corruption("invalid line in " + path_ + ": " + std::string(line));
       }
       auto v = parse::ToDouble(f[1]);
-      if (!v) return common::Status::Corruption("invalid value in " + path_ + ": " + std::string(line));
+      if (!v)
+        return common::Status::Corruption("invalid value in " + path_ + ": " + std::string(line));
       std::string key(f[0].substr(0, f[0].size() - 1));
       // "Active(anon)" -> "Active_anon", as node_exporter's regexp replacement.
       for (char& c : key) {

@@ -2,7 +2,8 @@
 // as node_exporter 1.5's netdev_linux.go (node_network_*_total, label device).
 // node_exporter 1.5 reads these over netlink by default, which adds
 // receive_nohandler; that counter is not in /proc/net/dev, so it is read from
-// <sysfs>/class/net/<device>/statistics/rx_nohandler where the kernel has it.
+// <sysfs>/class/net/<device>/statistics/rx_nohandler where the kernel has it,
+// unless --no-collector.netdev.netlink (node_exporter's /proc/net/dev mode).
 #include <string>
 #include <vector>
 
@@ -25,15 +26,36 @@ constexpr const char* kColumns[] = {
 constexpr size_t kNumColumns = std::size(kColumns);
 static_assert(kNumColumns == kNetDevColumns, "one metric name per /proc/net/dev column");
 
+REGISTER_COLLECTOR_FLAG(device_include, "collector.netdev.device-include", "",
+                        "Regexp of net devices to include (mutually exclusive to device-exclude).");
+REGISTER_COLLECTOR_FLAG(device_exclude, "collector.netdev.device-exclude", "",
+                        "Regexp of net devices to exclude (mutually exclusive to device-include).");
+
+// node_exporter 1.5 reads the counters over rtnetlink by default; ours reads
+// <procfs>/net/dev, which holds the same kernel counters (rtnl_link_stats64)
+// for the reader's network namespace, as netlink does. The flag is accepted so
+// that command lines written for node_exporter keep working.
+REGISTER_COLLECTOR_BOOL_FLAG(netlink, "collector.netdev.netlink", true,
+                             "Use netlink to gather stats instead of /proc/net/dev (accepted; "
+                             "both give the same counters here).");
+
 class NetdevCollector : public Collector {
  public:
   explicit NetdevCollector(const CollectorConfig& c)
       : paths_(c.paths),
         path_(c.paths.Proc("net/dev")),
-        exclude_(c.netdev_device_exclude, RE2::Quiet) {}
+        netlink_(c.BoolFlag("collector.netdev.netlink")),
+        include_(c.Flag("collector.netdev.device-include"), RE2::Quiet),
+        exclude_(c.Flag("collector.netdev.device-exclude"), RE2::Quiet) {}
 
   common::Status Update(MetricSink& sink) override {
-    if (!exclude_.ok()) return common::Status::InvalidArgument("invalid netdev exclude pattern");
+    if (!include_.ok() || !exclude_.ok()) {
+      return common::Status::InvalidArgument("invalid netdev include or exclude pattern");
+    }
+    if (!include_.pattern().empty() && !exclude_.pattern().empty()) {
+      return common::Status::InvalidArgument(
+          "device-exclude & device-include are mutually exclusive");
+    }
     std::string text;
     if (!common::ReadFileToString(path_, &text)) {
       return common::Status::IOError("cannot read " + path_);
@@ -42,11 +64,13 @@ class NetdevCollector : public Collector {
     if (!devs.ok()) return devs.status().WithContext(path_);
     for (const NetDevStats& d : *devs) {
       if (!exclude_.pattern().empty() && RE2::PartialMatch(d.name, exclude_)) continue;
+      if (!include_.pattern().empty() && !RE2::PartialMatch(d.name, include_)) continue;
       for (size_t i = 0; i < kNumColumns; ++i) {
         Emit(sink, kColumns[i], d.name, static_cast<double>(d.values[i]));
       }
       std::string nohandler;
-      if (common::ReadFileToString(paths_.Sys("class/net/" + d.name + "/statistics/rx_nohandler"),
+      if (netlink_ &&
+          common::ReadFileToString(paths_.Sys("class/net/" + d.name + "/statistics/rx_nohandler"),
                                    &nohandler)) {
         if (auto v = parse::ToUint(parse::Trim(nohandler))) {
           Emit(sink, "receive_nohandler", d.name, static_cast<double>(*v));
@@ -65,6 +89,8 @@ class NetdevCollector : public Collector {
 
   common::HostPaths paths_;
   std::string path_;
+  bool netlink_;  // emit what node_exporter's netlink mode adds
+  RE2 include_;
   RE2 exclude_;
 };
 

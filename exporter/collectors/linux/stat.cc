@@ -22,15 +22,22 @@ class StatCollector : public Collector {
       auto f = parse::Fields(line);
       if (f.size() < 2) continue;
       double* dst = nullptr;
-      if (f[0] == "intr") dst = &intr;
-      else if (f[0] == "ctxt") dst = &ctxt;
-      else if (f[0] == "btime") dst = &btime;
-      else if (f[0] == "processes") dst = &forks;
-      else if (f[0] == "procs_running") dst = &running;
-      else if (f[0] == "procs_blocked") dst = &blocked;
+      if (f[0] == "intr")
+        dst = &intr;
+      else if (f[0] == "ctxt")
+        dst = &ctxt;
+      else if (f[0] == "btime")
+        dst = &btime;
+      else if (f[0] == "processes")
+        dst = &forks;
+      else if (f[0] == "procs_running")
+        dst = &running;
+      else if (f[0] == "procs_blocked")
+        dst = &blocked;
       if (!dst) continue;
       auto v = parse::ToDouble(f[1]);
-      if (!v) return common::Status::Corruption("bad value for " + std::string(f[0]) + " in " + path_);
+      if (!v)
+        return common::Status::Corruption("bad value for " + std::string(f[0]) + " in " + path_);
       *dst = *v;
     }
     if (intr < 0 || ctxt < 0 || btime < 0 || forks < 0 || running < 0 || blocked < 0) {
@@ -41,8 +48,8 @@ class StatCollector : public Collector {
     sink.Counter("node_forks_total", "Total number of forks.", {}, forks);
     sink.Gauge("node_boot_time_seconds", "Node boot time, in unixtime.", {}, btime);
     sink.Gauge("node_procs_running", "Number of processes in runnable state.", {}, running);
-    sink.Gauge("node_procs_blocked", "Number of processes blocked waiting for I/O to complete.",
-               {}, blocked);
+    sink.Gauge("node_procs_blocked", "Number of processes blocked waiting for I/O to complete.", {},
+               blocked);
     return common::Status::OK();
   }
 

@@ -3,8 +3,12 @@
 #include <sys/utsname.h>
 
 #include <chrono>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "tests/unit/exporter/collector_test_util.h"
+#include "tests/unit/exporter/scratch_dir.h"
 
 namespace exporter::testing {
 namespace {
@@ -24,6 +28,60 @@ TEST(CpuCollectorTest, SecondsPerCpuAndMode) {
   EXPECT_DOUBLE_EQ(MustValue(s, "node_cpu_guest_seconds_total", {{"cpu", "1"}, {"mode", "nice"}}),
                    0.33);
   EXPECT_EQ(s.Find("node_cpu_seconds_total")->type, prometheus::MetricType::Counter);
+}
+
+TEST(CpuCollectorTest, ThrottlesAndIsolated) {
+  MetricSink s = RunCollector("cpu");
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_cpu_core_throttles_total", {{"package", "0"}, {"core", "0"}}),
+                   7);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_cpu_core_throttles_total", {{"package", "0"}, {"core", "1"}}),
+                   12);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_cpu_package_throttles_total", {{"package", "0"}}), 41);
+  EXPECT_EQ(SeriesCount(s, "node_cpu_package_throttles_total"), 1u);
+  EXPECT_EQ(s.Find("node_cpu_core_throttles_total")->type, prometheus::MetricType::Counter);
+  EXPECT_EQ(SeriesCount(s, "node_cpu_isolated"), 1u);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_cpu_isolated", {{"cpu", "1"}}), 1);
+}
+
+TEST(CpuCollectorTest, GuestFlag) {
+  CollectorConfig c = FixtureConfig();
+  c.flags["collector.cpu.guest"] = "false";
+  MetricSink s = RunCollector("cpu", c);
+  EXPECT_EQ(s.Find("node_cpu_guest_seconds_total"), nullptr);
+  EXPECT_EQ(SeriesCount(s, "node_cpu_seconds_total"), 16u);
+}
+
+TEST(CpuCollectorTest, ThrottleCountersReadOncePerCoreAndPackage) {
+  ScratchDir sys;
+  // Two hyperthreads of core 0 and one CPU of another package; a CPU without
+  // topology is skipped.
+  for (const auto& [cpu, pkg, core, core_count, pkg_count] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string, std::string>>{
+           {"cpu0", "0", "0", "3", "10"},
+           {"cpu1", "1", "0", "4", "20"},
+           {"cpu2", "0", "0", "99", "99"}}) {
+    sys.Write("devices/system/cpu/" + cpu + "/topology/physical_package_id", pkg + "\n");
+    sys.Write("devices/system/cpu/" + cpu + "/topology/core_id", core + "\n");
+    sys.Write("devices/system/cpu/" + cpu + "/thermal_throttle/core_throttle_count",
+              core_count + "\n");
+    sys.Write("devices/system/cpu/" + cpu + "/thermal_throttle/package_throttle_count",
+              pkg_count + "\n");
+  }
+  sys.MakeDir("devices/system/cpu/cpu3");
+  sys.Write("devices/system/cpu/isolated", "2-4,7\n");
+  MetricSink s = RunCollector("cpu", SysAt(sys));
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_cpu_core_throttles_total", {{"package", "0"}, {"core", "0"}}),
+                   3);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_cpu_package_throttles_total", {{"package", "1"}}), 20);
+  EXPECT_EQ(SeriesCount(s, "node_cpu_core_throttles_total"), 2u);
+  EXPECT_EQ(SeriesCount(s, "node_cpu_isolated"), 4u);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_cpu_isolated", {{"cpu", "7"}}), 1);
+
+  ScratchDir empty;  // no sysfs cpu tree at all: only the /proc/stat series
+  MetricSink e = RunCollector("cpu", SysAt(empty));
+  EXPECT_EQ(e.Find("node_cpu_isolated"), nullptr);
+  EXPECT_EQ(e.Find("node_cpu_core_throttles_total"), nullptr);
+  EXPECT_EQ(SeriesCount(e, "node_cpu_seconds_total"), 16u);
 }
 
 TEST(LoadavgCollectorTest, ThreeAverages) {
@@ -66,16 +124,31 @@ TEST(TimeCollectorTest, ClockIsNow) {
   EXPECT_EQ(SeriesCount(s, "node_time_zone_offset_seconds"), 1u);
 }
 
-TEST(UnameCollectorTest, IdentityFromProcSysKernel) {
+TEST(TimeCollectorTest, Clocksources) {
+  MetricSink s = RunCollector("time");
+  EXPECT_EQ(SeriesCount(s, "node_time_clocksource_available_info"), 3u);
+  EXPECT_DOUBLE_EQ(MustValue(s, "node_time_clocksource_available_info",
+                             {{"device", "0"}, {"clocksource", "hpet"}}),
+                   1);
+  EXPECT_DOUBLE_EQ(
+      MustValue(s, "node_time_clocksource_current_info", {{"device", "0"}, {"clocksource", "tsc"}}),
+      1);
+
+  ScratchDir sys;  // an unreadable clocksource fails the collector
+  sys.Write("devices/system/clocksource/clocksource0/current_clocksource", "tsc\n");
+  EXPECT_FALSE(UpdateStatus("time", SysAt(sys)).ok());
+}
+
+TEST(UnameCollectorTest, IdentityFromUnameSyscall) {
   MetricSink s = RunCollector("uname");
   struct utsname u;
   ASSERT_EQ(uname(&u), 0);
   EXPECT_DOUBLE_EQ(MustValue(s, "node_uname_info",
-                             {{"nodename", "fixture-host"},
-                              {"domainname", "(none)"},
-                              {"release", "6.1.0-fixture-amd64"},
-                              {"sysname", "Linux"},
-                              {"version", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.99-1 (2024-07-01)"},
+                             {{"nodename", u.nodename},
+                              {"domainname", u.domainname},
+                              {"release", u.release},
+                              {"sysname", u.sysname},
+                              {"version", u.version},
                               {"machine", u.machine}}),
                    1);
 }

@@ -164,7 +164,7 @@ TEST(CgroupCollectorTest, OnlyWhatTheCgroupHas) {
 TEST(CgroupCollectorTest, MaxContainersKeepsRuntimeContainersFirst) {
   {
     CollectorConfig c = FixtureConfig();
-    c.cgroup_max_containers = 3;
+    c.flags["collector.cgroup.max-containers"] = "3";
     MetricSink s = RunCollector("cgroup", c);
     const std::map<std::string, std::string> want = {{kCgroupfsDocker, "18ac3e7343f0"},
                                                      {kCriScope, "2e7d2c03a950"},
@@ -174,12 +174,12 @@ TEST(CgroupCollectorTest, MaxContainersKeepsRuntimeContainersFirst) {
   }
   {
     CollectorConfig c = FixtureConfig();
-    c.cgroup_max_containers = 5;
+    c.flags["collector.cgroup.max-containers"] = "5";
     EXPECT_EQ(Containers(RunCollector("cgroup", c)).count("/machine.slice/machine-box.scope"), 1u);
   }
   {
     CollectorConfig c = FixtureConfig();
-    c.cgroup_max_containers = 0;
+    c.flags["collector.cgroup.max-containers"] = "0";
     EXPECT_TRUE(RunCollector("cgroup", c).families().empty());
   }
 }
@@ -236,20 +236,70 @@ TEST(CgroupCollectorTest, NetworkFromTheContainersOwnNamespace) {
       Value(s, "container_fs_reads_total", {{"id", kDockerScope}, {"device", "8:0"}}).has_value());
 }
 
-TEST(CgroupCollectorTest, NoCgroupV2IsNoData) {
+TEST(CgroupCollectorTest, NoCgroupHierarchyIsNoData) {
   ScratchDir sys;  // no fs/cgroup at all
   EXPECT_TRUE(UpdateStatus("cgroup", SysAt(sys)).IsNotFound());
-  // cgroup v1 / hybrid: controllers mounted per type, unified tree below.
+  // Only a v1 controller that containers are not found by: still no data.
+  sys.Write("fs/cgroup/freezer/tasks", "1\n");
+  EXPECT_TRUE(UpdateStatus("cgroup", SysAt(sys)).IsNotFound());
+  // Hybrid with only the memory controller and no containers: success, empty.
   sys.Write("fs/cgroup/memory/memory.usage_in_bytes", "1\n");
   sys.Write("fs/cgroup/unified/cgroup.controllers", "\n");
-  sys.Write("fs/cgroup/unified/system.slice/docker.service/cpu.stat", "usage_usec 1\n");
   auto st = UpdateStatus("cgroup", SysAt(sys));
-  EXPECT_TRUE(st.IsNotFound()) << st.ToString();
+  EXPECT_TRUE(st.ok()) << st.ToString();
   // v2 with no containers: success, nothing emitted.
   ScratchDir empty;
   empty.Write("fs/cgroup/cgroup.controllers", "cpu memory\n");
   empty.Write("fs/cgroup/init.scope/cpu.stat", "usage_usec 1\n");
   EXPECT_TRUE(RunCollector("cgroup", SysAt(empty)).families().empty());
+}
+
+// cgroup v1 (a hybrid Docker host, cgroupfs driver): tests/fixtures/cgroupv1,
+// one hierarchy per controller, cpu and cpuacct sharing "cpu,cpuacct".
+TEST(CgroupCollectorTest, ReadsCgroupV1Hierarchies) {
+  CollectorConfig c = FixtureConfig();
+  c.paths.sysfs = MS_SOURCE_DIR "/tests/fixtures/cgroupv1/sys";
+  MetricSink s = RunCollector("cgroup", c);
+  const std::string id = "/docker/5feceb66ffc86f38d952786c6d696c79c2dbc239dd4e91b46729d73a27fb57e9";
+  EXPECT_EQ(Containers(s), (std::map<std::string, std::string>{
+                               {id, "5feceb66ffc8"},
+                               {"/system.slice/ssh.service", "ssh.service"},
+                           }));
+  const LabelPairs d = {{"id", id}};
+  EXPECT_DOUBLE_EQ(
+      MustValue(s, "container_cpu_usage_seconds_total", {{"id", id}, {"cpu", "total"}}),
+      482.913645511);  // cpuacct.usage, ns
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_cpu_user_seconds_total", d), 312.5);  // USER_HZ ticks
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_cpu_system_seconds_total", d), 128.75);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_cpu_cfs_periods_total", d), 5120);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_cpu_cfs_throttled_periods_total", d), 37);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_cpu_cfs_throttled_seconds_total", d), 2.5);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_spec_cpu_period", d), 100000);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_spec_cpu_quota", d), 150000);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_memory_usage_bytes", d), 268435456);
+  // Hierarchical total_* counters, not the cgroup-local ones.
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_memory_working_set_bytes", d), 268435456 - 44040192);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_memory_rss", d), 153092096);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_memory_cache", d), 109051904);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_memory_mapped_file", d), 9437184);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_memory_swap", d), 279969792 - 268435456);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_spec_memory_limit_bytes", d), 536870912);
+  const LabelPairs sda = {{"id", id}, {"device", "/dev/sda"}};
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_fs_reads_bytes_total", sda), 73400320);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_fs_writes_bytes_total", sda), 20971520);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_fs_reads_total", sda), 1790);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_fs_writes_total", sda), 512);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_fs_reads_total", {{"id", id}, {"device", "8:16"}}), 1);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_threads", d), 23);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_threads_max", d), 0);  // "max"
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_processes", d), 3);
+  // The service: no quota (-1), the kernel's "unlimited" limit as is (cAdvisor).
+  const LabelPairs ssh = {{"id", "/system.slice/ssh.service"}};
+  EXPECT_FALSE(Value(s, "container_spec_cpu_quota", ssh).has_value());
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_spec_memory_limit_bytes", ssh), 9223372036854771712.0);
+  EXPECT_DOUBLE_EQ(MustValue(s, "container_cpu_user_seconds_total", ssh), 0.61);
+  EXPECT_FALSE(Value(s, "container_memory_swap", ssh).has_value());
+  EXPECT_FALSE(Value(s, "container_threads", ssh).has_value());  // no pids cgroup
 }
 
 TEST(CgroupCollectorTest, MalformedFilesFailTheCollector) {

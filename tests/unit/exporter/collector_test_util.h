@@ -17,6 +17,7 @@ inline CollectorConfig FixtureConfig() {
   c.paths.procfs = MS_SOURCE_DIR "/tests/fixtures/proc";
   c.paths.sysfs = MS_SOURCE_DIR "/tests/fixtures/sys";
   c.paths.rootfs = MS_SOURCE_DIR "/tests/fixtures/rootfs";
+  c.paths.udev_data = MS_SOURCE_DIR "/tests/fixtures/rootfs/run/udev/data";
   return c;
 }
 

@@ -136,7 +136,7 @@ TEST(DiskstatsCollectorTest, OlderKernelsHaveFewerFields) {
 
 TEST(DiskstatsCollectorTest, EmptyExcludeKeepsEverything) {
   CollectorConfig c = FixtureConfig();
-  c.diskstats_device_exclude = "";
+  c.flags["collector.diskstats.device-exclude"] = "";
   MetricSink s = RunCollector("diskstats", c);
   EXPECT_EQ(SeriesCount(s, "node_disk_info"), 11u);
 }

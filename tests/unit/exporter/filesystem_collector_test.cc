@@ -153,7 +153,7 @@ TEST(FilesystemCollectorTest, MissingMountsFileFails) {
 
 TEST(FilesystemCollectorTest, InvalidExcludePatternFails) {
   CollectorConfig c = FixtureConfig();
-  c.filesystem_fs_types_exclude = "(unclosed";
+  c.flags["collector.filesystem.fs-types-exclude"] = "(unclosed";
   MetricSink s;
   auto st = RegisteredCollectors().at("filesystem").factory(c)->Update(s);
   EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();

@@ -60,7 +60,7 @@ TEST(NetdevCollectorTest, ColumnValues) {
 
 TEST(NetdevCollectorTest, ExcludePattern) {
   CollectorConfig c = FixtureConfig();
-  c.netdev_device_exclude = "^(lo|veth.*)$";
+  c.flags["collector.netdev.device-exclude"] = "^(lo|veth.*)$";
   MetricSink s = RunCollector("netdev", c);
   EXPECT_EQ(Devices(s, "node_network_receive_bytes_total"),
             (std::set<std::string>{"eth0", "wlan0", "docker0"}));
@@ -90,7 +90,7 @@ TEST(NetdevCollectorTest, MalformedInputFailsTheCollector) {
   ScratchDir empty;
   EXPECT_TRUE(UpdateStatus("netdev", ProcAt(empty)).IsIOError());
   CollectorConfig c = FixtureConfig();
-  c.netdev_device_exclude = "[";
+  c.flags["collector.netdev.device-exclude"] = "[";
   EXPECT_TRUE(UpdateStatus("netdev", c).IsInvalidArgument());
 }
 
