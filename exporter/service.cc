@@ -1,5 +1,6 @@
 #include "exporter/service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -90,6 +91,16 @@ std::string ExporterService::RenderMetrics(const std::vector<std::string>* only)
   MetricSink sink;
   collector_->Collect(sink, only);
   auto families = sink.TakeFamilies();
+  // Label names in order, as the Go client writes them (collectors may add
+  // them in any order).
+  for (auto& f : families) {
+    for (auto& m : f.metric) {
+      auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+      if (!std::is_sorted(m.label.begin(), m.label.end(), by_name)) {
+        std::sort(m.label.begin(), m.label.end(), by_name);
+      }
+    }
+  }
   AppendExporterMetrics(&families);
   // Counted after this scrape's own metrics, as promhttp does: the count
   // shows from the next scrape on.

@@ -25,7 +25,7 @@ for arg in "$@"; do
   case "$arg" in
     --test) PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev
                        prometheus prometheus-node-exporter victoria-metrics docker-compose
-                       dbus-daemon python3-dbus) ;;
+                       dbus-daemon) ;;
     --browser) PACKAGES+=(chromium); need_node=1 ;;
     --web) need_node=1 ;;
     --fuzz) PACKAGES+=(clang-14 libclang-rt-14-dev) ;;

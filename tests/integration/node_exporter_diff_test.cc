@@ -94,21 +94,6 @@ struct Family {
 };
 using Exposition = std::map<std::string, Family>;
 
-std::string Canonical(std::string_view series) {
-  model::Labels labels;
-  if (!common::ParseSeriesLabels(series, &labels).ok()) return std::string(series);
-  std::string out;
-  std::string name;
-  for (const auto& l : labels) {
-    if (l.name == "__name__") {
-      name = l.value;
-      continue;
-    }
-    out += (out.empty() ? "" : ",") + l.name + "=\"" + l.value + "\"";
-  }
-  return name + "{" + out + "}";
-}
-
 Exposition Parse(const std::string& text) {
   Exposition out;
   common::TextParser p(text);
@@ -129,7 +114,8 @@ Exposition Parse(const std::string& text) {
     } else {
       std::string name(p.metric_name());
       std::string family = !current.empty() && name.rfind(current, 0) == 0 ? current : name;
-      out[family].samples[Canonical(p.series())] = p.value();
+      // The series as written: label order must match too (Go sorts names).
+      out[family].samples[std::string(p.series())] = p.value();
     }
   }
   return out;

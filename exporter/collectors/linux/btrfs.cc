@@ -155,6 +155,16 @@ std::string Hex(const unsigned char* b, size_t n) {
   return s;
 }
 
+// dennwc/btrfs' UUID.String(): 8-4-4-4-12 hex groups, "<zero>" for all zeros.
+// (Filesystem ids, FSID.String(), are plain hex.)
+std::string DashedUuid(const unsigned char (&b)[16]) {
+  bool zero = true;
+  for (unsigned char c : b) zero = zero && c == 0;
+  if (zero) return "<zero>";
+  return Hex(b, 4) + "-" + Hex(b + 4, 2) + "-" + Hex(b + 6, 2) + "-" + Hex(b + 8, 2) + "-" +
+         Hex(b + 10, 6);
+}
+
 std::string Replace(std::string s, const std::string& from, const std::string& to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
     s.replace(p, from.size(), to);
@@ -248,7 +258,7 @@ class BtrfsCollector : public Collector {
         }
         IoctlDev d;
         d.path = reinterpret_cast<const char*>(di.path);
-        d.uuid = Hex(di.uuid, sizeof(di.uuid));
+        d.uuid = DashedUuid(di.uuid);
         d.bytes_used = di.bytes_used;
         d.total_bytes = di.total_bytes;
         for (int i = 0; i < 5; ++i) d.errs[i] = ds.values[i];

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/linux/cpu_info.h"
 #include "exporter/collectors/linux/sysfs_util.h"
 #include "exporter/collectors/parse_util.h"
 
@@ -56,7 +57,8 @@ class CpuCollector : public Collector {
   // node_exporter reads the isolated list once, when the collector is created;
   // a missing file means no node_cpu_isolated series.
   explicit CpuCollector(const CollectorConfig& c)
-      : path_(c.paths.Proc("stat")),
+      : config_(c),
+        path_(c.paths.Proc("stat")),
         cpu_dir_(c.paths.Sys("devices/system/cpu")),
         guest_(c.BoolFlag("collector.cpu.guest")) {
     sysfs::Attr a = sysfs::ReadWhole(cpu_dir_ + "/isolated");
@@ -76,6 +78,8 @@ class CpuCollector : public Collector {
     // node_exporter refuses to create the collector then; failing every
     // scrape is the closest this framework allows.
     if (!isolated_error_.empty()) return common::Status::IOError(isolated_error_);
+    // --collector.cpu.info: node_exporter reads /proc/cpuinfo first.
+    if (auto s = CollectCpuInfo(config_, sink); !s.ok()) return s;
     if (auto s = UpdateStat(sink); !s.ok()) return s;
     for (int cpu : isolated_) {
       sink.Gauge("node_cpu_isolated",
@@ -169,6 +173,7 @@ class CpuCollector : public Collector {
   }
 
  private:
+  CollectorConfig config_;
   std::string path_;
   std::string cpu_dir_;
   bool guest_;

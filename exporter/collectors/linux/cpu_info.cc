@@ -1,7 +1,8 @@
 // cpu info: node_cpu_info{package,core,cpu,vendor,family,model,model_name,
 // microcode,stepping,cachesize}, node_cpu_flag_info{flag} and
 // node_cpu_bug_info{bug} from <procfs>/cpuinfo, as the --collector.cpu.info
-// part of node_exporter 1.5's cpu_linux.go over procfs's x86 cpuinfo parser.
+// part of node_exporter 1.5's cpu_linux.go over procfs's cpuinfo parsers (x86's,
+// and arm's on arm builds).
 //
 // Label values are the text after "key: " exactly as the kernel wrote it.
 // Flags and bugs come from the first processor only, and only those matching
@@ -84,9 +85,9 @@ std::vector<std::string> SplitFields(std::string_view s) {
   return out;
 }
 
-common::Status ParseCpuInfo(const std::string& path, std::vector<CpuInfo>* out) {
-  std::string text;
-  if (!common::ReadFileToString(path, &text)) return common::Status::IOError("cannot read " + path);
+// procfs's parser for x86 (and the default here for other architectures).
+common::Status ParseCpuInfoX86(const std::string& text, const std::string& path,
+                               std::vector<CpuInfo>* out) {
   auto lines = parse::Lines(text);
   size_t i = 0;
   while (i < lines.size() && TrimSpace(lines[i]).empty()) ++i;
@@ -156,9 +157,91 @@ common::Status ParseCpuInfo(const std::string& path, std::vector<CpuInfo>* out) 
   return common::Status::OK();
 }
 
+// procfs's parser for arm and arm64: processors are numbered by "processor"
+// lines (or, on old 32-bit kernels, one "Processor: <model>" header and a
+// BogoMIPS line per CPU); every CPU gets the flags of the last "Features" line
+// and no vendor, family, package or core.
+common::Status ParseCpuInfoArm(const std::string& text, const std::string& path,
+                               std::vector<CpuInfo>* out) {
+  auto lines = parse::Lines(text);
+  size_t i = 0;
+  while (i < lines.size() && TrimSpace(lines[i]).empty()) ++i;
+  std::string_view first = i < lines.size() ? lines[i] : std::string_view();
+  if (first.empty() || (first[0] != 'P' && first[0] != 'p') || first.substr(1, 8) != "rocessor" ||
+      first.find(':') == std::string_view::npos) {
+    return common::Status::Corruption("invalid cpuinfo file: \"" + std::string(first) + "\"");
+  }
+  auto bad = [&](std::string_view key, std::string_view value) {
+    return common::Status::Corruption("invalid " + std::string(key) + " value \"" +
+                                      std::string(value) + "\" in " + path);
+  };
+  std::vector<CpuInfo> cpus;
+  CpuInfo common;
+  {
+    size_t sep = first.find(": ");
+    std::string_view value = sep == std::string_view::npos ? "" : first.substr(sep + 2);
+    if (TrimSpace(first.substr(0, sep)) == "Processor") {
+      common.model_name = value;
+    } else {
+      auto v = sep == std::string_view::npos ? std::nullopt : ParseUint32Base0(value);
+      if (!v) return bad("processor", value);
+      cpus.emplace_back().processor = *v;
+    }
+  }
+  std::optional<std::string_view> features;
+  for (++i; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find(':') == std::string_view::npos) continue;
+    size_t sep = line.find(": ");
+    if (sep == std::string_view::npos) continue;  // procfs's key is the whole line then
+    std::string_view key = TrimSpace(line.substr(0, sep));
+    std::string_view value = line.substr(sep + 2);
+    if (key == "processor") {
+      auto v = ParseUint32Base0(value);
+      if (!v) return bad(key, value);
+      CpuInfo& c = cpus.emplace_back(common);
+      c.processor = *v;
+    } else if (key == "BogoMIPS") {
+      if (cpus.empty()) cpus.emplace_back(common).processor = 0;  // the only CPU
+      if (!parse::ToDouble(value)) return bad(key, value);
+    } else if (key == "Features") {
+      features = value;
+    } else if (key == "model name") {
+      // node_exporter (procfs) crashes on a model name before any processor.
+      if (cpus.empty()) return bad(key, value);
+      cpus.back().model_name = value;
+    }
+  }
+  if (!cpus.empty()) {
+    // node_exporter (procfs) crashes on CPUs without a Features line.
+    if (!features) return common::Status::Corruption("no Features line in " + path);
+    for (CpuInfo& c : cpus) c.flags = SplitFields(*features);
+  }
+  *out = std::move(cpus);
+  return common::Status::OK();
+}
+
+common::Status ParseCpuInfo(CpuInfoFormat format, const std::string& path,
+                            std::vector<CpuInfo>* out) {
+  std::string text;
+  if (!common::ReadFileToString(path, &text)) return common::Status::IOError("cannot read " + path);
+  return format == CpuInfoFormat::kArm ? ParseCpuInfoArm(text, path, out)
+                                       : ParseCpuInfoX86(text, path, out);
+}
+
 }  // namespace
 
 common::Status CollectCpuInfo(const CollectorConfig& config, MetricSink& sink) {
+#if defined(__aarch64__) || defined(__arm__)
+  return CollectCpuInfoAs(CpuInfoFormat::kArm, config, sink);
+#else
+  return CollectCpuInfoAs(CpuInfoFormat::kX86, config, sink);
+#endif
+}
+
+common::Status CollectCpuInfoAs(CpuInfoFormat format, const CollectorConfig& config,
+                                MetricSink& sink) {
   const std::string flags_include = config.Flag("collector.cpu.info.flags-include");
   const std::string bugs_include = config.Flag("collector.cpu.info.bugs-include");
   // Setting either include flag turns cpu info on, as in node_exporter.
@@ -178,7 +261,7 @@ common::Status CollectCpuInfo(const CollectorConfig& config, MetricSink& sink) {
   }
 
   std::vector<CpuInfo> cpus;
-  common::Status s = ParseCpuInfo(config.paths.Proc("cpuinfo"), &cpus);
+  common::Status s = ParseCpuInfo(format, config.paths.Proc("cpuinfo"), &cpus);
   if (!s.ok()) return s;
   for (const CpuInfo& c : cpus) {
     sink.Gauge("node_cpu_info", "CPU information from /proc/cpuinfo.",

@@ -17,4 +17,14 @@ namespace exporter {
 // without emitting anything else, as node_exporter's.
 common::Status CollectCpuInfo(const CollectorConfig& config, MetricSink& sink);
 
+// The /proc/cpuinfo layouts whose parsers procfs picks by the architecture it
+// was built for. Other architectures (ppc64, s390x, mips, riscv) read as x86
+// here, where procfs has parsers of their own.
+enum class CpuInfoFormat { kX86, kArm };
+
+// CollectCpuInfo for a given layout (CollectCpuInfo uses the build's), so
+// tests can exercise every parser.
+common::Status CollectCpuInfoAs(CpuInfoFormat format, const CollectorConfig& config,
+                                MetricSink& sink);
+
 }  // namespace exporter

@@ -15,7 +15,6 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -67,6 +66,22 @@ bool ParseUints(const std::vector<std::string_view>& f, size_t from, uint64_t* o
     out[i - from] = *v;
   }
   return true;
+}
+
+// [+-]digits[.digits], as a Go duration's number.
+bool IsDecimal(std::string_view s) {
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  bool digits = false, dot = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      digits = true;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
 }
 
 // A line cursor over the file, as procfs's bufio.Scanner.
@@ -125,7 +140,10 @@ Status ParseNfsStats(Lines& in, const std::string& version, NfsStats* st) {
       if (f.size() < 2) return Status::Corruption("not enough information for NFS stats");
     }
     if (key == "age:") {
-      auto v = parse::ToDouble(f[1]);
+      // procfs reads it as a Go duration "<age>s": a decimal number, no exponent.
+      std::string_view age = f[1];
+      if (!age.empty() && age[0] == '+') age.remove_prefix(1);
+      auto v = IsDecimal(f[1]) ? parse::ToDouble(age) : std::nullopt;
       if (!v) return Status::Corruption("invalid NFS age " + std::string(f[1]));
       st->age_seconds = *v;
     } else if (key == "bytes:") {

@@ -70,28 +70,37 @@ struct Iface {
 };
 
 common::Status ReadIface(const std::string& dir, Iface* iface) {
-  auto files = sysfs::ListDir(dir);
-  if (!files.ok()) return files.status();
-  for (const std::string& f : *files) {
-    std::string path = dir + "/" + f;
-    struct stat st;
-    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    bool numeric = false, text = false;
-    for (const char* n : kNumeric) numeric = numeric || f == n;
-    for (const char* t : kText) text = text || f == t;
-    sysfs::Attr a = sysfs::ReadAttr(path);
+  // Only the attributes exported are read (node_exporter's sysfs reads every
+  // file of the directory), relative to one directory descriptor: sysfs
+  // path walks through the class symlink are most of a scrape's cost.
+  int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    if (errno == ENOENT) return common::Status::NotFound(dir + ": no such directory");
+    return common::Status::IOError("cannot open " + dir);
+  }
+  struct CloseFd {
+    int fd;
+    ~CloseFd() { close(fd); }
+  } close_dir{dir_fd};
+  std::vector<std::pair<const char*, bool>> wanted;  // name, numeric
+  for (const char* n : kNumeric) wanted.emplace_back(n, true);
+  for (const char* t : kText) wanted.emplace_back(t, false);
+  for (const auto& [name, numeric] : wanted) {
+    const std::string f = name;
+    const bool text = !numeric;
+    sysfs::Attr a = sysfs::ReadAttrAt(dir_fd, name);
     if (!a.ok()) {
       // The kernel answers EINVAL for speed/duplex of a down link, EOPNOTSUPP
       // for phys_port_id on most drivers.
       if (a.err == ENOENT || a.err == EACCES || a.err == EPERM || a.err == EOPNOTSUPP ||
-          a.err == EINVAL) {
+          a.err == EINVAL || a.err == EISDIR) {
         continue;
       }
-      return common::Status::IOError("failed to read file " + path);
+      return common::Status::IOError("failed to read file " + dir + "/" + f);
     }
     if (numeric) {
       auto v = sysfs::ParseIntBase0(a.value);
-      if (!v) return common::Status::Corruption("cannot parse " + path + ": " + a.value);
+      if (!v) return common::Status::Corruption("cannot parse " + dir + "/" + f + ": " + a.value);
       iface->num[f] = *v;
     } else if (text) {
       iface->text[f] = a.value;

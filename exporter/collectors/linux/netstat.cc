@@ -111,7 +111,7 @@ class NetstatCollector : public Collector {
         auto v = parse::ToDouble(raw);
         if (!v) return common::Status::Corruption("invalid value " + raw + " in netstats");
         std::string key = proto + "_" + name;
-        if (!RE2::PartialMatch(key, fields_)) continue;
+        if (!Wanted(key)) continue;
         sink.Untyped("node_netstat_" + key, "Statistic " + proto + name + ".", {}, *v);
       }
     }
@@ -120,7 +120,17 @@ class NetstatCollector : public Collector {
 
  private:
   common::HostPaths paths_;
+  // The field names a kernel has never change: each is matched once.
+  bool Wanted(std::string_view field) {
+    auto it = wanted_.find(field);
+    if (it != wanted_.end()) return it->second;
+    bool w = RE2::PartialMatch(field, fields_);
+    wanted_.emplace(std::string(field), w);
+    return w;
+  }
+
   RE2 fields_;
+  std::map<std::string, bool, std::less<>> wanted_;
 };
 
 REGISTER_COLLECTOR("netstat", true, NetstatCollector);

@@ -7,7 +7,6 @@
 // node_processes_threads_state counts the task directories; the two can differ
 // on a live host, as they do in node_exporter.
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <filesystem>
 #include <iterator>

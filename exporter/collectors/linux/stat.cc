@@ -3,6 +3,7 @@
 #include <string>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/linux/stat_softirq.h"
 #include "exporter/collectors/parse_util.h"
 
 namespace exporter {
@@ -10,13 +11,17 @@ namespace {
 
 class StatCollector : public Collector {
  public:
-  explicit StatCollector(const CollectorConfig& c) : path_(c.paths.Proc("stat")) {}
+  explicit StatCollector(const CollectorConfig& c) : config_(c), path_(c.paths.Proc("stat")) {}
 
   common::Status Update(MetricSink& sink) override {
     std::string text;
     if (!common::ReadFileToString(path_, &text)) {
       return common::Status::IOError("cannot read " + path_);
     }
+    // node_exporter parses the softirq line whether or not it is exported:
+    // a malformed one fails the collector either way.
+    auto softirqs = ParseStatSoftirqs(text);
+    if (!softirqs.ok()) return softirqs.status().WithContext(path_);
     double intr = -1, ctxt = -1, btime = -1, forks = -1, running = -1, blocked = -1;
     for (std::string_view line : parse::Lines(text)) {
       auto f = parse::Fields(line);
@@ -50,10 +55,12 @@ class StatCollector : public Collector {
     sink.Gauge("node_procs_running", "Number of processes in runnable state.", {}, running);
     sink.Gauge("node_procs_blocked", "Number of processes blocked waiting for I/O to complete.", {},
                blocked);
+    EmitStatSoftirqs(config_, *softirqs, sink);  // --collector.stat.softirq
     return common::Status::OK();
   }
 
  private:
+  CollectorConfig config_;
   std::string path_;
 };
 

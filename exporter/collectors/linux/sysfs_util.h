@@ -42,9 +42,11 @@ struct Attr {
 // Reads a sysfs attribute with one read(2) of at most 128 bytes, like procfs'
 // util.SysReadFile: some drivers return EAGAIN forever and a retrying reader
 // would spin. The value is whitespace-trimmed.
-inline Attr ReadAttr(const std::string& path) {
+// dir_fd: a directory opened with O_PATH or O_DIRECTORY, for reading many
+// attributes of one device without walking its (symlinked) path each time.
+inline Attr ReadAttrAt(int dir_fd, const char* name) {
   Attr a;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     a.err = errno;
     return a;
@@ -60,6 +62,8 @@ inline Attr ReadAttr(const std::string& path) {
   a.value = std::string(TrimSpace(std::string_view(buf, static_cast<size_t>(n))));
   return a;
 }
+
+inline Attr ReadAttr(const std::string& path) { return ReadAttrAt(AT_FDCWD, path.c_str()); }
 
 // Reads a whole file (procfs' ReadFileNoStat / os.ReadFile), untrimmed.
 inline Attr ReadWhole(const std::string& path) {

@@ -1,6 +1,7 @@
 // vmstat collector: selected <procfs>/vmstat fields, as node_exporter 1.5's
 // vmstat_linux.go: node_vmstat_<field>, untyped, for the fields matching
 // --collector.vmstat.fields.
+#include <map>
 #include <string>
 
 #include <re2/re2.h>
@@ -33,7 +34,7 @@ class VmstatCollector : public Collector {
       auto v = parse::ToDouble(f[1]);
       if (!v) return common::Status::Corruption("bad value in " + path_);
       std::string name(f[0]);
-      if (!RE2::PartialMatch(name, fields_)) continue;
+      if (!Wanted(name)) continue;
       sink.Untyped("node_vmstat_" + name, "/proc/vmstat information field " + name + ".", {}, *v);
     }
     return common::Status::OK();
@@ -41,7 +42,17 @@ class VmstatCollector : public Collector {
 
  private:
   std::string path_;
+  // The field names a kernel has never change: each is matched once.
+  bool Wanted(std::string_view field) {
+    auto it = wanted_.find(field);
+    if (it != wanted_.end()) return it->second;
+    bool w = RE2::PartialMatch(field, fields_);
+    wanted_.emplace(std::string(field), w);
+    return w;
+  }
+
   RE2 fields_;
+  std::map<std::string, bool, std::less<>> wanted_;
 };
 
 REGISTER_COLLECTOR("vmstat", true, VmstatCollector);

@@ -111,5 +111,37 @@ TEST(CpuInfoTest, Failures) {
   EXPECT_FALSE(st.ok());
 }
 
+TEST(CpuInfoTest, ArmLayout) {
+  ScratchDir proc;
+  proc.Write("cpuinfo",
+             "processor\t: 0\nBogoMIPS\t: 48.00\nFeatures\t: fp asimd evtstrm crc32\n"
+             "CPU implementer\t: 0x41\n\nprocessor\t: 1\nBogoMIPS\t: 48.00\n"
+             "Features\t: fp asimd evtstrm aes crc32\nCPU implementer\t: 0x41\n");
+  CollectorConfig c = ProcAt(proc);
+  c.flags["collector.cpu.info.flags-include"] = "^(aes|fp)$";
+  MetricSink s;
+  ASSERT_TRUE(CollectCpuInfoAs(CpuInfoFormat::kArm, c, s).ok());
+  EXPECT_EQ(SeriesCount(s, "node_cpu_info"), 2u);
+  EXPECT_EQ(MustValue(s, "node_cpu_info", {{"cpu", "1"}, {"vendor", ""}, {"model_name", ""}}), 1);
+  // Every CPU has the last Features line: aes shows up though cpu0 lacks it.
+  EXPECT_EQ(SeriesCount(s, "node_cpu_flag_info"), 2u);
+  EXPECT_EQ(MustValue(s, "node_cpu_flag_info", {{"flag", "aes"}}), 1);
+
+  // Old 32-bit kernels: a "Processor" model header, one BogoMIPS line per CPU.
+  proc.Write("cpuinfo",
+             "Processor\t: ARMv7 Processor rev 4 (v7l)\nBogoMIPS\t: 38.40\n"
+             "Features\t: half thumb fastmult vfp\nHardware\t: BCM2835\n");
+  MetricSink old;
+  ASSERT_TRUE(CollectCpuInfoAs(CpuInfoFormat::kArm, c, old).ok());
+  EXPECT_EQ(MustValue(old, "node_cpu_info",
+                      {{"cpu", "0"}, {"model_name", "ARMv7 Processor rev 4 (v7l)"}}),
+            1);
+
+  // No Features line: node_exporter crashes; here the collector fails.
+  proc.Write("cpuinfo", "processor\t: 0\nBogoMIPS\t: 48.00\n");
+  MetricSink none;
+  EXPECT_FALSE(CollectCpuInfoAs(CpuInfoFormat::kArm, c, none).ok());
+}
+
 }  // namespace
 }  // namespace exporter::testing
