@@ -143,6 +143,14 @@ TEST(ExporterIntegrationTest, SystemSnapshotHasTheDocumentedFields) {
   EXPECT_TRUE(j["network"].is_object());
   EXPECT_TRUE(j["temperatures"].is_array());
   EXPECT_GE(j["sample_window_seconds"].get<double>(), 1.0);
+  // From the netstat, sockstat, filefd and vmstat collectors.
+  for (const char* k : {"established", "time_wait", "inuse"}) {
+    EXPECT_TRUE(j["tcp"][k].is_number()) << j["tcp"].dump();
+  }
+  EXPECT_GT(j["file_descriptors"]["allocated"].get<double>(), 0);
+  EXPECT_GT(j["file_descriptors"]["maximum"].get<double>(),
+            j["file_descriptors"]["allocated"].get<double>());
+  EXPECT_GE(j["oom_kills"].get<double>(), 0);
 }
 
 TEST(ExporterIntegrationTest, HealthIndexAndMethodErrors) {

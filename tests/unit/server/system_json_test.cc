@@ -35,7 +35,10 @@ constexpr const char* kReading = R"({
   "disk_io": {"vda": {"read_bytes": 33, "write_bytes": 44}},
   "disks": [{"device": "/dev/vda1", "fstype": "ext4", "mountpoint": "/", "total": 1000,
              "used": 300, "free": 600, "readonly": false}],
-  "temperatures": []
+  "temperatures": [],
+  "tcp": {"established": 42, "time_wait": 7, "inuse": 50},
+  "file_descriptors": {"allocated": 2048, "maximum": 9223372036854775807},
+  "oom_kills": 3
 })";
 
 TEST(SystemJsonTest, MapsToNodeExporterNames) {
@@ -72,6 +75,12 @@ TEST(SystemJsonTest, MapsToNodeExporterNames) {
       {"node_filesystem_avail_bytes{device=\"/dev/vda1\", fstype=\"ext4\", mountpoint=\"/\"}", 600},
       {"node_filesystem_free_bytes{device=\"/dev/vda1\", fstype=\"ext4\", mountpoint=\"/\"}", 700},
       {"node_filesystem_readonly{device=\"/dev/vda1\", fstype=\"ext4\", mountpoint=\"/\"}", 0},
+      {"node_netstat_Tcp_CurrEstab", 42},
+      {"node_sockstat_TCP_tw", 7},
+      {"node_sockstat_TCP_inuse", 50},
+      {"node_filefd_allocated", 2048},
+      {"node_filefd_maximum", 9223372036854775807.0},
+      {"node_vmstat_oom_kill", 3},
   };
   for (const auto& [k, v] : want) {
     auto it = m.find(k);
