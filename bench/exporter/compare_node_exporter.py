@@ -46,6 +46,20 @@ def rss_bytes(pid):
     return 0
 
 
+def pss_bytes(pid):
+    """Proportional set size: shared library pages divided among their users.
+    node_exporter is one static binary, so its PSS is about its RSS; ours
+    shares libc, libstdc++ and the other Debian libraries with the host."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def wait_ready(port, timeout=15):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -79,6 +93,7 @@ def measure(name, argv, port, scrapes):
             lat.append(time.perf_counter() - t0)
         cpu = (cpu_seconds(proc.pid) - cpu0) / scrapes
         rss = rss_bytes(proc.pid)
+        pss = pss_bytes(proc.pid)
         series = sum(1 for line in body.decode().splitlines() if line and not line.startswith("#"))
         lat.sort()
         return {
@@ -87,6 +102,7 @@ def measure(name, argv, port, scrapes):
             "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
             "cpu_ms": cpu * 1000,
             "rss_mb": rss / 1e6,
+            "pss_mb": pss / 1e6,
             "series": series,
         }
     finally:
@@ -115,17 +131,18 @@ def main():
                  [args.node_exporter, f"--web.listen-address=127.0.0.1:{p}"], p, args.scrapes)
 
     print(f"{args.scrapes} scrapes each, one keep-alive connection, sequential\n")
-    hdr = f"{'exporter':34} {'median ms':>10} {'p99 ms':>8} {'CPU ms/scrape':>14} {'RSS MB':>7} {'series':>7}"
+    hdr = f"{'exporter':34} {'median ms':>10} {'p99 ms':>8} {'CPU ms/scrape':>14} {'RSS MB':>7} {'PSS MB':>7} {'series':>7}"
     print(hdr)
     print("-" * len(hdr))
     for r in (ours, ne):
         print(f"{r['name']:34} {r['median_ms']:10.2f} {r['p99_ms']:8.2f} {r['cpu_ms']:14.3f} "
-              f"{r['rss_mb']:7.1f} {r['series']:7d}")
+              f"{r['rss_mb']:7.1f} {r['pss_mb']:7.1f} {r['series']:7d}")
     print()
     print(f"ours / node_exporter: latency {ours['median_ms'] / ne['median_ms']:.3f}, "
           f"p99 {ours['p99_ms'] / ne['p99_ms']:.3f}, "
           f"CPU {ours['cpu_ms'] / max(ne['cpu_ms'], 1e-9):.3f}, "
           f"RSS {ours['rss_mb'] / ne['rss_mb']:.3f}, "
+          f"PSS {ours['pss_mb'] / max(ne['pss_mb'], 1e-9):.3f}, "
           f"series {ours['series'] / ne['series']:.3f}")
     return 0
 
