@@ -27,28 +27,36 @@ bool MetricSink::Add(std::string_view name, std::string_view help, prometheus::M
   return true;
 }
 
-void MetricSink::Gauge(std::string_view name, std::string_view help, LabelPairs labels,
-                       double value) {
+void MetricSink::AddValue(std::string_view name, std::string_view help, prometheus::MetricType type,
+                          LabelPairs labels, double value) {
   prometheus::ClientMetric m;
   m.label = std::move(labels);
-  m.gauge.value = value;
-  Add(name, help, prometheus::MetricType::Gauge, std::move(m));
+  switch (type) {
+    case prometheus::MetricType::Counter:
+      m.counter.value = value;
+      break;
+    case prometheus::MetricType::Gauge:
+      m.gauge.value = value;
+      break;
+    default:
+      m.untyped.value = value;
+  }
+  Add(name, help, type, std::move(m));
+}
+
+void MetricSink::Gauge(std::string_view name, std::string_view help, LabelPairs labels,
+                       double value) {
+  AddValue(name, help, prometheus::MetricType::Gauge, std::move(labels), value);
 }
 
 void MetricSink::Counter(std::string_view name, std::string_view help, LabelPairs labels,
                          double value) {
-  prometheus::ClientMetric m;
-  m.label = std::move(labels);
-  m.counter.value = value;
-  Add(name, help, prometheus::MetricType::Counter, std::move(m));
+  AddValue(name, help, prometheus::MetricType::Counter, std::move(labels), value);
 }
 
 void MetricSink::Untyped(std::string_view name, std::string_view help, LabelPairs labels,
                          double value) {
-  prometheus::ClientMetric m;
-  m.label = std::move(labels);
-  m.untyped.value = value;
-  Add(name, help, prometheus::MetricType::Untyped, std::move(m));
+  AddValue(name, help, prometheus::MetricType::Untyped, std::move(labels), value);
 }
 
 std::vector<prometheus::MetricFamily> MetricSink::TakeFamilies() {

@@ -42,6 +42,8 @@ class MetricSink {
   const prometheus::MetricFamily* Find(std::string_view name) const;
 
  private:
+  void AddValue(std::string_view name, std::string_view help, prometheus::MetricType type,
+                LabelPairs labels, double value);
   // nullptr when the name exists with another help or type.
   prometheus::MetricFamily* Family(std::string_view name, std::string_view help,
                                    prometheus::MetricType type);

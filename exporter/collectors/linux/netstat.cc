@@ -13,6 +13,7 @@
 #include <re2/re2.h>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/field_filter.h"
 #include "exporter/collectors/parse_util.h"
 
 namespace exporter {
@@ -78,7 +79,7 @@ void ParseSnmp6(const std::string& text, ProtoStats& stats) {
 class NetstatCollector : public Collector {
  public:
   explicit NetstatCollector(const CollectorConfig& c)
-      : paths_(c.paths), fields_(c.Flag("collector.netstat.fields"), RE2::Quiet) {}
+      : paths_(c.paths), fields_(c.Flag("collector.netstat.fields")) {}
 
   common::Status Update(MetricSink& sink) override {
     if (!fields_.ok()) return common::Status::InvalidArgument("invalid netstat fields regexp");
@@ -111,7 +112,7 @@ class NetstatCollector : public Collector {
         auto v = parse::ToDouble(raw);
         if (!v) return common::Status::Corruption("invalid value " + raw + " in netstats");
         std::string key = proto + "_" + name;
-        if (!Wanted(key)) continue;
+        if (!fields_.Wanted(key)) continue;
         sink.Untyped("node_netstat_" + key, "Statistic " + proto + name + ".", {}, *v);
       }
     }
@@ -120,17 +121,7 @@ class NetstatCollector : public Collector {
 
  private:
   common::HostPaths paths_;
-  // The field names a kernel has never change: each is matched once.
-  bool Wanted(std::string_view field) {
-    auto it = wanted_.find(field);
-    if (it != wanted_.end()) return it->second;
-    bool w = RE2::PartialMatch(field, fields_);
-    wanted_.emplace(std::string(field), w);
-    return w;
-  }
-
-  RE2 fields_;
-  std::map<std::string, bool, std::less<>> wanted_;
+  FieldFilter fields_;
 };
 
 REGISTER_COLLECTOR("netstat", true, NetstatCollector);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "exporter/collector.h"
+#include "model/matcher.h"
 
 namespace exporter {
 namespace {
@@ -79,47 +80,8 @@ std::string ErrnoText(int r) {
 // go-systemd renders a string property with Go's %q quoting and node_exporter
 // strips the outer quotes again: only escapes stay.
 std::string GoQuotedInner(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out;
+  std::string quoted = model::QuoteString(s);
+  return quoted.substr(1, quoted.size() - 2);
 }
 
 bool EndsWith(const std::string& s, std::string_view suffix) {

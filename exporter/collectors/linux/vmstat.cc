@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/field_filter.h"
 #include "exporter/collectors/parse_util.h"
 
 namespace exporter {
@@ -19,7 +20,7 @@ REGISTER_COLLECTOR_FLAG(vmstat_fields, "collector.vmstat.fields",
 class VmstatCollector : public Collector {
  public:
   explicit VmstatCollector(const CollectorConfig& c)
-      : path_(c.paths.Proc("vmstat")), fields_(c.Flag("collector.vmstat.fields"), RE2::Quiet) {}
+      : path_(c.paths.Proc("vmstat")), fields_(c.Flag("collector.vmstat.fields")) {}
 
   common::Status Update(MetricSink& sink) override {
     if (!fields_.ok()) return common::Status::InvalidArgument("invalid vmstat fields regexp");
@@ -34,7 +35,7 @@ class VmstatCollector : public Collector {
       auto v = parse::ToDouble(f[1]);
       if (!v) return common::Status::Corruption("bad value in " + path_);
       std::string name(f[0]);
-      if (!Wanted(name)) continue;
+      if (!fields_.Wanted(name)) continue;
       sink.Untyped("node_vmstat_" + name, "/proc/vmstat information field " + name + ".", {}, *v);
     }
     return common::Status::OK();
@@ -42,17 +43,7 @@ class VmstatCollector : public Collector {
 
  private:
   std::string path_;
-  // The field names a kernel has never change: each is matched once.
-  bool Wanted(std::string_view field) {
-    auto it = wanted_.find(field);
-    if (it != wanted_.end()) return it->second;
-    bool w = RE2::PartialMatch(field, fields_);
-    wanted_.emplace(std::string(field), w);
-    return w;
-  }
-
-  RE2 fields_;
-  std::map<std::string, bool, std::less<>> wanted_;
+  FieldFilter fields_;
 };
 
 REGISTER_COLLECTOR("vmstat", true, VmstatCollector);
