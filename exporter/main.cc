@@ -6,6 +6,10 @@
 // --path.*, each collector's own flags), so a unit or script written for
 // node_exporter runs this binary unchanged; the seed's environment variables
 // (SYSTEM_STATS_PORT, SYSTEM_STATS_HOST, ...) keep working beside them.
+#if defined(__linux__)
+#include <malloc.h>
+#endif
+
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -53,6 +57,12 @@ bool ParseListenAddress(const std::string& addr, std::string* host, int* port) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(__linux__) && defined(M_ARENA_MAX)
+  // One malloc arena: scrapes are serialized (NodeCollector), so per-thread
+  // arenas buy no speed, and each HTTP worker's own arena kept ~250 KB
+  // resident (about 1 MB of a 9 MB process; see bench/exporter).
+  mallopt(M_ARENA_MAX, 1);
+#endif
   common::BlockTerminationSignals();
 
   CLI::App app{
