@@ -65,8 +65,12 @@ common::Result<std::unique_ptr<NodeCollector>> NodeCollector::Create(
       return common::Status::InvalidArgument("unknown collector '" + name + "' (known: " + known +
                                              ")");
     }
+    auto collector = it->second.factory(config);
+    if (auto s = collector->Check(); !s.ok()) {
+      return common::Status::InvalidArgument("collector " + name + ": " + s.message());
+    }
     nc->names_.push_back(name);
-    nc->collectors_.push_back(it->second.factory(config));
+    nc->collectors_.push_back(std::move(collector));
   }
   return nc;
 }

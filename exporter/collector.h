@@ -62,6 +62,11 @@ class Collector {
   // node_scrape_collector_success 0, and the scrape goes on. Return NotFound
   // for "this host has no such data" (logged at debug level only).
   virtual common::Status Update(MetricSink& sink) = 0;
+  // Configuration errors (an invalid --collector.*-include regexp, flags that
+  // exclude each other): NodeCollector::Create fails with them, so the
+  // binary refuses to start as node_exporter does instead of failing every
+  // scrape.
+  virtual common::Status Check() const { return common::Status::OK(); }
 };
 
 using CollectorFactory = std::function<std::unique_ptr<Collector>(const CollectorConfig& config)>;
@@ -90,7 +95,8 @@ struct CollectorRegistrar {
 // state between calls.
 class NodeCollector {
  public:
-  // names: the collectors to run; unknown names fail.
+  // names: the collectors to run; unknown names fail, and so does a
+  // collector whose Check fails ("collector <name>: <why>").
   static common::Result<std::unique_ptr<NodeCollector>> Create(
       const CollectorConfig& config, const std::vector<std::string>& names);
   // The names of the collectors enabled by default.

@@ -214,6 +214,15 @@ TEST(ExporterIntegrationTest, BadFlagsFailWithMessage) {
   rc = testutil::RunCommand(testutil::BinaryPath("exporter/system-stats-service") + " --port 70000",
                             &out);
   EXPECT_NE(rc, 0);
+  // A regexp flag that does not compile stops start-up, as in node_exporter
+  // (timeout: an exporter that starts anyway must not hang the test).
+  rc = testutil::RunCommand("timeout 10 " + testutil::BinaryPath("exporter/system-stats-service") +
+                                " --web.listen-address=127.0.0.1:0"
+                                " '--collector.netclass.ignored-devices=('",
+                            &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("collector netclass: invalid ignored-devices regexp"), std::string::npos)
+      << out;
 }
 
 TEST(ExporterIntegrationTest, RealPrometheusScrapesIt) {

@@ -56,6 +56,8 @@ class CpuCollector : public Collector {
  public:
   // node_exporter reads the isolated list once, when the collector is created;
   // a missing file means no node_cpu_isolated series.
+  common::Status Check() const override { return CheckCpuInfoFlags(config_); }
+
   explicit CpuCollector(const CollectorConfig& c)
       : config_(c),
         path_(c.paths.Proc("stat")),

@@ -240,6 +240,21 @@ common::Status CollectCpuInfo(const CollectorConfig& config, MetricSink& sink) {
 #endif
 }
 
+common::Status CheckCpuInfoFlags(const CollectorConfig& config) {
+  for (const char* flag : {"collector.cpu.info.flags-include", "collector.cpu.info.bugs-include"}) {
+    const std::string pattern = config.Flag(flag);
+    if (pattern.empty()) continue;
+    RE2 re(pattern, RE2::Quiet);
+    if (!re.ok()) {
+      return common::Status::InvalidArgument(
+          "fail to compile --collector.cpu.info.flags-include and "
+          "--collector.cpu.info.bugs-include, the values of them must be regular expressions: " +
+          re.error());
+    }
+  }
+  return common::Status::OK();
+}
+
 common::Status CollectCpuInfoAs(CpuInfoFormat format, const CollectorConfig& config,
                                 MetricSink& sink) {
   const std::string flags_include = config.Flag("collector.cpu.info.flags-include");

@@ -16,6 +16,9 @@ namespace exporter {
 // malformed cpuinfo, invalid include regexp) means the cpu collector fails
 // without emitting anything else, as node_exporter's.
 common::Status CollectCpuInfo(const CollectorConfig& config, MetricSink& sink);
+// The cpu info flags' configuration errors (a flags/bugs include that is not
+// a regular expression), for CpuCollector::Check.
+common::Status CheckCpuInfoFlags(const CollectorConfig& config);
 
 // The /proc/cpuinfo layouts whose parsers procfs picks by the architecture it
 // was built for. Other architectures (ppc64, s390x, mips, riscv) read as x86

@@ -119,10 +119,15 @@ class DiskstatsCollector : public Collector {
         include_(c.Flag("collector.diskstats.device-include"), RE2::Quiet),
         exclude_(c.Flag("collector.diskstats.device-exclude"), RE2::Quiet) {}
 
-  common::Status Update(MetricSink& sink) override {
+  common::Status Check() const override {
     if (!include_.ok() || !exclude_.ok()) {
       return common::Status::InvalidArgument("invalid diskstats include or exclude pattern");
     }
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     std::string text;
     if (!common::ReadFileToString(path_, &text)) {
       return common::Status::IOError("cannot read " + path_);

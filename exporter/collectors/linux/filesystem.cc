@@ -82,10 +82,15 @@ class FilesystemCollector : public Collector {
         mount_points_exclude_(c.Flag("collector.filesystem.mount-points-exclude"), RE2::Quiet),
         fs_types_exclude_(c.Flag("collector.filesystem.fs-types-exclude"), RE2::Quiet) {}
 
-  common::Status Update(MetricSink& sink) override {
+  common::Status Check() const override {
     if (!mount_points_exclude_.ok() || !fs_types_exclude_.ok()) {
       return common::Status::InvalidArgument("invalid filesystem exclude pattern");
     }
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     std::string path = paths_.Proc("1/mounts");
     std::string text;
     if (!common::ReadFileToString(path, &text)) {

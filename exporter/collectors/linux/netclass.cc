@@ -118,8 +118,13 @@ class NetClassCollector : public Collector {
         netlink_(c.BoolFlag("collector.netclass.netlink")),
         with_stats_(c.BoolFlag("collector.netclass_rtnl.with-stats")) {}
 
-  common::Status Update(MetricSink& sink) override {
+  common::Status Check() const override {
     if (!ignored_.ok()) return common::Status::InvalidArgument("invalid ignored-devices regexp");
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     if (netlink_) return CollectNetClassRtnl(sink, ignored_, with_stats_);
     auto names = sysfs::ListDir(dir_);
     if (!names.ok()) {

@@ -48,7 +48,7 @@ class NetdevCollector : public Collector {
         include_(c.Flag("collector.netdev.device-include"), RE2::Quiet),
         exclude_(c.Flag("collector.netdev.device-exclude"), RE2::Quiet) {}
 
-  common::Status Update(MetricSink& sink) override {
+  common::Status Check() const override {
     if (!include_.ok() || !exclude_.ok()) {
       return common::Status::InvalidArgument("invalid netdev include or exclude pattern");
     }
@@ -56,6 +56,11 @@ class NetdevCollector : public Collector {
       return common::Status::InvalidArgument(
           "device-exclude & device-include are mutually exclusive");
     }
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     std::string text;
     if (!common::ReadFileToString(path_, &text)) {
       return common::Status::IOError("cannot read " + path_);

@@ -81,8 +81,13 @@ class NetstatCollector : public Collector {
   explicit NetstatCollector(const CollectorConfig& c)
       : paths_(c.paths), fields_(c.Flag("collector.netstat.fields")) {}
 
-  common::Status Update(MetricSink& sink) override {
+  common::Status Check() const override {
     if (!fields_.ok()) return common::Status::InvalidArgument("invalid netstat fields regexp");
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     ProtoStats netstat, snmp, snmp6;
     std::string text;
     std::string path = paths_.Proc("net/netstat");

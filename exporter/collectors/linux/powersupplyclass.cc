@@ -126,8 +126,13 @@ class PowerSupplyClassCollector : public Collector {
       : dir_(c.paths.Sys("class/power_supply")),
         ignored_(c.Flag("collector.powersupply.ignored-supplies"), RE2::Quiet) {}
 
-  common::Status Update(MetricSink& sink) override {
+  common::Status Check() const override {
     if (!ignored_.ok()) return common::Status::InvalidArgument("invalid ignored-supplies regexp");
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     auto names = sysfs::ListDir(dir_);
     if (!names.ok()) {
       if (names.status().IsNotFound()) {

@@ -158,13 +158,16 @@ class SystemdCollector : public Collector {
         restarts_(c.BoolFlag("collector.systemd.enable-restarts-metrics")),
         start_time_(c.BoolFlag("collector.systemd.enable-start-time-metrics")) {}
 
-  common::Status Update(MetricSink& sink) override {
-    // node_exporter refuses to start with an invalid pattern; failing every
-    // scrape is the closest this framework allows.
+  common::Status Check() const override {
     if (!include_.ok())
       return common::Status::InvalidArgument("bad unit-include: " + include_.error());
     if (!exclude_.ok())
       return common::Status::InvalidArgument("bad unit-exclude: " + exclude_.error());
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     if (!Api().error.empty()) return common::Status::Unavailable(Api().error);
 
     BusPtr bus;

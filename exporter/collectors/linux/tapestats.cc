@@ -35,8 +35,13 @@ class TapestatsCollector : public Collector {
       : dir_(c.paths.Sys("class/scsi_tape")),
         ignored_(c.Flag("collector.tapestats.ignored-devices"), RE2::Quiet) {}
 
-  common::Status Update(MetricSink& sink) override {
+  common::Status Check() const override {
     if (!ignored_.ok()) return common::Status::InvalidArgument("invalid ignored-devices regexp");
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     auto names = sysfs::ListDir(dir_);
     if (!names.ok()) {
       if (names.status().IsNotFound()) {

@@ -22,8 +22,13 @@ class VmstatCollector : public Collector {
   explicit VmstatCollector(const CollectorConfig& c)
       : path_(c.paths.Proc("vmstat")), fields_(c.Flag("collector.vmstat.fields")) {}
 
-  common::Status Update(MetricSink& sink) override {
+  common::Status Check() const override {
     if (!fields_.ok()) return common::Status::InvalidArgument("invalid vmstat fields regexp");
+    return common::Status::OK();
+  }
+
+  common::Status Update(MetricSink& sink) override {
+    if (auto s = Check(); !s.ok()) return s;
     std::string text;
     if (!common::ReadFileToString(path_, &text)) {
       return common::Status::IOError("cannot read " + path_);

@@ -172,5 +172,32 @@ TEST(CollectorFailureTest, UnknownCollectorNameIsRejected) {
   EXPECT_NE(nc.status().message().find("unknown collector 'nope'"), std::string::npos);
 }
 
+// node_exporter refuses to start on a collector flag it cannot use; so does
+// NodeCollector::Create (it used to succeed and fail every scrape instead).
+TEST(CollectorFailureTest, BadCollectorFlagsFailAtCreate) {
+  struct Case {
+    std::vector<std::pair<std::string, std::string>> flags;
+    std::string collector, message;
+  };
+  const Case cases[] = {
+      {{{"collector.netclass.ignored-devices", "("}}, "netclass", "collector netclass: invalid"},
+      {{{"collector.vmstat.fields", "[a"}}, "vmstat", "collector vmstat: invalid"},
+      {{{"collector.filesystem.fs-types-exclude", "(?<x"}}, "filesystem", "collector filesystem"},
+      {{{"collector.netdev.device-include", "eth.*"}, {"collector.netdev.device-exclude", "lo"}},
+       "netdev",
+       "mutually exclusive"},
+      {{{"collector.cpu.info.flags-include", "("}}, "cpu", "fail to compile"},
+  };
+  for (const Case& c : cases) {
+    CollectorConfig config = FixtureConfig();
+    for (const auto& [k, v] : c.flags) config.flags[k] = v;
+    auto nc = NodeCollector::Create(config, {"loadavg", c.collector});
+    ASSERT_FALSE(nc.ok()) << c.collector;
+    EXPECT_NE(nc.status().message().find(c.message), std::string::npos) << nc.status().message();
+    // The same flags on another collector's name are no error.
+    EXPECT_TRUE(NodeCollector::Create(config, {"loadavg"}).ok()) << c.collector;
+  }
+}
+
 }  // namespace
 }  // namespace exporter::testing
