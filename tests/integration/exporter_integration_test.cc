@@ -190,14 +190,17 @@ TEST(ExporterIntegrationTest, LibsystemdLoadedOnlyForTheSystemdCollector) {
   TempDir dir;
   ExporterProcess defaults(dir);
   ASSERT_TRUE(defaults.ready());
-  ASSERT_EQ(client.Get(defaults.url("/metrics"))->status, 200);
+  auto r = client.Get(defaults.url("/metrics"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->status, 200);
   EXPECT_FALSE(maps_mention_libsystemd(defaults.proc().pid()));
 
   TempDir dir2;
   // No bus here: the collector fails, but it has loaded libsystemd to try.
   ExporterProcess with_systemd(dir2, {"--collector.systemd"});
   ASSERT_TRUE(with_systemd.ready());
-  auto r = client.Get(with_systemd.url("/metrics"));
+  r = client.Get(with_systemd.url("/metrics"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->status, 200);
   EXPECT_NE(r->body.find("node_scrape_collector_success{collector=\"systemd\"}"),
             std::string::npos);

@@ -56,8 +56,6 @@ class CpuCollector : public Collector {
  public:
   // node_exporter reads the isolated list once, when the collector is created;
   // a missing file means no node_cpu_isolated series.
-  common::Status Check() const override { return CheckCpuInfoFlags(config_); }
-
   explicit CpuCollector(const CollectorConfig& c)
       : config_(c),
         path_(c.paths.Proc("stat")),
@@ -76,9 +74,11 @@ class CpuCollector : public Collector {
     }
   }
 
+  common::Status Check() const override { return CheckCpuInfoFlags(config_); }
+
   common::Status Update(MetricSink& sink) override {
-    // node_exporter refuses to create the collector then; failing every
-    // scrape is the closest this framework allows.
+    // node_exporter refuses to create the collector then; this one still
+    // fails each scrape instead (Check holds only flag errors so far).
     if (!isolated_error_.empty()) return common::Status::IOError(isolated_error_);
     // --collector.cpu.info: node_exporter reads /proc/cpuinfo first.
     if (auto s = CollectCpuInfo(config_, sink); !s.ok()) return s;

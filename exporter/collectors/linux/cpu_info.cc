@@ -240,17 +240,24 @@ common::Status CollectCpuInfo(const CollectorConfig& config, MetricSink& sink) {
 #endif
 }
 
+namespace {
+// Compiles one cpu info include flag into *re (left null when the flag is
+// empty), with node_exporter's error for a pattern that does not compile.
+common::Status CompileInfoInclude(const std::string& pattern, std::unique_ptr<RE2>* re) {
+  if (pattern.empty()) return common::Status::OK();
+  *re = std::make_unique<RE2>(pattern, RE2::Quiet);
+  if ((*re)->ok()) return common::Status::OK();
+  return common::Status::InvalidArgument(
+      "fail to compile --collector.cpu.info.flags-include and "
+      "--collector.cpu.info.bugs-include, the values of them must be regular expressions: " +
+      (*re)->error());
+}
+}  // namespace
+
 common::Status CheckCpuInfoFlags(const CollectorConfig& config) {
   for (const char* flag : {"collector.cpu.info.flags-include", "collector.cpu.info.bugs-include"}) {
-    const std::string pattern = config.Flag(flag);
-    if (pattern.empty()) continue;
-    RE2 re(pattern, RE2::Quiet);
-    if (!re.ok()) {
-      return common::Status::InvalidArgument(
-          "fail to compile --collector.cpu.info.flags-include and "
-          "--collector.cpu.info.bugs-include, the values of them must be regular expressions: " +
-          re.error());
-    }
+    std::unique_ptr<RE2> re;
+    if (auto s = CompileInfoInclude(config.Flag(flag), &re); !s.ok()) return s;
   }
   return common::Status::OK();
 }
@@ -265,14 +272,7 @@ common::Status CollectCpuInfoAs(CpuInfoFormat format, const CollectorConfig& con
   }
   std::unique_ptr<RE2> flags_re, bugs_re;
   for (auto [pattern, re] : {std::pair{&flags_include, &flags_re}, {&bugs_include, &bugs_re}}) {
-    if (pattern->empty()) continue;
-    *re = std::make_unique<RE2>(*pattern, RE2::Quiet);
-    if (!(*re)->ok()) {
-      return common::Status::InvalidArgument(
-          "fail to compile --collector.cpu.info.flags-include and "
-          "--collector.cpu.info.bugs-include, the values of them must be regular expressions: " +
-          (*re)->error());
-    }
+    if (auto s = CompileInfoInclude(*pattern, re); !s.ok()) return s;
   }
 
   std::vector<CpuInfo> cpus;

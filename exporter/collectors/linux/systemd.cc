@@ -103,20 +103,22 @@ const SdBusApi& Api() {
       *slot = reinterpret_cast<std::remove_pointer_t<decltype(slot)>>(dlsym(lib, name));
       if (!*slot && a.error.empty()) a.error = std::string("libsystemd.so.0 lacks ") + name;
     };
-    resolve(&a.sd_bus_call_method, "sd_bus_call_method");
-    resolve(&a.sd_bus_error_free, "sd_bus_error_free");
-    resolve(&a.sd_bus_flush_close_unref, "sd_bus_flush_close_unref");
-    resolve(&a.sd_bus_get_property_string, "sd_bus_get_property_string");
-    resolve(&a.sd_bus_get_property_trivial, "sd_bus_get_property_trivial");
-    resolve(&a.sd_bus_message_enter_container, "sd_bus_message_enter_container");
-    resolve(&a.sd_bus_message_read, "sd_bus_message_read");
-    resolve(&a.sd_bus_message_unref, "sd_bus_message_unref");
-    resolve(&a.sd_bus_new, "sd_bus_new");
-    resolve(&a.sd_bus_open_system, "sd_bus_open_system");
-    resolve(&a.sd_bus_path_encode, "sd_bus_path_encode");
-    resolve(&a.sd_bus_set_address, "sd_bus_set_address");
-    resolve(&a.sd_bus_start, "sd_bus_start");
-    resolve(&a.sd_bus_unref, "sd_bus_unref");
+#define MS_RESOLVE(fn) resolve(&a.fn, #fn)
+    MS_RESOLVE(sd_bus_call_method);
+    MS_RESOLVE(sd_bus_error_free);
+    MS_RESOLVE(sd_bus_flush_close_unref);
+    MS_RESOLVE(sd_bus_get_property_string);
+    MS_RESOLVE(sd_bus_get_property_trivial);
+    MS_RESOLVE(sd_bus_message_enter_container);
+    MS_RESOLVE(sd_bus_message_read);
+    MS_RESOLVE(sd_bus_message_unref);
+    MS_RESOLVE(sd_bus_new);
+    MS_RESOLVE(sd_bus_open_system);
+    MS_RESOLVE(sd_bus_path_encode);
+    MS_RESOLVE(sd_bus_set_address);
+    MS_RESOLVE(sd_bus_start);
+    MS_RESOLVE(sd_bus_unref);
+#undef MS_RESOLVE
     return a;
   }();
   return api;
