@@ -54,26 +54,19 @@ bool ParseListenAddress(const std::string& addr, std::string* host, int* port) {
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-#if defined(__linux__) && defined(M_ARENA_MAX)
-  // One malloc arena: scrapes are serialized (NodeCollector), so per-thread
-  // arenas buy no speed, and each HTTP worker's own arena kept ~250 KB
-  // resident (about 1 MB of a 9 MB process; see bench/exporter).
-  mallopt(M_ARENA_MAX, 1);
-#endif
-  common::BlockTerminationSignals();
-
+// Parses the command line into http and options. Returns -1 to go on, or
+// the exit code (--help, --version, --list-collectors, a bad flag). The
+// parser and its option table are freed on return, before the first
+// scrape, so that scrapes reuse their heap.
+int ParseCommandLine(int argc, char** argv, common::HttpServer::Options& http,
+                     exporter::ServiceOptions& options) {
   CLI::App app{
       "system-stats-service: host metrics for Prometheus (/metrics, node_exporter "
       "compatible) and a JSON snapshot (/system)."};
   app.set_version_flag("--version", MS_VERSION);
   app.option_defaults()->always_capture_default();
-  common::HttpServer::Options http;
   http.host = "0.0.0.0";
   http.port = 5001;
-  exporter::ServiceOptions options;
   options.version = MS_VERSION;
   std::string collectors, disabled, log_level = "info", log_format = "logfmt";
   std::string listen_address;
@@ -184,6 +177,23 @@ int main(int argc, char** argv) {
     }
   }
   for (const auto& d : SplitCommas(disabled)) std::erase(options.enabled_collectors, d);
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#if defined(__linux__) && defined(M_ARENA_MAX)
+  // One malloc arena: scrapes are serialized (NodeCollector), so per-thread
+  // arenas buy no speed, and each HTTP worker's own arena kept ~250 KB
+  // resident (about 1 MB of a 9 MB process; see bench/exporter).
+  mallopt(M_ARENA_MAX, 1);
+#endif
+  common::BlockTerminationSignals();
+
+  common::HttpServer::Options http;
+  exporter::ServiceOptions options;
+  if (int rc = ParseCommandLine(argc, argv, http, options); rc >= 0) return rc;
 
   auto service = exporter::ExporterService::Create(options);
   if (!service.ok()) {

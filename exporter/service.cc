@@ -87,6 +87,26 @@ void ExporterService::AppendExporterMetrics(std::vector<prometheus::MetricFamily
   sample(total, {"code", "503"}, static_cast<double>(responses_503_.load()));
 }
 
+namespace {
+// The order client_golang's registry writes (NormalizeMetricFamilies):
+// families by name; a family's metrics by their label values, compared in
+// label-name order, fewer labels first. Collectors run concurrently, so this
+// also makes the output independent of which finished first.
+void SortAsGatherer(std::vector<prometheus::MetricFamily>* families) {
+  for (auto& f : *families) {
+    std::stable_sort(f.metric.begin(), f.metric.end(), [](const auto& a, const auto& b) {
+      if (a.label.size() != b.label.size()) return a.label.size() < b.label.size();
+      for (size_t i = 0; i < a.label.size(); ++i) {
+        if (a.label[i].value != b.label[i].value) return a.label[i].value < b.label[i].value;
+      }
+      return false;
+    });
+  }
+  std::stable_sort(families->begin(), families->end(),
+                   [](const auto& a, const auto& b) { return a.name < b.name; });
+}
+}  // namespace
+
 std::string ExporterService::RenderMetrics(const std::vector<std::string>* only) {
   MetricSink sink;
   collector_->Collect(sink, only);
@@ -121,6 +141,7 @@ std::string ExporterService::RenderMetrics(const std::vector<std::string>* only)
   m.gauge.value = 1;
   build.metric.push_back(m);
   families.push_back(std::move(build));
+  SortAsGatherer(&families);
   std::string out;
   out.reserve(32 << 10);
   common::AppendTextFormat(families, &out);

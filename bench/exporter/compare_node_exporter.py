@@ -9,11 +9,18 @@ collectors (the same set: ours is a drop-in), on the live host, so the series
 counts are printed beside the figures. The issue's targets: CPU per scrape at
 most 1/5 of node_exporter's, RSS at most 1/4, p99 latency at most 1/5.
 
+With strace installed, it also records the file-system calls of one scrape of
+each and replays them here with no parsing: the kernel time of those calls is
+a floor under the CPU per scrape of any exporter that reads the same files.
+
 Usage: compare_node_exporter.py [--ours BUILD/exporter/system-stats-service] [--scrapes 300]
 """
 import argparse
 import http.client
 import os
+import re
+import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -73,6 +80,84 @@ def wait_ready(port, timeout=15):
     return False
 
 
+# Parses `strace -y` lines of the file-system calls a scrape makes into
+# (kind, absolute path): F file read, D directory listed, T stat, S statfs,
+# L readlink. Paths relative to a directory fd are joined with its path.
+STRACE_CALL = re.compile(
+    r'(openat|newfstatat)\((?:AT_FDCWD(?:<[^>]*>)?|\d+<([^>]*)>), "([^"]*)", (\S+)')
+
+
+def parse_strace(text):
+    ops = []
+    for line in text.splitlines():
+        line = line.split(None, 1)[1] if line[:1].isdigit() else line
+        m = STRACE_CALL.match(line)
+        if m:
+            call, base, path, flags = m.groups()
+            if base and not path.startswith("/"):
+                path = base + "/" + path
+            if call == "newfstatat":
+                ops.append(("T", path))
+            else:
+                ops.append(("D" if "O_DIRECTORY" in flags else "F", path))
+            continue
+        m = re.match(r'(statfs|readlink)\("([^"]*)"', line)
+        if m:
+            ops.append(("S" if m.group(1) == "statfs" else "L", m.group(2)))
+    return ops
+
+
+def capture_accesses(pid, port):
+    """The file-system calls of one scrape, by strace; None without strace."""
+    if not shutil.which("strace"):
+        return None
+    out = f"/tmp/compare_node_exporter.{os.getpid()}.strace"
+    tracer = subprocess.Popen(["strace", "-f", "-y", "-qq", "-p", str(pid), "-o", out, "-e",
+                               "trace=openat,newfstatat,statfs,readlink"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # attached to every thread
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/metrics")
+    conn.getresponse().read()
+    time.sleep(0.2)
+    tracer.send_signal(signal.SIGINT)
+    tracer.wait(timeout=10)
+    try:
+        with open(out) as f:
+            return parse_strace(f.read())
+    finally:
+        os.unlink(out)
+
+
+def replay_system_ms(ops, rounds=300):
+    """Kernel time per scrape of making the same calls and reading every file
+    whole, with no parsing: the floor of any exporter that reads these files.
+    Only system time is counted, so the interpreter's own cost is left out."""
+    buf_size = 1 << 16
+    # /proc/self is the replaying process here, not the exporter: left out.
+    ops = [(kind, path) for kind, path in ops if not path.startswith("/proc/self/")]
+    t0 = resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    for _ in range(rounds):
+        for kind, path in ops:
+            try:
+                if kind == "F":
+                    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                    while os.read(fd, buf_size):
+                        pass
+                    os.close(fd)
+                elif kind == "D":
+                    os.listdir(path)
+                elif kind == "T":
+                    os.stat(path)
+                elif kind == "S":
+                    os.statvfs(path)
+                else:
+                    os.readlink(path)
+            except OSError:
+                pass
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_stime - t0) / rounds * 1000
+
+
 def measure(name, argv, port, scrapes):
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -95,6 +180,7 @@ def measure(name, argv, port, scrapes):
         rss = rss_bytes(proc.pid)
         pss = pss_bytes(proc.pid)
         series = sum(1 for line in body.decode().splitlines() if line and not line.startswith("#"))
+        accesses = capture_accesses(proc.pid, port)
         lat.sort()
         return {
             "name": name,
@@ -104,6 +190,7 @@ def measure(name, argv, port, scrapes):
             "rss_mb": rss / 1e6,
             "pss_mb": pss / 1e6,
             "series": series,
+            "accesses": accesses,
         }
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -144,6 +231,14 @@ def main():
           f"RSS {ours['rss_mb'] / ne['rss_mb']:.3f}, "
           f"PSS {ours['pss_mb'] / max(ne['pss_mb'], 1e-9):.3f}, "
           f"series {ours['series'] / ne['series']:.3f}")
+    # How much of the CPU budget the kernel alone takes: replaying each
+    # exporter's file accesses of one scrape, without any parsing.
+    if ours["accesses"] is not None and ne["accesses"] is not None:
+        print()
+        for r in (ours, ne):
+            floor = replay_system_ms(r["accesses"])
+            print(f"kernel floor of {r['name']}'s {len(r['accesses'])} file accesses: "
+                  f"{floor:.3f} ms/scrape = {floor / ne['cpu_ms']:.3f} of node_exporter's CPU")
     return 0
 
 

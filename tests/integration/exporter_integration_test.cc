@@ -207,6 +207,23 @@ TEST(ExporterIntegrationTest, LibsystemdLoadedOnlyForTheSystemdCollector) {
   EXPECT_TRUE(maps_mention_libsystemd(with_systemd.proc().pid()));
 }
 
+// The exporter's footprint (issue 14: a quarter of node_exporter's RSS): with
+// MS_STATIC_RUNTIME, the default build, it maps no C++ runtime, logging or
+// regexp library of its own; only libc, libm and civetweb are shared.
+TEST(ExporterIntegrationTest, MapsOnlyTheCLibrariesWithStaticRuntime) {
+#ifndef MS_STATIC_RUNTIME
+  GTEST_SKIP() << "built without MS_STATIC_RUNTIME (sanitizers or fuzzing)";
+#endif
+  TempDir dir;
+  ExporterProcess exporter(dir);
+  ASSERT_TRUE(exporter.ready());
+  std::string maps = testutil::ReadFile("/proc/" + std::to_string(exporter.proc().pid()) + "/maps");
+  for (const char* lib : {"libstdc++", "libgcc_s", "libspdlog", "libfmt", "libre2"}) {
+    EXPECT_EQ(maps.find(lib), std::string::npos) << lib << " is mapped";
+  }
+  EXPECT_NE(maps.find("libc.so"), std::string::npos);
+}
+
 TEST(ExporterIntegrationTest, BadFlagsFailWithMessage) {
   std::string out;
   int rc = testutil::RunCommand(
