@@ -1,6 +1,7 @@
 #include "common/http_server.h"
 
 #include "common/stack_pool.h"
+#include "common/web_guard.h"
 
 #include <civetweb.h>
 #include <strings.h>
@@ -209,6 +210,8 @@ struct HttpServer::Impl {
   std::mutex mu;                    // guards ctx across Stop() calls
   std::unique_ptr<StackPool> pool;  // set by Start when handler_stack_bytes > 0
   ClientWatcher watcher;            // for HttpRequest::ClientGone
+  std::unique_ptr<WebGuard> guard;  // set by Start with a web config file
+  std::vector<std::string> auth_exempt_paths;
 
   const Route* Match(std::string_view path) const {
     const Route* best = nullptr;
@@ -224,7 +227,12 @@ struct HttpServer::Impl {
     HttpRequest req(conn, &self->watcher);
     HttpResponse resp;
     const Route* route = self->Match(req.path());
-    if (!route) {
+    const bool exempt = std::find(self->auth_exempt_paths.begin(), self->auth_exempt_paths.end(),
+                                  req.path()) != self->auth_exempt_paths.end();
+    if (self->guard && !exempt && !self->guard->Authorize(req.Header("Authorization"))) {
+      resp = HttpResponse::Text(401, "Unauthorized\n");
+      resp.headers.emplace_back("WWW-Authenticate", "Basic");
+    } else if (!route) {
       resp = HttpResponse::Text(404, "404 page not found\n");
     } else {
       auto run = [&] {
@@ -246,6 +254,9 @@ struct HttpServer::Impl {
     // was not read to its end), rather than read megabytes nobody wants or
     // ask a client that waits for "100 Continue" to send them.
     if (!req.DiscardBody(kDrainBytes)) resp.headers.emplace_back("Connection", "close");
+    if (self->guard) {
+      for (auto& h : self->guard->Headers()) resp.headers.push_back(std::move(h));
+    }
     std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
                        mg_get_response_code_text(conn, resp.status) + "\r\n";
     head += "Content-Type: " + resp.content_type + "\r\n";
@@ -307,7 +318,14 @@ Status HttpServer::Start(const Options& options) {
   std::call_once(init_once, [] { mg_init_library(0); });
   std::string host = options.host;
   if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
-  std::string listen = host + ":" + std::to_string(options.port);
+  if (!options.web_config_file.empty() && !impl_->guard) {
+    auto guard = WebGuard::Open(options.web_config_file);
+    if (!guard.ok()) return guard.status();
+    impl_->guard = std::move(*guard);
+  }
+  impl_->auth_exempt_paths = options.auth_exempt_paths;
+  const bool tls = impl_->guard && impl_->guard->tls();
+  std::string listen = host + ":" + std::to_string(options.port) + (tls ? "s" : "");
   std::string threads = std::to_string(std::max(1, options.threads));
   std::string timeout = std::to_string(options.request_timeout_ms);
   const char* opts[] = {"listening_ports",
@@ -333,9 +351,24 @@ Status HttpServer::Start(const Options& options) {
     spdlog::debug("civetweb: {}", msg);
     return 1;
   };
+  // TLS: the guard makes the SSL_CTX, and each handshake takes its current
+  // certificates and settings (so they reload without a restart).
+  callbacks.external_ssl_ctx = [](void** ssl_ctx, void* user_data) {
+    auto* impl = static_cast<Impl*>(user_data);
+    if (!impl->guard || !impl->guard->tls()) return 0;
+    if (*ssl_ctx != nullptr) return 0;  // civetweb frees it at stop
+    std::string error;
+    *ssl_ctx = impl->guard->NewSslContext(&error);
+    if (!*ssl_ctx) {
+      spdlog::error("TLS: {}", error);
+      return -1;
+    }
+    return 1;
+  };
   char errbuf[256] = {0};
   mg_init_data init{};
   init.callbacks = &callbacks;
+  init.user_data = impl_.get();
   init.configuration_options = opts;
   mg_error_data err{};
   err.text = errbuf;

@@ -106,6 +106,13 @@ class HttpServer {
     // stack size is fixed at the library's build (small on Debian): for
     // handlers that recurse over client input.
     size_t handler_stack_bytes = 0;
+    // Prometheus's web configuration file (common/web_guard/web_config.h): TLS, basic
+    // auth and response headers, re-read when it changes (common/web_guard.h).
+    // Empty: plain HTTP, no auth.
+    std::string web_config_file;
+    // Paths answered without basic auth (e.g. health checks for a load
+    // balancer); exact matches.
+    std::vector<std::string> auth_exempt_paths;
   };
   using Handler = std::function<HttpResponse(HttpRequest&)>;
 

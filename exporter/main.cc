@@ -86,6 +86,16 @@ int ParseCommandLine(int argc, char** argv, common::HttpServer::Options& http,
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--web.disable-exporter-metrics", options.disable_exporter_metrics,
                "Exclude metrics about the exporter itself (process_*, promhttp_*).");
+  app.add_option(
+         "--web.config.file", http.web_config_file,
+         "[EXPERIMENTAL] Path to configuration file that can enable TLS or "
+         "authentication. See: "
+         "https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md")
+      ->envname("SYSTEM_STATS_WEB_CONFIG_FILE");
+  bool health_without_auth = false;
+  app.add_flag("--web.health-without-auth", health_without_auth,
+               "Answer /healthz without basic auth (ours)")
+      ->envname("SYSTEM_STATS_HEALTH_WITHOUT_AUTH");
   app.add_option("--web.threads", http.threads, "HTTP worker threads")
       ->envname("SYSTEM_STATS_THREADS")
       ->check(CLI::Range(1, 64));
@@ -177,6 +187,7 @@ int ParseCommandLine(int argc, char** argv, common::HttpServer::Options& http,
     }
   }
   for (const auto& d : SplitCommas(disabled)) std::erase(options.enabled_collectors, d);
+  if (health_without_auth) http.auth_exempt_paths = {"/healthz"};
   return -1;
 }
 

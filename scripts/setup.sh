@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl python3 binutils
   prometheus-cpp-dev libcivetweb-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev librocksdb-dev libre2-dev libsnappy-dev libprotobuf-dev protobuf-compiler
-  libyaml-cpp-dev libcurl4-openssl-dev zlib1g-dev libsystemd-dev
+  libyaml-cpp-dev libcurl4-openssl-dev zlib1g-dev libsystemd-dev libssl-dev libcrypt-dev
 )
 # Extra groups:
 #   --test     the test and benchmark libraries, and the peers the tests and
@@ -25,7 +25,7 @@ for arg in "$@"; do
   case "$arg" in
     --test) PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev
                        prometheus prometheus-node-exporter victoria-metrics docker-compose
-                       dbus-daemon) ;;
+                       dbus-daemon openssl) ;;
     --browser) PACKAGES+=(chromium); need_node=1 ;;
     --web) need_node=1 ;;
     --fuzz) PACKAGES+=(clang-14 libclang-rt-14-dev) ;;

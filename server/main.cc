@@ -64,6 +64,13 @@ int main(int argc, char** argv) {
       ->envname("MONITOR_CONFIG");
   app.add_option("--write-token", o.write_token, "Bearer token required on write endpoints")
       ->envname("MONITOR_WRITE_TOKEN");
+  app.add_option("--web.config.file", o.web_config_file,
+                 "Prometheus web config file (YAML) enabling TLS and/or basic auth; re-read "
+                 "when it changes")
+      ->envname("MONITOR_WEB_CONFIG_FILE");
+  app.add_flag("--web.health-without-auth", o.health_without_auth,
+               "Answer /healthz, /-/healthy and /-/ready without basic auth")
+      ->envname("MONITOR_HEALTH_WITHOUT_AUTH");
   app.add_option("--web-dir", o.web_dir, "Dashboard assets directory")->envname("MONITOR_WEB_DIR");
   app.add_option("--http-threads", o.http_threads,
                  "HTTP worker threads: connections served at once (an open keep-alive "

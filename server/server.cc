@@ -74,6 +74,10 @@ class ServerImpl : public MonitoringServer {
     h.host = options_.host;
     h.port = options_.port;
     h.threads = options_.http_threads;
+    h.web_config_file = options_.web_config_file;
+    if (options_.health_without_auth) {
+      h.auth_exempt_paths = {"/healthz", "/-/healthy", "/ready", "/-/ready"};
+    }
     // Handlers parse and evaluate PromQL, which recurses once per level of
     // the query (at most promql::kMaxExprHeight = 512): civetweb's own
     // worker stacks overflowed at ~90 levels. 8 MiB holds 512 levels even

@@ -36,6 +36,10 @@ struct ServerOptions {
   std::string config_path;  // empty: no scraping
   std::string write_token;  // empty: writes need no token
   std::string web_dir;      // dashboard assets; empty: the built-in search path
+  // Prometheus's web config file (TLS, basic auth, headers); empty: none.
+  std::string web_config_file;
+  // Health endpoints answer without basic auth (for load balancers).
+  bool health_without_auth = false;
   bool sync_every_batch = false;
   Limits limits;
   // Query engine.

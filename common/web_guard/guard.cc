@@ -1,0 +1,559 @@
+#include "common/web_guard/abi.h"
+
+#include <crypt.h>
+#include <dlfcn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <type_traits>
+#include <vector>
+
+#include "common/web_guard/web_config.h"
+
+namespace common {
+
+namespace {
+
+ms_web_guard_log_fn g_log = nullptr;  // set by ms_web_guard_open
+
+void LogInfo(const std::string& msg) {
+  if (g_log) g_log(0, msg.c_str());
+}
+void LogError(const std::string& msg) {
+  if (g_log) g_log(1, msg.c_str());
+}
+
+// The OpenSSL and libcrypt functions used, resolved with dlopen on first
+// need (see the header for why).
+struct CryptoApi {
+  decltype(&::BIO_new_file) BIO_new_file = nullptr;
+  decltype(&::BIO_free) BIO_free = nullptr;
+  decltype(&::PEM_read_bio_X509) PEM_read_bio_X509 = nullptr;
+  decltype(&::PEM_read_bio_PrivateKey) PEM_read_bio_PrivateKey = nullptr;
+  decltype(&::X509_free) X509_free = nullptr;
+  decltype(&::X509_check_private_key) X509_check_private_key = nullptr;
+  decltype(&::EVP_PKEY_free) EVP_PKEY_free = nullptr;
+  decltype(&::X509_STORE_new) X509_STORE_new = nullptr;
+  decltype(&::X509_STORE_free) X509_STORE_free = nullptr;
+  decltype(&::X509_STORE_add_cert) X509_STORE_add_cert = nullptr;
+  decltype(&::ERR_get_error) ERR_get_error = nullptr;
+  decltype(&::ERR_error_string_n) ERR_error_string_n = nullptr;
+  decltype(&::ERR_clear_error) ERR_clear_error = nullptr;
+  decltype(&::EVP_Digest) EVP_Digest = nullptr;
+  decltype(&::EVP_sha256) EVP_sha256 = nullptr;
+  decltype(&::TLS_server_method) TLS_server_method = nullptr;
+  decltype(&::SSL_CTX_new) SSL_CTX_new = nullptr;
+  decltype(&::SSL_CTX_free) SSL_CTX_free = nullptr;
+  decltype(&::SSL_CTX_ctrl) SSL_CTX_ctrl = nullptr;
+  decltype(&::SSL_CTX_set_options) SSL_CTX_set_options = nullptr;
+  decltype(&::SSL_CTX_set_client_hello_cb) SSL_CTX_set_client_hello_cb = nullptr;
+  decltype(&::SSL_ctrl) SSL_ctrl = nullptr;
+  decltype(&::SSL_use_certificate) SSL_use_certificate = nullptr;
+  decltype(&::SSL_use_PrivateKey) SSL_use_PrivateKey = nullptr;
+  decltype(&::SSL_set_verify) SSL_set_verify = nullptr;
+  decltype(&::SSL_set_cipher_list) SSL_set_cipher_list = nullptr;
+  decltype(&::OPENSSL_cipher_name) OPENSSL_cipher_name = nullptr;
+  decltype(&::crypt_r) crypt_r = nullptr;
+  std::string error;  // non-empty: a library or symbol is missing
+};
+
+const CryptoApi& Crypto() {
+  static const CryptoApi api = [] {
+    CryptoApi a;
+    void* libs[3] = {dlopen("libcrypto.so.3", RTLD_NOW | RTLD_GLOBAL),
+                     dlopen("libssl.so.3", RTLD_NOW | RTLD_GLOBAL),
+                     dlopen("libcrypt.so.1", RTLD_NOW | RTLD_LOCAL)};
+    const char* names[3] = {"libcrypto.so.3", "libssl.so.3", "libcrypt.so.1"};
+    for (int i = 0; i < 3; ++i) {
+      if (!libs[i] && a.error.empty()) a.error = std::string("cannot load ") + names[i];
+    }
+    if (!a.error.empty()) return a;
+    auto resolve = [&](auto* slot, const char* name) {
+      void* p = nullptr;
+      for (void* lib : libs) {
+        if ((p = dlsym(lib, name))) break;
+      }
+      *slot = reinterpret_cast<std::remove_pointer_t<decltype(slot)>>(p);
+      if (!p && a.error.empty()) a.error = std::string("OpenSSL/libcrypt lack ") + name;
+    };
+#define MS_RESOLVE(fn) resolve(&a.fn, #fn)
+    MS_RESOLVE(BIO_new_file);
+    MS_RESOLVE(BIO_free);
+    MS_RESOLVE(PEM_read_bio_X509);
+    MS_RESOLVE(PEM_read_bio_PrivateKey);
+    MS_RESOLVE(X509_free);
+    MS_RESOLVE(X509_check_private_key);
+    MS_RESOLVE(EVP_PKEY_free);
+    MS_RESOLVE(X509_STORE_new);
+    MS_RESOLVE(X509_STORE_free);
+    MS_RESOLVE(X509_STORE_add_cert);
+    MS_RESOLVE(ERR_get_error);
+    MS_RESOLVE(ERR_error_string_n);
+    MS_RESOLVE(ERR_clear_error);
+    MS_RESOLVE(EVP_Digest);
+    MS_RESOLVE(EVP_sha256);
+    MS_RESOLVE(TLS_server_method);
+    MS_RESOLVE(SSL_CTX_new);
+    MS_RESOLVE(SSL_CTX_free);
+    MS_RESOLVE(SSL_CTX_ctrl);
+    MS_RESOLVE(SSL_CTX_set_options);
+    MS_RESOLVE(SSL_CTX_set_client_hello_cb);
+    MS_RESOLVE(SSL_ctrl);
+    MS_RESOLVE(SSL_use_certificate);
+    MS_RESOLVE(SSL_use_PrivateKey);
+    MS_RESOLVE(SSL_set_verify);
+    MS_RESOLVE(SSL_set_cipher_list);
+    MS_RESOLVE(OPENSSL_cipher_name);
+    MS_RESOLVE(crypt_r);
+#undef MS_RESOLVE
+    return a;
+  }();
+  return api;
+}
+
+// Loads the two civetweb shims (SONAMEs libssl.so and libcrypto.so; see
+// libssl_shim.cc), which sit beside this plugin. Once.
+Status LoadCivetwebTlsShims() {
+  static const Status status = [] {
+    Dl_info self{};
+    if (!dladdr(reinterpret_cast<void*>(&LoadCivetwebTlsShims), &self) || !self.dli_fname) {
+      return Status::InvalidArgument("TLS: cannot locate libms-web-guard.so");
+    }
+    std::string dir(self.dli_fname);
+    dir = dir.substr(0, dir.rfind('/'));
+    for (const char* name : {"/libcivetweb-libcrypto.so", "/libcivetweb-libssl.so"}) {
+      if (!dlopen((dir + name).c_str(), RTLD_NOW | RTLD_GLOBAL)) {
+        const char* e = dlerror();
+        return Status::InvalidArgument(std::string("TLS: cannot load ") + dir + name + ": " +
+                                       (e ? e : "unknown error"));
+      }
+    }
+    return Status::OK();
+  }();
+  return status;
+}
+
+std::string OpenSslError(const CryptoApi& c) {
+  unsigned long e = c.ERR_get_error();
+  if (e == 0) return "unknown OpenSSL error";
+  char buf[256];
+  c.ERR_error_string_n(e, buf, sizeof buf);
+  c.ERR_clear_error();
+  return buf;
+}
+
+// The certificates and keys a TLS configuration names, loaded.
+struct TlsMaterial {
+  X509* cert = nullptr;
+  std::vector<X509*> chain;
+  EVP_PKEY* key = nullptr;
+  X509_STORE* client_cas = nullptr;
+  std::string cipher_list;  // OpenSSL names, ':'-joined; empty: library default
+  std::string groups;       // ':'-joined; empty: library default
+
+  ~TlsMaterial() {
+    const CryptoApi& c = Crypto();
+    if (cert) c.X509_free(cert);
+    for (X509* x : chain) c.X509_free(x);
+    if (key) c.EVP_PKEY_free(key);
+    if (client_cas) c.X509_STORE_free(client_cas);
+  }
+};
+
+// Every certificate of a PEM file, in order.
+Result<std::vector<X509*>> ReadCertificates(const CryptoApi& c, const std::string& path) {
+  BIO* bio = c.BIO_new_file(path.c_str(), "r");
+  if (!bio) return Status::InvalidArgument(path + ": " + OpenSslError(c));
+  std::vector<X509*> out;
+  while (X509* x = c.PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) out.push_back(x);
+  c.ERR_clear_error();  // the end of the file reads as an error
+  c.BIO_free(bio);
+  if (out.empty()) return Status::InvalidArgument(path + ": no PEM certificate in the file");
+  return out;
+}
+
+Result<std::shared_ptr<TlsMaterial>> LoadTls(const TlsServerConfig& t) {
+  const CryptoApi& c = Crypto();
+  if (!c.error.empty()) return Status::InvalidArgument("TLS: " + c.error);
+  if (auto s = LoadCivetwebTlsShims(); !s.ok()) return s;
+  auto m = std::make_shared<TlsMaterial>();
+  auto certs = ReadCertificates(c, t.cert_file);
+  if (!certs.ok()) return certs.status();
+  m->cert = (*certs)[0];
+  m->chain.assign(certs->begin() + 1, certs->end());
+  BIO* bio = c.BIO_new_file(t.key_file.c_str(), "r");
+  if (!bio) return Status::InvalidArgument(t.key_file + ": " + OpenSslError(c));
+  m->key = c.PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  c.BIO_free(bio);
+  if (!m->key) return Status::InvalidArgument(t.key_file + ": " + OpenSslError(c));
+  if (c.X509_check_private_key(m->cert, m->key) != 1) {
+    c.ERR_clear_error();
+    return Status::InvalidArgument(t.key_file + ": the key does not match " + t.cert_file);
+  }
+  if (!t.client_ca_file.empty()) {
+    auto cas = ReadCertificates(c, t.client_ca_file);
+    if (!cas.ok()) return cas.status();
+    m->client_cas = c.X509_STORE_new();
+    for (X509* x : *cas) {
+      c.X509_STORE_add_cert(m->client_cas, x);
+      c.X509_free(x);
+    }
+  }
+  for (std::string name : t.cipher_suites) {
+    // Go's short aliases of the ChaCha20 suites.
+    if (name.size() > 17 && name.compare(name.size() - 17, 17, "CHACHA20_POLY1305") == 0) {
+      name += "_SHA256";
+    }
+    const char* ossl = c.OPENSSL_cipher_name(name.c_str());
+    if (!ossl || std::string(ossl) == "(NONE)") {
+      return Status::InvalidArgument("cipher_suites: OpenSSL does not have " + name);
+    }
+    m->cipher_list += (m->cipher_list.empty() ? "" : ":") + std::string(ossl);
+  }
+  for (const auto& g : t.curve_preferences) m->groups += (m->groups.empty() ? "" : ":") + g;
+  return m;
+}
+
+// Constant-time equality of two strings of possibly different lengths.
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? a[i] : 0, y = i < b.size() ? b[i] : 0;
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
+std::string Base64Decode(std::string_view in) {
+  auto value = [](char ch) -> int {
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    if (ch == '+') return 62;
+    if (ch == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  int bits = 0, acc = 0;
+  for (char ch : in) {
+    if (ch == '=') break;
+    int v = value(ch);
+    if (v < 0) return {};
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+// A bcrypt hash no password matches in practice, run for unknown users.
+constexpr const char* kDummyHash = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
+// Verified credentials remembered; the set is emptied when full.
+constexpr size_t kMaxCachedCredentials = 1024;
+
+}  // namespace
+
+// What --web.config.file asks of a server at run time; see common/web_guard.h
+// for the contract. Thread-safe.
+class Guard {
+ public:
+  static Result<std::unique_ptr<Guard>> Open(const std::string& path);
+  ~Guard();
+  bool tls() const;
+  void* NewSslContext(std::string* error);
+  bool Authorize(std::string_view authorization_header);
+  std::vector<std::pair<std::string, std::string>> Headers();
+  // Re-reads the file now if it changed; the error of a failed reload (the
+  // old settings stay).
+  Status ReloadIfChanged();
+  // The settings in force, after a reload check at most once a second (also
+  // used by each TLS handshake).
+  struct State;
+  std::shared_ptr<const State> Current();
+
+ private:
+  Guard() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct Guard::State {
+  WebConfig config;
+  std::shared_ptr<TlsMaterial> tls;  // set when config.tls
+};
+
+struct Guard::Impl {
+  std::string path;
+  bool tls = false;
+  std::mutex mu;
+  std::shared_ptr<const State> state;  // guarded by mu
+  struct stat file_stat {};            // guarded by mu: of the file last loaded
+  std::atomic<int64_t> next_check_ms{0};
+  std::mutex cache_mu;
+  std::set<std::string> verified;  // guarded by cache_mu: SHA-256 digests
+
+  static Result<std::shared_ptr<const State>> Load(const std::string& path) {
+    auto config = LoadWebConfigFile(path);
+    if (!config.ok()) return config.status();
+    auto state = std::make_shared<State>();
+    state->config = std::move(*config);
+    if (state->config.tls) {
+      auto m = LoadTls(state->config.tls_server);
+      if (!m.ok()) return Status::InvalidArgument(path + ": " + m.status().message());
+      state->tls = *m;
+    }
+    if (!state->config.basic_auth_users.empty() && !Crypto().error.empty()) {
+      return Status::InvalidArgument(path + ": basic_auth_users: " + Crypto().error);
+    }
+    return std::shared_ptr<const State>(std::move(state));
+  }
+};
+
+Result<std::unique_ptr<Guard>> Guard::Open(const std::string& path) {
+  std::unique_ptr<Guard> g(new Guard());
+  g->impl_ = std::make_unique<Impl>();
+  g->impl_->path = path;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    return Status::InvalidArgument(path + ": cannot read the web config file");
+  }
+  auto state = Impl::Load(path);
+  if (!state.ok()) return state.status();
+  g->impl_->state = *state;
+  g->impl_->file_stat = st;
+  g->impl_->tls = (*state)->config.tls;
+  return g;
+}
+
+Guard::~Guard() = default;
+
+bool Guard::tls() const { return impl_->tls; }
+
+Status Guard::ReloadIfChanged() {
+  struct stat st {};
+  if (stat(impl_->path.c_str(), &st) != 0) {
+    return Status::IOError(impl_->path + ": cannot read the web config file; keeping the last");
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    const struct stat& old = impl_->file_stat;
+    if (st.st_ino == old.st_ino && st.st_dev == old.st_dev && st.st_size == old.st_size &&
+        st.st_mtim.tv_sec == old.st_mtim.tv_sec && st.st_mtim.tv_nsec == old.st_mtim.tv_nsec) {
+      return Status::OK();
+    }
+  }
+  auto state = Impl::Load(impl_->path);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->file_stat = st;  // a bad file is reported once, not on every request
+  if (!state.ok()) return state.status();
+  if ((*state)->config.tls != impl_->tls) {
+    return Status::InvalidArgument(impl_->path +
+                                   ": turning TLS on or off needs a restart; keeping the last");
+  }
+  impl_->state = *state;
+  {
+    std::lock_guard<std::mutex> cache_lock(impl_->cache_mu);
+    impl_->verified.clear();
+  }
+  LogInfo("reloaded web config " + impl_->path);
+  return Status::OK();
+}
+
+std::shared_ptr<const Guard::State> Guard::Current() {
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  int64_t next = impl_->next_check_ms.load();
+  if (now >= next && impl_->next_check_ms.compare_exchange_strong(next, now + 1000)) {
+    if (auto s = ReloadIfChanged(); !s.ok()) LogError("web config: " + s.message());
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->state;
+}
+
+std::vector<std::pair<std::string, std::string>> Guard::Headers() {
+  return Current()->config.headers;
+}
+
+bool Guard::Authorize(std::string_view authorization) {
+  auto state = Current();
+  const auto& users = state->config.basic_auth_users;
+  if (users.empty()) return true;
+  constexpr std::string_view kBasic = "Basic ";
+  if (authorization.size() <= kBasic.size() || authorization.substr(0, kBasic.size()) != kBasic) {
+    return false;
+  }
+  std::string decoded = Base64Decode(authorization.substr(kBasic.size()));
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos) return false;
+  std::string user = decoded.substr(0, colon), password = decoded.substr(colon + 1);
+  auto it = users.find(user);
+  const std::string& hash = it != users.end() ? it->second : std::string(kDummyHash);
+  const CryptoApi& c = Crypto();
+  std::string material = user + '\0' + hash + '\0' + password;
+  unsigned char digest[32];
+  unsigned int len = 0;
+  c.EVP_Digest(material.data(), material.size(), digest, &len, c.EVP_sha256(), nullptr);
+  std::string key(reinterpret_cast<char*>(digest), len);
+  {
+    std::lock_guard<std::mutex> lock(impl_->cache_mu);
+    if (it != users.end() && impl_->verified.count(key)) return true;
+  }
+  auto data = std::make_unique<crypt_data>();
+  const char* out = c.crypt_r(password.c_str(), hash.c_str(), data.get());
+  bool ok = out != nullptr && out[0] != '*' && ConstantTimeEquals(out, hash) && it != users.end();
+  if (ok) {
+    std::lock_guard<std::mutex> lock(impl_->cache_mu);
+    if (impl_->verified.size() >= kMaxCachedCredentials) impl_->verified.clear();
+    impl_->verified.insert(key);
+  }
+  return ok;
+}
+
+namespace {
+
+// Applies the guard's current TLS settings to a connection, before the
+// handshake negotiates anything.
+int OnClientHello(SSL* ssl, int* alert, void* arg) {
+  auto* guard = static_cast<Guard*>(arg);
+  const CryptoApi& c = Crypto();
+  auto state = guard->Current();
+  const TlsServerConfig& t = state->config.tls_server;
+  const TlsMaterial& m = *state->tls;
+  bool ok = c.SSL_use_certificate(ssl, m.cert) == 1 && c.SSL_use_PrivateKey(ssl, m.key) == 1;
+  c.SSL_ctrl(ssl, SSL_CTRL_CHAIN, 0, nullptr);  // SSL_clear_chain_certs
+  for (X509* x : m.chain) ok = ok && c.SSL_ctrl(ssl, SSL_CTRL_CHAIN_CERT, 1, x) == 1;
+  ok = ok && c.SSL_ctrl(ssl, SSL_CTRL_SET_MIN_PROTO_VERSION, t.min_version, nullptr) == 1;
+  ok = ok && c.SSL_ctrl(ssl, SSL_CTRL_SET_MAX_PROTO_VERSION, t.max_version, nullptr) == 1;
+  if (!m.cipher_list.empty()) ok = ok && c.SSL_set_cipher_list(ssl, m.cipher_list.c_str()) == 1;
+  if (!m.groups.empty()) {
+    ok = ok &&
+         c.SSL_ctrl(ssl, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(m.groups.c_str())) == 1;
+  }
+  // Go's client auth types: "request" and "require any" ask for a
+  // certificate but accept any; the "verify" ones check it against the CAs.
+  auto accept_any = [](int, X509_STORE_CTX*) { return 1; };
+  switch (t.client_auth) {
+    case ClientAuth::kNoClientCert:
+      c.SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+      break;
+    case ClientAuth::kRequestClientCert:
+      c.SSL_set_verify(ssl, SSL_VERIFY_PEER, accept_any);
+      break;
+    case ClientAuth::kRequireAnyClientCert:
+      c.SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
+      break;
+    case ClientAuth::kVerifyClientCertIfGiven:
+      c.SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+      break;
+    case ClientAuth::kRequireAndVerifyClientCert:
+      c.SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      break;
+  }
+  if (m.client_cas) {
+    ok = ok && c.SSL_ctrl(ssl, SSL_CTRL_SET_VERIFY_CERT_STORE, 1, m.client_cas) == 1;
+  }
+  if (!ok) {
+    LogError("TLS handshake setup failed: " + OpenSslError(c));
+    *alert = SSL_AD_INTERNAL_ERROR;
+    return SSL_CLIENT_HELLO_ERROR;
+  }
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+}  // namespace
+
+void* Guard::NewSslContext(std::string* error) {
+  const CryptoApi& c = Crypto();
+  if (!c.error.empty()) {
+    *error = c.error;
+    return nullptr;
+  }
+  SSL_CTX* ctx = c.SSL_CTX_new(c.TLS_server_method());
+  if (!ctx) {
+    *error = OpenSslError(c);
+    return nullptr;
+  }
+  c.SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  c.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_VERSION, nullptr);
+  c.SSL_CTX_set_client_hello_cb(ctx, OnClientHello, this);
+  return ctx;
+}
+
+}  // namespace common
+
+// The plugin's C interface (common/web_guard/abi.h).
+namespace {
+void CopyError(const std::string& e, char* err, size_t err_len) {
+  if (err_len == 0) return;
+  size_t n = std::min(e.size(), err_len - 1);
+  e.copy(err, n);
+  err[n] = 0;
+}
+}  // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) ms_web_guard* ms_web_guard_open(const char* path,
+                                                                       ms_web_guard_log_fn log,
+                                                                       char* err, size_t err_len) {
+  common::g_log = log;
+  try {
+    auto g = common::Guard::Open(path);
+    if (!g.ok()) {
+      CopyError(g.status().message(), err, err_len);
+      return nullptr;
+    }
+    return reinterpret_cast<ms_web_guard*>(g->release());
+  } catch (const std::exception& e) {
+    CopyError(e.what(), err, err_len);
+    return nullptr;
+  }
+}
+
+__attribute__((visibility("default"))) void ms_web_guard_close(ms_web_guard* g) {
+  delete reinterpret_cast<common::Guard*>(g);
+}
+
+__attribute__((visibility("default"))) int ms_web_guard_tls(ms_web_guard* g) {
+  return reinterpret_cast<common::Guard*>(g)->tls() ? 1 : 0;
+}
+
+__attribute__((visibility("default"))) void* ms_web_guard_new_ssl_ctx(ms_web_guard* g, char* err,
+                                                                      size_t err_len) {
+  std::string error;
+  void* ctx = reinterpret_cast<common::Guard*>(g)->NewSslContext(&error);
+  if (!ctx) CopyError(error, err, err_len);
+  return ctx;
+}
+
+__attribute__((visibility("default"))) int ms_web_guard_authorize(ms_web_guard* g,
+                                                                  const char* header, size_t len) {
+  try {
+    return reinterpret_cast<common::Guard*>(g)->Authorize(std::string_view(header, len)) ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+__attribute__((visibility("default"))) void ms_web_guard_headers(
+    ms_web_guard* g, void (*fn)(const char*, const char*, void*), void* arg) {
+  for (const auto& [name, value] : reinterpret_cast<common::Guard*>(g)->Headers()) {
+    fn(name.c_str(), value.c_str(), arg);
+  }
+}
+
+}  // extern "C"

@@ -1,0 +1,256 @@
+// --web.config.file end to end (issue 15): the exporter and the server behind
+// TLS, client certificates and basic auth, with certificates made here with
+// openssl, a real Prometheus 2.42 as the scraper, and curl as the client that
+// tries what the configuration forbids.
+#include <crypt.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "common/http_client.h"
+#include "tests/integration/test_util.h"
+
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+using testutil::Subprocess;
+using testutil::TempDir;
+
+std::string Bcrypt(const std::string& password) {
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  EXPECT_NE(crypt_gensalt_rn("$2b$", 5, nullptr, 0, salt, sizeof salt), nullptr);
+  crypt_data data{};
+  return crypt_r(password.c_str(), salt, &data);
+}
+
+// A CA, a server certificate for 127.0.0.1 signed by it, a client
+// certificate signed by it, and a second CA with its own client certificate
+// (one the server must refuse).
+void MakeCertificates(const TempDir& dir) {
+  std::string out;
+  const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+  std::string cmd =
+      "cd " + dir.path() + " && set -e" + " && openssl req -x509" + ec +
+      " -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca" + " && openssl req -x509" + ec +
+      " -keyout rogue-ca.key -out rogue-ca.crt -days 2 -subj /CN=rogue-ca" +
+      " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext" + " && openssl req" +
+      ec + " -keyout server.key -out server.csr -subj /CN=localhost" +
+      " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial"
+      " -out server.crt -days 2 -extfile san.ext" +
+      " && openssl req" + ec + " -keyout client.key -out client.csr -subj /CN=client" +
+      " && openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial"
+      " -out client.crt -days 2" +
+      " && openssl req" + ec + " -keyout rogue.key -out rogue.csr -subj /CN=rogue" +
+      " && openssl x509 -req -in rogue.csr -CA rogue-ca.crt -CAkey rogue-ca.key"
+      " -CAcreateserial -out rogue.crt -days 2";
+  ASSERT_EQ(testutil::RunCommand(cmd + " 2>&1", &out), 0) << out;
+}
+
+std::string WebConfig(const std::string& user, const std::string& password,
+                      bool client_certs = true) {
+  std::string yaml = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n";
+  if (client_certs) {
+    yaml += "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n";
+  }
+  yaml += "http_server_config:\n  headers:\n    X-Frame-Options: deny\n";
+  yaml += "basic_auth_users:\n  " + user + ": " + Bcrypt(password) + "\n";
+  return yaml;
+}
+
+// curl's answer: the HTTP status, or 0 when no HTTP answer came (TLS refused).
+int Curl(const TempDir& dir, const std::string& args, const std::string& url,
+         std::string* headers = nullptr) {
+  std::string out;
+  testutil::RunCommand("cd " + dir.path() + " && curl -s -m 5 -D headers.txt -o /dev/null -w " +
+                           "'%{http_code}' " + args + " '" + url + "'",
+                       &out);
+  if (headers) *headers = testutil::ReadFile(dir.File("headers.txt"));
+  try {
+    return std::stoi(out.substr(out.size() >= 3 ? out.size() - 3 : 0));
+  } catch (...) {
+    return 0;
+  }
+}
+
+class TlsExporter {
+ public:
+  TlsExporter(const TempDir& dir, std::vector<std::string> extra = {})
+      : port_(testutil::FreePort()) {
+    std::vector<std::string> argv = {testutil::BinaryPath("exporter/system-stats-service"),
+                                     "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                     "--web.config.file=" + dir.File("web.yml")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    proc_ = std::make_unique<Subprocess>(argv, dir.File("exporter.log"));
+    // Ready once TLS answers (even a 401).
+    ready_ = testutil::WaitUntil(
+        [&] { return Curl(dir, "--cacert ca.crt --cert client.crt --key client.key", url()) > 0; },
+        10s, 100ms);
+  }
+  std::string url(const std::string& path = "/metrics") const {
+    return "https://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  int port() const { return port_; }
+  bool ready() const { return ready_; }
+
+ private:
+  int port_;
+  bool ready_ = false;
+  std::unique_ptr<Subprocess> proc_;
+};
+
+const std::string kClient = "--cacert ca.crt --cert client.crt --key client.key ";
+
+TEST(WebSecurityTest, RealPrometheusScrapesTheExporterOverMutualTlsWithBasicAuth) {
+  TempDir dir;
+  MakeCertificates(dir);
+  testutil::WriteFile(dir.File("web.yml"), WebConfig("prometheus", "s3cret pass"));
+  TlsExporter exporter(dir);
+  ASSERT_TRUE(exporter.ready()) << testutil::ReadFile(dir.File("exporter.log"));
+  int prom_port = testutil::FreePort();
+  testutil::WriteFile(dir.File("prometheus.yml"),
+                      "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                      "scrape_configs:\n  - job_name: node\n    scheme: https\n"
+                      "    basic_auth:\n      username: prometheus\n      password: s3cret pass\n"
+                      "    tls_config:\n      ca_file: " +
+                          dir.File("ca.crt") + "\n      cert_file: " + dir.File("client.crt") +
+                          "\n      key_file: " + dir.File("client.key") +
+                          "\n    static_configs:\n      - targets: ['127.0.0.1:" +
+                          std::to_string(exporter.port()) + "']\n");
+  Subprocess prom({"/usr/bin/prometheus", "--config.file=" + dir.File("prometheus.yml"),
+                   "--storage.tsdb.path=" + dir.File("prom-data"),
+                   "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+                  dir.File("prometheus.log"));
+  common::HttpClient client;
+  std::string base = "http://127.0.0.1:" + std::to_string(prom_port) + "/api/v1/query?query=";
+  auto query = [&](const std::string& q) -> json {
+    auto r = client.Get(base + q, 2);
+    if (!r.ok() || r->status != 200) return json();
+    return json::parse(r->body, nullptr, false);
+  };
+  bool up = testutil::WaitUntil(
+      [&] {
+        json j = query("up%7Bjob%3D%22node%22%7D");
+        return j.is_object() && j["data"]["result"].size() == 1 &&
+               j["data"]["result"][0]["value"][1] == "1";
+      },
+      60s, 250ms);
+  ASSERT_TRUE(up) << testutil::ReadFile(dir.File("prometheus.log"));
+  json cpu = query("count(node_cpu_seconds_total)");
+  ASSERT_EQ(cpu["data"]["result"].size(), 1u) << cpu.dump();
+}
+
+TEST(WebSecurityTest, RefusesWhatTheConfigForbids) {
+  TempDir dir;
+  MakeCertificates(dir);
+  testutil::WriteFile(dir.File("web.yml"), WebConfig("alice", "right"));
+  TlsExporter exporter(dir);
+  ASSERT_TRUE(exporter.ready()) << testutil::ReadFile(dir.File("exporter.log"));
+  std::string headers;
+  EXPECT_EQ(Curl(dir, kClient + "-u alice:right", exporter.url(), &headers), 200);
+  EXPECT_NE(headers.find("X-Frame-Options: deny"), std::string::npos) << headers;
+  // No credentials, a wrong password, an unknown user: 401 with a challenge.
+  EXPECT_EQ(Curl(dir, kClient, exporter.url(), &headers), 401);
+  EXPECT_NE(headers.find("WWW-Authenticate: Basic"), std::string::npos) << headers;
+  EXPECT_EQ(Curl(dir, kClient + "-u alice:wrong", exporter.url()), 401);
+  EXPECT_EQ(Curl(dir, kClient + "-u bob:right", exporter.url()), 401);
+  // The TLS layer: no client certificate, one from another CA, plain HTTP, a
+  // client that does not trust the server's CA: no HTTP answer at all.
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt -u alice:right", exporter.url()), 0);
+  EXPECT_EQ(
+      Curl(dir, "--cacert ca.crt --cert rogue.crt --key rogue.key -u alice:right", exporter.url()),
+      0);
+  EXPECT_EQ(Curl(dir, "-u alice:right",
+                 "http://127.0.0.1:" + std::to_string(exporter.port()) + "/metrics"),
+            0);
+  EXPECT_EQ(Curl(dir, "--cacert rogue-ca.crt --cert client.crt --key client.key -u alice:right",
+                 exporter.url()),
+            0);
+  // The password never reaches the log.
+  EXPECT_EQ(testutil::ReadFile(dir.File("exporter.log")).find("right"), std::string::npos);
+}
+
+TEST(WebSecurityTest, ReloadsUsersAndCertificatesWithoutRestart) {
+  TempDir dir;
+  MakeCertificates(dir);
+  testutil::WriteFile(dir.File("web.yml"), WebConfig("alice", "first"));
+  TlsExporter exporter(dir);
+  ASSERT_TRUE(exporter.ready()) << testutil::ReadFile(dir.File("exporter.log"));
+  ASSERT_EQ(Curl(dir, kClient + "-u alice:first", exporter.url()), 200);
+  // A new password applies within the reload interval (1 s).
+  std::this_thread::sleep_for(1100ms);
+  testutil::WriteFile(dir.File("web.yml"), WebConfig("alice", "second"));
+  EXPECT_TRUE(testutil::WaitUntil(
+      [&] { return Curl(dir, kClient + "-u alice:second", exporter.url()) == 200; }, 10s, 200ms));
+  EXPECT_EQ(Curl(dir, kClient + "-u alice:first", exporter.url()), 401);
+  // A file that no longer parses is refused and the last settings stay.
+  std::this_thread::sleep_for(1100ms);
+  testutil::WriteFile(dir.File("web.yml"), "tls_server_config: [\n");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(Curl(dir, kClient + "-u alice:second", exporter.url()), 200);
+  EXPECT_TRUE(testutil::WaitUntil(
+      [&] {
+        return testutil::ReadFile(dir.File("exporter.log")).find("web config") != std::string::npos;
+      },
+      5s));
+  // Client certificates: trusting only the rogue CA from now on refuses the
+  // client the first CA signed and accepts the rogue one.
+  std::this_thread::sleep_for(1100ms);
+  std::string yaml = WebConfig("alice", "second");
+  yaml.replace(yaml.find("client_ca_file: ca.crt"), 22, "client_ca_file: rogue-ca.crt");
+  testutil::WriteFile(dir.File("web.yml"), yaml);
+  EXPECT_TRUE(testutil::WaitUntil(
+      [&] {
+        return Curl(dir, "--cacert ca.crt --cert rogue.crt --key rogue.key -u alice:second",
+                    exporter.url()) == 200;
+      },
+      10s, 200ms));
+  EXPECT_EQ(Curl(dir, kClient + "-u alice:second", exporter.url()), 0);
+}
+
+TEST(WebSecurityTest, ServerApiNeedsAuthAndHealthCanBeExempt) {
+  TempDir dir;
+  MakeCertificates(dir);
+  testutil::WriteFile(dir.File("web.yml"), WebConfig("grafana", "pw", /*client_certs=*/false));
+  int port = testutil::FreePort();
+  Subprocess server({testutil::BinaryPath("server/monitoring-server"), "--host", "127.0.0.1",
+                     "--port", std::to_string(port), "--data-dir", dir.File("data"),
+                     "--web.config.file", dir.File("web.yml"), "--web.health-without-auth"},
+                    dir.File("server.log"));
+  std::string base = "https://127.0.0.1:" + std::to_string(port);
+  ASSERT_TRUE(testutil::WaitUntil(
+      [&] { return Curl(dir, "--cacert ca.crt", base + "/-/healthy") == 200; }, 20s, 100ms))
+      << testutil::ReadFile(dir.File("server.log"));
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt", base + "/api/v1/query?query=1"), 401);
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt -u grafana:pw", base + "/api/v1/query?query=1"), 200);
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt", base + "/"), 401);
+}
+
+TEST(WebSecurityTest, BadWebConfigStopsStartUp) {
+  TempDir dir;
+  testutil::WriteFile(dir.File("web.yml"),
+                      "tls_server_config:\n  cert_file: missing.crt\n"
+                      "  key_file: missing.key\n");
+  std::string out;
+  int rc = testutil::RunCommand(
+      "timeout 10 " + testutil::BinaryPath("exporter/system-stats-service") +
+          " --web.listen-address=127.0.0.1:0 --web.config.file=" + dir.File("web.yml"),
+      &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("missing.crt"), std::string::npos) << out;
+  testutil::WriteFile(dir.File("web.yml"), "basic_auth_users:\n  a: b\nextra: 1\n");
+  rc = testutil::RunCommand("timeout 10 " + testutil::BinaryPath("server/monitoring-server") +
+                                " --host 127.0.0.1 --port 0 --data-dir " + dir.File("data") +
+                                " --web.config.file=" + dir.File("web.yml"),
+                            &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("extra"), std::string::npos) << out;
+}
+
+}  // namespace
