@@ -3,7 +3,10 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <fstream>
+#include <functional>
 #include <mutex>
+#include <sstream>
 
 namespace common {
 
@@ -12,7 +15,24 @@ size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
   static_cast<std::string*>(userdata)->append(ptr, size * nmemb);
   return size * nmemb;
 }
+// A secret file's content, trimmed as Prometheus trims it.
+Result<std::string> ReadSecret(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Unavailable("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string v = ss.str();
+  size_t b = v.find_first_not_of(" \t\r\n"), e = v.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+}
 }  // namespace
+
+std::string HttpClientConfig::Key() const {
+  auto h = [](const std::string& s) { return std::to_string(std::hash<std::string>{}(s)); };
+  return tls.ca_file + "|" + tls.cert_file + "|" + tls.key_file + "|" + tls.server_name + "|" +
+         (tls.insecure_skip_verify ? "1" : "0") + "|" + username + "|" + h(password) + "|" +
+         password_file + "|" + authorization_type + "|" + h(credentials) + "|" + credentials_file;
+}
 
 HttpClient::HttpClient() {
   static std::once_flag once;
@@ -28,8 +48,8 @@ Result<HttpClientResponse> HttpClient::Get(const std::string& url, double timeou
 }
 
 Result<HttpClientResponse> HttpClient::Post(const std::string& url, const std::string& body,
-                                            const std::string& content_type,
-                                            double timeout_seconds, const Headers& headers) {
+                                            const std::string& content_type, double timeout_seconds,
+                                            const Headers& headers) {
   return Perform("POST", url, &body, content_type, timeout_seconds, headers);
 }
 
@@ -41,7 +61,6 @@ Result<HttpClientResponse> HttpClient::Perform(const std::string& method, const 
   if (!c) return Status::Internal("curl_easy_init failed");
   curl_easy_reset(c);
   HttpClientResponse resp;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_seconds * 1000));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
@@ -49,8 +68,74 @@ Result<HttpClientResponse> HttpClient::Perform(const std::string& method, const 
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp.body);
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // accept whatever curl can decode
+  // TLS (curl verifies the server against the system CAs by default).
+  const HttpClientConfig::Tls& tls = config_.tls;
+  if (!tls.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) curl_easy_setopt(c, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) curl_easy_setopt(c, CURLOPT_SSLKEY, tls.key_file.c_str());
+  if (tls.insecure_skip_verify) {
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  std::string request_url = url;
+  curl_slist* connect_to = nullptr;
+  if (!tls.server_name.empty()) {
+    // Verify (and send SNI) for server_name while connecting to the URL's
+    // host: ask for https://<server_name>:<port>/... and route that name to
+    // the real host.
+    CURLU* u = curl_url();
+    char *host = nullptr, *port = nullptr;
+    if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_HOST, tls.server_name.c_str(), 0) == CURLUE_OK) {
+      char* rewritten = nullptr;
+      if (curl_url_get(u, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) {
+        request_url = rewritten;
+        curl_free(rewritten);
+        connect_to = curl_slist_append(
+            connect_to, (tls.server_name + ":" + port + ":" + host + ":" + port).c_str());
+        curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to);
+      }
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+  }
+  curl_easy_setopt(c, CURLOPT_URL, request_url.c_str());
   curl_slist* list = nullptr;
   for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+  // Credentials.
+  std::string password;
+  if (!config_.username.empty()) {
+    password = config_.password;
+    if (!config_.password_file.empty()) {
+      auto p = ReadSecret(config_.password_file);
+      if (!p.ok()) {
+        curl_slist_free_all(list);
+        curl_slist_free_all(connect_to);
+        return p.status();
+      }
+      password = *p;
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(c, CURLOPT_USERNAME, config_.username.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, password.c_str());
+  }
+  if (!config_.credentials.empty() || !config_.credentials_file.empty()) {
+    std::string credentials = config_.credentials;
+    if (!config_.credentials_file.empty()) {
+      auto p = ReadSecret(config_.credentials_file);
+      if (!p.ok()) {
+        curl_slist_free_all(list);
+        curl_slist_free_all(connect_to);
+        return p.status();
+      }
+      credentials = *p;
+    }
+    std::string type = config_.authorization_type.empty() ? "Bearer" : config_.authorization_type;
+    list = curl_slist_append(list, ("Authorization: " + type + " " + credentials).c_str());
+  }
   if (body) {
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
@@ -62,6 +147,7 @@ Result<HttpClientResponse> HttpClient::Perform(const std::string& method, const 
   (void)method;
   CURLcode rc = curl_easy_perform(c);
   if (list) curl_slist_free_all(list);
+  if (connect_to) curl_slist_free_all(connect_to);
   if (rc != CURLE_OK) {
     return Status::Unavailable(std::string(method) + " " + url + ": " + curl_easy_strerror(rc));
   }

@@ -18,6 +18,30 @@ struct HttpClientResponse {
   std::string content_type;
 };
 
+// How a client authenticates itself and checks the server, in the shape of
+// Prometheus's HTTP client config (scrape configs, remote_write, and the
+// forwarder's flags): tls_config, basic_auth, authorization. Files are read
+// on every request, so rotated secrets apply without a restart; their
+// content is trimmed of surrounding white space, as Prometheus does.
+struct HttpClientConfig {
+  struct Tls {
+    std::string ca_file;    // trust these CAs instead of the system's
+    std::string cert_file;  // client certificate (mutual TLS), with key_file
+    std::string key_file;
+    std::string server_name;  // name to verify the server's certificate against
+    bool insecure_skip_verify = false;
+  } tls;
+  // basic_auth: set when username is non-empty.
+  std::string username, password, password_file;
+  // authorization: "<type> <credentials>" header (type defaults to Bearer);
+  // also what bearer_token / bearer_token_file set.
+  std::string authorization_type, credentials, credentials_file;
+
+  // Everything above, for telling two configs apart (no secret in clear:
+  // secrets are hashed).
+  std::string Key() const;
+};
+
 class HttpClient {
  public:
   HttpClient();
@@ -26,6 +50,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   using Headers = std::vector<std::pair<std::string, std::string>>;
+
+  // TLS and credentials for every later request.
+  void SetConfig(HttpClientConfig config) { config_ = std::move(config); }
 
   // A transport failure (refused, timeout, DNS) is an Unavailable status; any
   // HTTP answer, 4xx and 5xx included, is OK with the status code set.
@@ -40,6 +67,7 @@ class HttpClient {
                                      const std::string* body, const std::string& content_type,
                                      double timeout_seconds, const Headers& headers);
   void* curl_;  // CURL*
+  HttpClientConfig config_;
 };
 
 }  // namespace common

@@ -229,12 +229,14 @@ struct HttpServer::Impl {
     const Route* route = self->Match(req.path());
     const bool exempt = std::find(self->auth_exempt_paths.begin(), self->auth_exempt_paths.end(),
                                   req.path()) != self->auth_exempt_paths.end();
-    if (self->guard && !exempt && !self->guard->Authorize(req.Header("Authorization"))) {
+    std::string user;
+    if (self->guard && !exempt && !self->guard->Authorize(req.Header("Authorization"), &user)) {
       resp = HttpResponse::Text(401, "Unauthorized\n");
       resp.headers.emplace_back("WWW-Authenticate", "Basic");
     } else if (!route) {
       resp = HttpResponse::Text(404, "404 page not found\n");
     } else {
+      req.set_user(std::move(user));
       auto run = [&] {
         try {
           resp = route->handler(req);

@@ -39,6 +39,10 @@ class HttpRequest {
   // Content-Length, or -1 when the client did not send one (chunked).
   long long content_length() const { return content_length_; }
   std::string_view remote_addr() const { return remote_addr_; }
+  // The basic-auth user the server authenticated (--web.config.file), or
+  // empty when no basic auth is in force.
+  std::string_view user() const { return user_; }
+  void set_user(std::string user) { user_ = std::move(user); }
 
   // Query parameter by name (URL-decoded); all values for repeated names.
   std::vector<std::string> QueryParams(std::string_view name) const;
@@ -70,6 +74,7 @@ class HttpRequest {
   std::unique_ptr<ClientWatcher::Watch> watch_;  // set by ClientGone()
   std::string_view method_, path_, query_, remote_addr_;
   long long content_length_;
+  std::string user_;
   bool awaiting_continue_ = false;  // Expect: 100-continue, not answered yet
 };
 

@@ -107,9 +107,12 @@ void* WebGuard::NewSslContext(std::string* error) {
   return ctx;
 }
 
-bool WebGuard::Authorize(std::string_view authorization_header) {
-  return plugin_->authorize(static_cast<ms_web_guard*>(handle_), authorization_header.data(),
-                            authorization_header.size()) == 1;
+bool WebGuard::Authorize(std::string_view authorization_header, std::string* user) {
+  char name[256] = {0};
+  bool ok = plugin_->authorize(static_cast<ms_web_guard*>(handle_), authorization_header.data(),
+                               authorization_header.size(), name, sizeof name) == 1;
+  if (ok) *user = name;
+  return ok;
 }
 
 std::vector<std::pair<std::string, std::string>> WebGuard::Headers() {

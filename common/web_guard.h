@@ -48,8 +48,9 @@ class WebGuard {
   void* NewSslContext(std::string* error);
 
   // True if the request may go on: no users configured, or the
-  // Authorization header carries a configured user and their password.
-  bool Authorize(std::string_view authorization_header);
+  // Authorization header carries a configured user and their password (then
+  // *user is set to that user).
+  bool Authorize(std::string_view authorization_header, std::string* user);
   // The configured response headers (empty without a file's headers).
   std::vector<std::pair<std::string, std::string>> Headers();
 

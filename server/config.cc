@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include <algorithm>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -47,7 +48,110 @@ common::Result<model::Labels> LabelMap(const YAML::Node& node, const std::string
   return model::Labels::FromVector(std::move(labels));
 }
 
-common::Result<Config> Parse(const YAML::Node& root) {
+common::Result<std::string> String(const YAML::Node& node, const std::string& field) {
+  if (!node.IsScalar()) return Err(field, "must be a string");
+  return node.as<std::string>();
+}
+
+std::string Resolve(const std::string& file, const std::string& base_dir) {
+  if (file.empty() || file[0] == '/' || base_dir.empty()) return file;
+  return base_dir + "/" + file;
+}
+
+// Prometheus's HTTP client settings of a scrape config, with its checks.
+Status ParseHttpClient(const YAML::Node& n, const std::string& f, const std::string& base_dir,
+                       common::HttpClientConfig* out) {
+  auto str = [&](const YAML::Node& node, const std::string& field, std::string* dst,
+                 bool is_file = false) -> Status {
+    if (!node) return Status::OK();
+    auto v = String(node, field);
+    if (!v.ok()) return v.status();
+    *dst = is_file ? Resolve(*v, base_dir) : *v;
+    return Status::OK();
+  };
+  if (const YAML::Node& t = n["tls_config"]) {
+    std::string tf = f + ".tls_config";
+    if (auto s = CheckKeys(
+            t, tf, {"ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"});
+        !s.ok()) {
+      return s;
+    }
+    for (auto s : {str(t["ca_file"], tf + ".ca_file", &out->tls.ca_file, true),
+                   str(t["cert_file"], tf + ".cert_file", &out->tls.cert_file, true),
+                   str(t["key_file"], tf + ".key_file", &out->tls.key_file, true),
+                   str(t["server_name"], tf + ".server_name", &out->tls.server_name)}) {
+      if (!s.ok()) return s;
+    }
+    if (t["insecure_skip_verify"]) {
+      try {
+        out->tls.insecure_skip_verify = t["insecure_skip_verify"].as<bool>();
+      } catch (const YAML::Exception&) {
+        return Err(tf + ".insecure_skip_verify", "must be true or false");
+      }
+    }
+    if (out->tls.cert_file.empty() != out->tls.key_file.empty()) {
+      return Err(tf, out->tls.cert_file.empty()
+                         ? "client key file specified without client cert file"
+                         : "client cert file specified without client key file");
+    }
+  }
+  int auth_kinds = 0;
+  if (const YAML::Node& b = n["basic_auth"]) {
+    std::string bf = f + ".basic_auth";
+    if (auto s = CheckKeys(b, bf, {"username", "password", "password_file"}); !s.ok()) return s;
+    for (auto s : {str(b["username"], bf + ".username", &out->username),
+                   str(b["password"], bf + ".password", &out->password),
+                   str(b["password_file"], bf + ".password_file", &out->password_file, true)}) {
+      if (!s.ok()) return s;
+    }
+    if (!out->password.empty() && !out->password_file.empty()) {
+      return Err(bf, "at most one of basic_auth password & password_file must be configured");
+    }
+    if (out->username.empty()) return Err(bf + ".username", "is required");
+    ++auth_kinds;
+  }
+  if (const YAML::Node& a = n["authorization"]) {
+    std::string af = f + ".authorization";
+    if (auto s = CheckKeys(a, af, {"type", "credentials", "credentials_file"}); !s.ok()) return s;
+    for (auto s :
+         {str(a["type"], af + ".type", &out->authorization_type),
+          str(a["credentials"], af + ".credentials", &out->credentials),
+          str(a["credentials_file"], af + ".credentials_file", &out->credentials_file, true)}) {
+      if (!s.ok()) return s;
+    }
+    std::string lower = out->authorization_type;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    if (lower == "basic") {
+      return Err(af + ".type",
+                 "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
+    }
+    if (!out->credentials.empty() && !out->credentials_file.empty()) {
+      return Err(af,
+                 "at most one of authorization credentials & credentials_file must be configured");
+    }
+    ++auth_kinds;
+  }
+  if (n["bearer_token"] || n["bearer_token_file"]) {
+    if (n["bearer_token"] && n["bearer_token_file"]) {
+      return Err(f, "at most one of bearer_token & bearer_token_file must be configured");
+    }
+    if (auto s = str(n["bearer_token"], f + ".bearer_token", &out->credentials); !s.ok()) return s;
+    if (auto s =
+            str(n["bearer_token_file"], f + ".bearer_token_file", &out->credentials_file, true);
+        !s.ok()) {
+      return s;
+    }
+    ++auth_kinds;
+  }
+  if (auth_kinds > 1) {
+    return Err(f,
+               "at most one of basic_auth, authorization, bearer_token & bearer_token_file must be "
+               "configured");
+  }
+  return Status::OK();
+}
+
+common::Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   Config c;
   if (root.IsNull()) return c;
   if (auto s = CheckKeys(root, "config", {"global", "scrape_configs"}); !s.ok()) return s;
@@ -83,7 +187,8 @@ common::Result<Config> Parse(const YAML::Node& root) {
     const YAML::Node& n = scs[i];
     if (auto s = CheckKeys(n, f,
                            {"job_name", "scrape_interval", "scrape_timeout", "metrics_path",
-                            "scheme", "honor_labels", "static_configs"});
+                            "scheme", "honor_labels", "static_configs", "tls_config", "basic_auth",
+                            "authorization", "bearer_token", "bearer_token_file"});
         !s.ok()) {
       return s;
     }
@@ -121,8 +226,11 @@ common::Result<Config> Parse(const YAML::Node& root) {
     if (n["scheme"]) {
       if (!n["scheme"].IsScalar()) return Err(f + ".scheme", "must be a string");
       sc.scheme = n["scheme"].as<std::string>();
-      if (sc.scheme != "http") return Err(f + ".scheme", "only \"http\" is supported");
+      if (sc.scheme != "http" && sc.scheme != "https") {
+        return Err(f + ".scheme", "must be \"http\" or \"https\"");
+      }
     }
+    if (auto s = ParseHttpClient(n, f, base_dir, &sc.http); !s.ok()) return s;
     if (n["honor_labels"]) {
       try {
         sc.honor_labels = n["honor_labels"].as<bool>();
@@ -171,7 +279,7 @@ common::Result<Config> Parse(const YAML::Node& root) {
 
 std::string ScrapeTarget::Key() const {
   return url + "|" + labels.ToString() + "|" + std::to_string(interval_ms) + "|" +
-         std::to_string(timeout_ms) + "|" + (honor_labels ? "1" : "0");
+         std::to_string(timeout_ms) + "|" + (honor_labels ? "1" : "0") + "|" + http.Key();
 }
 
 std::vector<ScrapeTarget> Config::Targets() const {
@@ -190,6 +298,7 @@ std::vector<ScrapeTarget> Config::Targets() const {
         t.interval_ms = sc.interval_ms;
         t.timeout_ms = sc.timeout_ms;
         t.honor_labels = sc.honor_labels;
+        t.http = sc.http;
         out.push_back(std::move(t));
       }
     }
@@ -197,9 +306,9 @@ std::vector<ScrapeTarget> Config::Targets() const {
   return out;
 }
 
-common::Result<Config> ParseConfig(const std::string& yaml_text) {
+common::Result<Config> ParseConfig(const std::string& yaml_text, const std::string& base_dir) {
   try {
-    return Parse(YAML::Load(yaml_text));
+    return Parse(YAML::Load(yaml_text), base_dir);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("invalid YAML: ") + e.what());
   }
@@ -210,7 +319,8 @@ common::Result<Config> LoadConfigFile(const std::string& path) {
   if (!common::ReadFileToString(path, &text)) {
     return Status::InvalidArgument("cannot read config file " + path);
   }
-  auto c = ParseConfig(text);
+  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  auto c = ParseConfig(text, dir.empty() ? "/" : dir);
   if (!c.ok()) return c.status().WithContext(path);
   return c;
 }

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "common/http_client.h"
 #include "common/status.h"
 #include "model/labels.h"
 
@@ -36,6 +37,7 @@ struct ScrapeTarget {
   int64_t interval_ms;
   int64_t timeout_ms;
   bool honor_labels = false;
+  common::HttpClientConfig http;  // tls_config, basic_auth, authorization
 
   // Identity for reloads: a target whose key is unchanged keeps running.
   std::string Key() const;
@@ -48,6 +50,7 @@ struct ScrapeConfig {
   std::string metrics_path = "/metrics";
   std::string scheme = "http";
   bool honor_labels = false;
+  common::HttpClientConfig http;  // tls_config, basic_auth, authorization, bearer_token(_file)
   struct Static {
     std::vector<std::string> targets;
     model::Labels labels;
@@ -64,7 +67,9 @@ struct Config {
 };
 
 // Parses YAML text. InvalidArgument naming the field on any problem.
-common::Result<Config> ParseConfig(const std::string& yaml_text);
+// base_dir resolves relative file names (tls_config, *_file), as Prometheus
+// resolves them against the config file's directory.
+common::Result<Config> ParseConfig(const std::string& yaml_text, const std::string& base_dir = "");
 common::Result<Config> LoadConfigFile(const std::string& path);
 
 }  // namespace server

@@ -41,8 +41,8 @@ bool Params::Has(std::string_view name) const {
   return false;
 }
 
-bool Authorized(const common::HttpRequest& req, const std::string& token) {
-  if (token.empty()) return true;
+namespace {
+bool BearerMatches(const common::HttpRequest& req, const std::string& token) {
   std::string_view h = req.Header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (!h.starts_with(kBearer)) return false;
@@ -54,8 +54,18 @@ bool Authorized(const common::HttpRequest& req, const std::string& token) {
   }
   return diff == 0;
 }
+}  // namespace
 
-common::HttpResponse Unauthorized() {
+std::optional<common::HttpResponse> CheckWrite(const common::HttpRequest& req,
+                                               const WriteAccess& access) {
+  if (!req.user().empty()) {
+    if (access.write_users.empty() || access.write_users.count(std::string(req.user()))) {
+      return std::nullopt;
+    }
+    return common::HttpResponse::Text(
+        403, "user " + std::string(req.user()) + " may read but not write (--web.write-users)\n");
+  }
+  if (access.token.empty() || BearerMatches(req, access.token)) return std::nullopt;
   auto r = common::HttpResponse::Text(401, "missing or wrong bearer token (MONITOR_WRITE_TOKEN)\n");
   r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;

@@ -1,6 +1,8 @@
 // Helpers shared by the server's HTTP handlers.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,9 +29,18 @@ class Params {
   std::vector<std::pair<std::string, std::string>> kv_;
 };
 
-// True when the request carries "Authorization: Bearer <token>" (constant-time
-// comparison), or when token is empty.
-bool Authorized(const common::HttpRequest& req, const std::string& token);
-common::HttpResponse Unauthorized();
+// Who may write (push, import, remote_write, reload): the read/write model.
+//  - With basic auth in force (a web config file with basic_auth_users),
+//    every request already carries an authenticated user; writing needs that
+//    user in write_users, or any user when write_users is empty. Otherwise 403.
+//  - Without basic auth, writing needs "Authorization: Bearer <token>" when
+//    token is set (401 otherwise; constant-time comparison).
+struct WriteAccess {
+  std::string token;
+  std::set<std::string> write_users;
+};
+// nullopt when the request may write; else the response refusing it.
+std::optional<common::HttpResponse> CheckWrite(const common::HttpRequest& req,
+                                               const WriteAccess& access);
 
 }  // namespace server

@@ -87,7 +87,7 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
   http.Handle("/metrics", [ctx, max_body, self_metrics_handler](common::HttpRequest& req) {
     if (req.method() == "GET" || req.method() == "HEAD") return self_metrics_handler(req);
     if (req.method() != "POST") return common::HttpResponse::Text(405, "use GET or POST\n");
-    if (!Authorized(req, ctx.write_token)) return Unauthorized();
+    if (auto denied = CheckWrite(req, ctx.write_access)) return *denied;
     // The body is the pushed data, so job/instance come from the query string
     // only (FromRequest would try to read a form body).
     Params params = Params::FromQuery(req);
@@ -104,7 +104,7 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
 
   http.Handle("/api/v1/write", [ctx, max_body](common::HttpRequest& req) {
     if (req.method() != "POST") return common::HttpResponse::Text(405, "use POST\n");
-    if (!Authorized(req, ctx.write_token)) return Unauthorized();
+    if (auto denied = CheckWrite(req, ctx.write_access)) return *denied;
     std::string_view enc = req.Header("Content-Encoding");
     if (!enc.empty() && enc != "snappy") {
       return common::HttpResponse::Text(415, "unsupported Content-Encoding \"" + std::string(enc) +
@@ -126,7 +126,7 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
 
   http.Handle("/api/v1/import/prometheus", [ctx](common::HttpRequest& req) {
     if (req.method() != "POST") return common::HttpResponse::Text(405, "use POST\n");
-    if (!Authorized(req, ctx.write_token)) return Unauthorized();
+    if (auto denied = CheckWrite(req, ctx.write_access)) return *denied;
     uint64_t max = ctx.ingester->limits().max_import_body_bytes;
     if (req.content_length() > 0 && static_cast<uint64_t>(req.content_length()) > max) {
       return common::HttpResponse::Text(

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/http_server.h"
+#include "server/http_util.h"
 #include "server/ingest/ingester.h"
 #include "server/metadata.h"
 #include "server/self_metrics.h"
@@ -17,7 +18,7 @@ struct IngestContext {
   Ingester* ingester;
   MetadataStore* metadata;
   SelfMetrics* metrics;
-  std::string write_token;
+  WriteAccess write_access;
 };
 
 void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,

@@ -68,6 +68,11 @@ int main(int argc, char** argv) {
                  "Prometheus web config file (YAML) enabling TLS and/or basic auth; re-read "
                  "when it changes")
       ->envname("MONITOR_WEB_CONFIG_FILE");
+  app.add_option("--web.write-users", o.write_users,
+                 "With basic auth: the users who may write (push, import, remote_write, "
+                 "reload); the others may only read. Default: every user")
+      ->delimiter(',')
+      ->envname("MONITOR_WRITE_USERS");
   app.add_flag("--web.health-without-auth", o.health_without_auth,
                "Answer /healthz, /-/healthy and /-/ready without basic auth")
       ->envname("MONITOR_HEALTH_WITHOUT_AUTH");

@@ -27,6 +27,11 @@ namespace server {
 
 namespace {
 
+WriteAccess WriteAccessOf(const ServerOptions& o) {
+  return WriteAccess{o.write_token,
+                     std::set<std::string>(o.write_users.begin(), o.write_users.end())};
+}
+
 class ServerImpl : public MonitoringServer {
  public:
   explicit ServerImpl(const ServerOptions& o) : options_(o) {}
@@ -119,7 +124,7 @@ class ServerImpl : public MonitoringServer {
 
  private:
   void RegisterRoutes() {
-    IngestContext ictx{ingester_.get(), &metadata_, metrics_.get(), options_.write_token};
+    IngestContext ictx{ingester_.get(), &metadata_, metrics_.get(), WriteAccessOf(options_)};
     RegisterIngestRoutes(http_, ictx, [this](common::HttpRequest&) {
       common::HttpResponse r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -144,9 +149,9 @@ class ServerImpl : public MonitoringServer {
       if (req.method() != "POST" && req.method() != "PUT") {
         return common::HttpResponse::Text(405, "use POST\n");
       }
-      // Reloading changes what the server scrapes: a write, so it needs the
-      // write token like the ingest endpoints.
-      if (!Authorized(req, options_.write_token)) return Unauthorized();
+      // Reloading changes what the server scrapes: a write, so it needs
+      // write rights like the ingest endpoints.
+      if (auto denied = CheckWrite(req, WriteAccessOf(options_))) return *denied;
       auto s = Reload();
       return s.ok() ? common::HttpResponse::Text(200, "config reloaded\n")
                     : common::HttpResponse::Text(400,

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "server/ingest/limits.h"
@@ -34,7 +35,9 @@ struct ServerOptions {
   std::string data_dir = "./data";
   int64_t retention_ms = 15LL * 24 * 3600 * 1000;
   std::string config_path;  // empty: no scraping
-  std::string write_token;  // empty: writes need no token
+  std::string write_token;  // empty: writes need no token (without basic auth)
+  // With basic auth (web_config_file): the users who may write; empty: all.
+  std::vector<std::string> write_users;
   std::string web_dir;      // dashboard assets; empty: the built-in search path
   // Prometheus's web config file (TLS, basic auth, headers); empty: none.
   std::string web_config_file;

@@ -22,8 +22,11 @@ typedef void (*ms_web_guard_close_fn)(ms_web_guard* g);
 typedef int (*ms_web_guard_tls_fn)(ms_web_guard* g);
 // A new SSL_CTX* whose handshakes take the guard's current settings.
 typedef void* (*ms_web_guard_new_ssl_ctx_fn)(ms_web_guard* g, char* err, size_t err_len);
-// 1 if a request with this Authorization header (may be empty) may go on.
-typedef int (*ms_web_guard_authorize_fn)(ms_web_guard* g, const char* header, size_t len);
+// 1 if a request with this Authorization header (may be empty) may go on;
+// then user (NUL-terminated, truncated to user_len) is the authenticated
+// basic-auth user, or "" when no users are configured.
+typedef int (*ms_web_guard_authorize_fn)(ms_web_guard* g, const char* header, size_t len,
+                                         char* user, size_t user_len);
 // Calls fn for every configured response header.
 typedef void (*ms_web_guard_headers_fn)(ms_web_guard* g,
                                         void (*fn)(const char* name, const char* value, void* arg),

@@ -274,7 +274,7 @@ class Guard {
   ~Guard();
   bool tls() const;
   void* NewSslContext(std::string* error);
-  bool Authorize(std::string_view authorization_header);
+  bool Authorize(std::string_view authorization_header, std::string* user);
   std::vector<std::pair<std::string, std::string>> Headers();
   // Re-reads the file now if it changed; the error of a failed reload (the
   // old settings stay).
@@ -388,7 +388,7 @@ std::vector<std::pair<std::string, std::string>> Guard::Headers() {
   return Current()->config.headers;
 }
 
-bool Guard::Authorize(std::string_view authorization) {
+bool Guard::Authorize(std::string_view authorization, std::string* authenticated) {
   auto state = Current();
   const auto& users = state->config.basic_auth_users;
   if (users.empty()) return true;
@@ -410,12 +410,16 @@ bool Guard::Authorize(std::string_view authorization) {
   std::string key(reinterpret_cast<char*>(digest), len);
   {
     std::lock_guard<std::mutex> lock(impl_->cache_mu);
-    if (it != users.end() && impl_->verified.count(key)) return true;
+    if (it != users.end() && impl_->verified.count(key)) {
+      *authenticated = user;
+      return true;
+    }
   }
   auto data = std::make_unique<crypt_data>();
   const char* out = c.crypt_r(password.c_str(), hash.c_str(), data.get());
   bool ok = out != nullptr && out[0] != '*' && ConstantTimeEquals(out, hash) && it != users.end();
   if (ok) {
+    *authenticated = user;
     std::lock_guard<std::mutex> lock(impl_->cache_mu);
     if (impl_->verified.size() >= kMaxCachedCredentials) impl_->verified.clear();
     impl_->verified.insert(key);
@@ -541,9 +545,15 @@ __attribute__((visibility("default"))) void* ms_web_guard_new_ssl_ctx(ms_web_gua
 }
 
 __attribute__((visibility("default"))) int ms_web_guard_authorize(ms_web_guard* g,
-                                                                  const char* header, size_t len) {
+                                                                  const char* header, size_t len,
+                                                                  char* user, size_t user_len) {
   try {
-    return reinterpret_cast<common::Guard*>(g)->Authorize(std::string_view(header, len)) ? 1 : 0;
+    std::string who;
+    if (!reinterpret_cast<common::Guard*>(g)->Authorize(std::string_view(header, len), &who)) {
+      return 0;
+    }
+    CopyError(who, user, user_len);
+    return 1;
   } catch (...) {
     return 0;
   }

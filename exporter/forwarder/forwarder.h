@@ -27,6 +27,9 @@ struct Options {
   double timeout_seconds = 10;
   double max_backoff_seconds = 60;
   std::string token;  // sent as "Authorization: Bearer <token>" when set
+  // TLS and credentials towards the exporter (source) and the server
+  // (target), in Prometheus's client config shape.
+  common::HttpClientConfig source_http, target_http;
   Spool::Options spool;
 };
 
@@ -59,7 +62,10 @@ class Forwarder {
   size_t spooled() const { return spool_.size(); }
 
  private:
-  Forwarder(Options o, Spool s) : options_(std::move(o)), spool_(std::move(s)) {}
+  Forwarder(Options o, Spool s) : options_(std::move(o)), spool_(std::move(s)) {
+    source_client_.SetConfig(options_.source_http);
+    target_client_.SetConfig(options_.target_http);
+  }
 
   Options options_;
   Spool spool_;

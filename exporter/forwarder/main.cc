@@ -1,9 +1,10 @@
 // system-stats-forwarder: polls system-stats-service and pushes each reading to
 // the monitoring server, spooling to disk while the server is unreachable.
 #include <thread>
+#include <tuple>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "common/process.h"
 #include "exporter/forwarder/forwarder.h"
@@ -14,13 +15,15 @@
 
 int main(int argc, char** argv) {
   common::BlockTerminationSignals();
-  CLI::App app{"system-stats-forwarder: pushes readings of system-stats-service to the "
-               "monitoring server, buffering them on disk while the server is down."};
+  CLI::App app{
+      "system-stats-forwarder: pushes readings of system-stats-service to the "
+      "monitoring server, buffering them on disk while the server is down."};
   app.set_version_flag("--version", MS_VERSION);
   forwarder::Options o;
   o.spool.dir = "./forwarder-spool";
   std::string log_level = "info";
-  app.add_option("--source-url", o.source_url, "Exporter URL to read (/system JSON or /metrics text)")
+  app.add_option("--source-url", o.source_url,
+                 "Exporter URL to read (/system JSON or /metrics text)")
       ->envname("SYSTEM_STATS_URL")
       ->capture_default_str();
   app.add_option("--server-url", o.target_url, "Monitoring server push endpoint")
@@ -36,6 +39,33 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--token", o.token, "Bearer token for the server (MONITOR_WRITE_TOKEN there)")
       ->envname("MONITORING_SERVER_TOKEN");
+  // TLS and credentials, for the server and for the exporter.
+  for (auto [side, env, cfg] :
+       {std::tuple{std::string("server"), std::string("MONITORING_SERVER"), &o.target_http},
+        std::tuple{std::string("source"), std::string("SYSTEM_STATS_SOURCE"), &o.source_http}}) {
+    app.add_option("--" + side + ".ca-file", cfg->tls.ca_file,
+                   "CA certificates to verify the " + side + " with (PEM)")
+        ->envname(env + "_CA_FILE");
+    app.add_option("--" + side + ".cert-file", cfg->tls.cert_file,
+                   "Client certificate for the " + side + " (PEM, with --" + side + ".key-file)")
+        ->envname(env + "_CERT_FILE");
+    app.add_option("--" + side + ".key-file", cfg->tls.key_file, "Client certificate's key")
+        ->envname(env + "_KEY_FILE");
+    app.add_option("--" + side + ".server-name", cfg->tls.server_name,
+                   "Name to verify the " + side + "'s certificate against")
+        ->envname(env + "_SERVER_NAME");
+    app.add_flag("--" + side + ".insecure-skip-verify", cfg->tls.insecure_skip_verify,
+                 "Do not verify the " + side + "'s certificate")
+        ->envname(env + "_INSECURE_SKIP_VERIFY");
+    app.add_option("--" + side + ".username", cfg->username, "Basic auth user for the " + side)
+        ->envname(env + "_USERNAME");
+    app.add_option("--" + side + ".password-file", cfg->password_file,
+                   "File holding the basic auth password for the " + side)
+        ->envname(env + "_PASSWORD_FILE");
+    app.add_option("--" + side + ".bearer-token-file", cfg->credentials_file,
+                   "File holding a bearer token for the " + side)
+        ->envname(env + "_BEARER_TOKEN_FILE");
+  }
   app.add_option("--spool-dir", o.spool.dir, "Directory for readings not yet delivered")
       ->envname("SYSTEM_STATS_SPOOL_DIR")
       ->capture_default_str();
@@ -62,15 +92,15 @@ int main(int argc, char** argv) {
     spdlog::error("{}", fwd.status().message());
     return 2;
   }
-  spdlog::info("system-stats-forwarder {}: {} -> {} every {}s (spool {})", MS_VERSION,
-               o.source_url, o.target_url, o.interval_seconds, o.spool.dir);
+  spdlog::info("system-stats-forwarder {}: {} -> {} every {}s (spool {})", MS_VERSION, o.source_url,
+               o.target_url, o.interval_seconds, o.spool.dir);
   std::thread loop([&] { (*fwd)->Run(); });
   int sig = common::WaitForTermination();
   spdlog::info("received signal {}, stopping", sig);
   (*fwd)->Stop();
   loop.join();
   auto st = (*fwd)->stats();
-  spdlog::info("stopped: {} readings pushed, {} rejected, {} still spooled", st.pushed,
-               st.rejected, (*fwd)->spooled());
+  spdlog::info("stopped: {} readings pushed, {} rejected, {} still spooled", st.pushed, st.rejected,
+               (*fwd)->spooled());
   return 0;
 }

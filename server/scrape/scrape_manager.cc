@@ -20,6 +20,7 @@ class ScrapeManager::Loop {
   Loop(ScrapeTarget target, Ingester* ingester, MetadataStore* metadata,
        const DurationObserver* observer)
       : target_(std::move(target)), ingester_(ingester), metadata_(metadata), observer_(observer) {
+    client_.SetConfig(target_.http);
     thread_ = std::thread([this] { Run(); });
   }
 

@@ -194,6 +194,20 @@ if command -v systemd-analyze > /dev/null; then
 else
   echo "note: systemd-analyze not installed; units not verified"
 fi
+# Sandboxing (issue 15): systemd's own exposure score, at most 2.5 per unit.
+if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
+  for unit in deploy/systemd/*.service; do
+    score=$(systemd-analyze security --offline=true "$unit" 2>&1 |
+      sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+    if [[ -n $score ]] && awk -v s="$score" 'BEGIN { exit !(s <= 2.5) }'; then
+      ok "$unit: systemd-analyze security exposure $score"
+    else
+      fail "$unit: systemd-analyze security exposure '${score}' above 2.5"
+    fi
+  done
+else
+  echo "note: systemd-analyze security --offline unavailable; exposure not scored"
+fi
 for unit in deploy/systemd/*.service; do
   grep -q '^EnvironmentFile=-/etc/default/' "$unit" && ok "$unit: EnvironmentFile" ||
     fail "$unit: no EnvironmentFile=-/etc/default/..."

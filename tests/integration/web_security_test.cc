@@ -79,6 +79,13 @@ int Curl(const TempDir& dir, const std::string& args, const std::string& url,
   }
 }
 
+// curl's body.
+std::string CurlBody(const TempDir& dir, const std::string& args, const std::string& url) {
+  std::string out;
+  testutil::RunCommand("cd " + dir.path() + " && curl -s -m 5 " + args + " '" + url + "'", &out);
+  return out;
+}
+
 class TlsExporter {
  public:
   TlsExporter(const TempDir& dir, std::vector<std::string> extra = {})
@@ -230,6 +237,132 @@ TEST(WebSecurityTest, ServerApiNeedsAuthAndHealthCanBeExempt) {
   EXPECT_EQ(Curl(dir, "--cacert ca.crt", base + "/api/v1/query?query=1"), 401);
   EXPECT_EQ(Curl(dir, "--cacert ca.crt -u grafana:pw", base + "/api/v1/query?query=1"), 200);
   EXPECT_EQ(Curl(dir, "--cacert ca.crt", base + "/"), 401);
+}
+
+// Read and write rights on the server: a reader may query but not push
+// (403), a writer may push; what the reader tried to write is not stored.
+TEST(WebSecurityTest, ReadOnlyUserCannotWrite) {
+  TempDir dir;
+  MakeCertificates(dir);
+  std::string yaml = WebConfig("writer", "wpw", false);
+  yaml += "  reader: " + Bcrypt("rpw") + "\n";
+  testutil::WriteFile(dir.File("web.yml"), yaml);
+  int port = testutil::FreePort();
+  Subprocess server({testutil::BinaryPath("server/monitoring-server"), "--host", "127.0.0.1",
+                     "--port", std::to_string(port), "--data-dir", dir.File("data"),
+                     "--web.config.file", dir.File("web.yml"), "--web.write-users", "writer"},
+                    dir.File("server.log"));
+  std::string base = "https://127.0.0.1:" + std::to_string(port);
+  ASSERT_TRUE(testutil::WaitUntil(
+      [&] { return Curl(dir, "--cacert ca.crt -u reader:rpw", base + "/-/healthy") == 200; }, 20s,
+      100ms))
+      << testutil::ReadFile(dir.File("server.log"));
+  testutil::WriteFile(dir.File("w.prom"), "roles_test{by=\"writer\"} 1\n");
+  testutil::WriteFile(dir.File("r.prom"), "roles_test{by=\"reader\"} 1\n");
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt -u reader:rpw --data-binary @r.prom",
+                 base + "/api/v1/import/prometheus"),
+            403);
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt -u reader:rpw -X POST", base + "/-/reload"), 403);
+  int w = Curl(dir, "--cacert ca.crt -u writer:wpw --data-binary @w.prom",
+               base + "/api/v1/import/prometheus");
+  EXPECT_TRUE(w >= 200 && w < 300) << w;
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt -u reader:rpw", base + "/api/v1/query?query=1"), 200);
+  std::string body =
+      CurlBody(dir, "--cacert ca.crt -u reader:rpw --data-urlencode 'match[]=roles_test'",
+               base + "/api/v1/series");
+  EXPECT_NE(body.find("writer"), std::string::npos) << body;
+  EXPECT_EQ(body.find("\"reader\""), std::string::npos) << body;
+}
+
+// The first value of an instant query answered by our server over TLS with
+// basic auth, or -1.
+double QueryServer(const TempDir& dir, int port, const std::string& auth, const std::string& q) {
+  std::string body =
+      CurlBody(dir, "--cacert ca.crt -u " + auth + " --data-urlencode 'query=" + q + "'",
+               "https://127.0.0.1:" + std::to_string(port) + "/api/v1/query");
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object() || j["data"]["result"].empty()) return -1;
+  return std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
+}
+
+// Our server's scraper as the TLS client: Debian's node_exporter behind its
+// own web config (TLS, client certificate, basic auth), scraped with
+// Prometheus's scrape config fields.
+TEST(WebSecurityTest, ServerScrapesNodeExporterOverMutualTlsWithBasicAuth) {
+  TempDir dir;
+  MakeCertificates(dir);
+  testutil::WriteFile(dir.File("web.yml"), WebConfig("scraper", "from file"));
+  int ne_port = testutil::FreePort();
+  Subprocess ne({"/usr/bin/prometheus-node-exporter",
+                 "--web.listen-address=127.0.0.1:" + std::to_string(ne_port),
+                 "--web.config.file=" + dir.File("web.yml"), "--collector.disable-defaults",
+                 "--collector.loadavg", "--collector.cpu"},
+                dir.File("node_exporter.log"));
+  testutil::WriteFile(dir.File("password"), "from file\n");
+  testutil::WriteFile(dir.File("server-web.yml"), WebConfig("admin", "pw", false));
+  // Relative names resolve against the config file's directory.
+  testutil::WriteFile(dir.File("monitoring.yml"),
+                      "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                      "scrape_configs:\n  - job_name: node\n    scheme: https\n"
+                      "    basic_auth:\n      username: scraper\n      password_file: password\n"
+                      "    tls_config:\n      ca_file: ca.crt\n      cert_file: client.crt\n"
+                      "      key_file: client.key\n      server_name: localhost\n"
+                      "    static_configs:\n      - targets: ['127.0.0.1:" +
+                          std::to_string(ne_port) + "']\n");
+  int port = testutil::FreePort();
+  Subprocess server({testutil::BinaryPath("server/monitoring-server"), "--host", "127.0.0.1",
+                     "--port", std::to_string(port), "--data-dir", dir.File("data"), "--config",
+                     dir.File("monitoring.yml"), "--web.config.file", dir.File("server-web.yml")},
+                    dir.File("server.log"));
+  EXPECT_TRUE(testutil::WaitUntil(
+      [&] { return QueryServer(dir, port, "admin:pw", "up{job=\"node\"}") == 1; }, 30s, 250ms))
+      << testutil::ReadFile(dir.File("server.log"))
+      << testutil::ReadFile(dir.File("node_exporter.log"));
+  EXPECT_GT(QueryServer(dir, port, "admin:pw", "count(node_cpu_seconds_total)"), 0);
+}
+
+// The forwarder as the TLS client: it pushes to a server that wants TLS and
+// basic auth, and readings taken while the server was down reach it later.
+TEST(WebSecurityTest, ForwarderPushesOverTlsWithAuthAndSpoolsThroughAnOutage) {
+  TempDir dir;
+  MakeCertificates(dir);
+  int exporter_port = testutil::FreePort();
+  Subprocess exporter({testutil::BinaryPath("exporter/system-stats-service"),
+                       "--web.listen-address=127.0.0.1:" + std::to_string(exporter_port)},
+                      dir.File("exporter.log"));
+  int port = testutil::FreePort();
+  testutil::WriteFile(dir.File("password"), "pushpw\n");
+  Subprocess forwarder(
+      {testutil::BinaryPath("exporter/forwarder/system-stats-forwarder"), "--source-url",
+       "http://127.0.0.1:" + std::to_string(exporter_port) + "/metrics", "--server-url",
+       "https://127.0.0.1:" + std::to_string(port) + "/metrics", "--interval", "0.2",
+       "--max-backoff", "0.5", "--spool-dir", dir.File("spool"), "--server.ca-file",
+       dir.File("ca.crt"), "--server.username", "pusher", "--server.password-file",
+       dir.File("password")},
+      dir.File("forwarder.log"));
+  // Readings taken while no server listens.
+  std::this_thread::sleep_for(2s);
+  int64_t server_start_s = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  testutil::WriteFile(dir.File("server-web.yml"), WebConfig("pusher", "pushpw", false));
+  Subprocess server({testutil::BinaryPath("server/monitoring-server"), "--host", "127.0.0.1",
+                     "--port", std::to_string(port), "--data-dir", dir.File("data"),
+                     "--web.config.file", dir.File("server-web.yml")},
+                    dir.File("server.log"));
+  // Spooled readings, from before the server started, arrive.
+  std::string q = "count_over_time(node_load1[1m] @ " + std::to_string(server_start_s) + ")";
+  EXPECT_TRUE(testutil::WaitUntil([&] { return QueryServer(dir, port, "pusher:pushpw", q) >= 3; },
+                                  30s, 250ms))
+      << testutil::ReadFile(dir.File("forwarder.log"))
+      << testutil::ReadFile(dir.File("server.log"));
+  // And new ones keep coming.
+  EXPECT_TRUE(testutil::WaitUntil(
+      [&] {
+        return QueryServer(dir, port, "pusher:pushpw", "count_over_time(node_load1[2s])") >= 1;
+      },
+      10s, 250ms));
+  EXPECT_EQ(testutil::ReadFile(dir.File("forwarder.log")).find("pushpw"), std::string::npos);
 }
 
 TEST(WebSecurityTest, BadWebConfigStopsStartUp) {

@@ -28,7 +28,8 @@ export function chromiumPath() {
 }
 
 // chromium with a fresh user-data dir (removed by close()).
-export async function launchChromium() {
+// options: extra playwright context options (e.g. httpCredentials).
+export async function launchChromium(options = {}) {
   const { chromium } = loadPlaywright();
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dash-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -37,6 +38,7 @@ export async function launchChromium() {
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
     timeout: 30000,
+    ...options,
   });
   return {
     context,

@@ -42,6 +42,36 @@ scrape_configs:
   EXPECT_NE(targets[0].Key(), targets[1].Key());
 }
 
+TEST(ConfigTest, HttpsScrapeWithTlsAndCredentials) {
+  auto c = ParseConfig(
+      "scrape_configs:\n  - job_name: node\n    scheme: https\n"
+      "    basic_auth:\n      username: u\n      password_file: secret\n"
+      "    tls_config:\n      ca_file: ca.crt\n      cert_file: /abs/c.crt\n"
+      "      key_file: c.key\n      server_name: node.example\n"
+      "      insecure_skip_verify: false\n"
+      "    static_configs:\n      - targets: ['10.0.0.1:9100']\n"
+      "  - job_name: api\n    authorization:\n      credentials_file: token\n"
+      "    static_configs:\n      - targets: ['10.0.0.2:9100']\n",
+      "/etc/monitoring");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  auto targets = c->Targets();
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[0].url, "https://10.0.0.1:9100/metrics");
+  EXPECT_EQ(targets[0].http.username, "u");
+  EXPECT_EQ(targets[0].http.password_file, "/etc/monitoring/secret");
+  EXPECT_EQ(targets[0].http.tls.ca_file, "/etc/monitoring/ca.crt");
+  EXPECT_EQ(targets[0].http.tls.cert_file, "/abs/c.crt");
+  EXPECT_EQ(targets[0].http.tls.server_name, "node.example");
+  EXPECT_EQ(targets[1].http.credentials_file, "/etc/monitoring/token");
+  // A changed credential makes a new target identity, so a reload applies it.
+  auto again = ParseConfig(
+      "scrape_configs:\n  - job_name: node\n    scheme: https\n"
+      "    basic_auth:\n      username: v\n      password_file: secret\n"
+      "    static_configs:\n      - targets: ['10.0.0.1:9100']\n");
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->Targets()[0].Key(), targets[0].Key());
+}
+
 TEST(ConfigTest, EmptyConfigHasNoTargets) {
   auto c = ParseConfig("scrape_configs: []\n");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -62,7 +92,23 @@ TEST(ConfigTest, RefusalsNameTheField) {
       {"global:\n  scrape_interval: 5s\n  scrape_timeout: 10s\n", "global.scrape_timeout"},
       {"scrape_configs:\n  - static_configs: []\n", "scrape_configs[0].job_name: is required"},
       {"scrape_configs:\n  - job_name: a\n  - job_name: a\n", "duplicate job name"},
-      {"scrape_configs:\n  - job_name: a\n    scheme: https\n", "scrape_configs[0].scheme"},
+      {"scrape_configs:\n  - job_name: a\n    scheme: ftp\n", "scrape_configs[0].scheme"},
+      // Prometheus's HTTP client config checks.
+      {"scrape_configs:\n  - job_name: a\n    tls_config:\n      cafile: x\n",
+       "scrape_configs[0].tls_config.cafile: unknown field"},
+      {"scrape_configs:\n  - job_name: a\n    tls_config:\n      cert_file: c\n",
+       "client cert file specified without client key file"},
+      {"scrape_configs:\n  - job_name: a\n    basic_auth:\n      username: u\n      password: p\n"
+       "      password_file: f\n",
+       "at most one of basic_auth password & password_file"},
+      {"scrape_configs:\n  - job_name: a\n    basic_auth: {username: u}\n    bearer_token: t\n",
+       "at most one of basic_auth, authorization, bearer_token"},
+      {"scrape_configs:\n  - job_name: a\n    authorization: {type: Basic, credentials: x}\n",
+       "use \"basic_auth\" instead"},
+      {"scrape_configs:\n  - job_name: a\n    bearer_token: t\n    bearer_token_file: f\n",
+       "at most one of bearer_token & bearer_token_file"},
+      {"scrape_configs:\n  - job_name: a\n    tls_config:\n      insecure_skip_verify: maybe\n",
+       "scrape_configs[0].tls_config.insecure_skip_verify"},
       {"scrape_configs:\n  - job_name: a\n    metrics_path: m\n", "must start with '/'"},
       {"scrape_configs:\n  - job_name: a\n    honor_labels: maybe\n", "honor_labels"},
       {"scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['nohostport']\n",
