@@ -49,7 +49,14 @@ void MakeCertificates(const TempDir& dir) {
       " -out client.crt -days 2" +
       " && openssl req" + ec + " -keyout rogue.key -out rogue.csr -subj /CN=rogue" +
       " && openssl x509 -req -in rogue.csr -CA rogue-ca.crt -CAkey rogue-ca.key"
-      " -CAcreateserial -out rogue.crt -days 2";
+      " -CAcreateserial -out rogue.crt -days 2" +
+      // Expired the second after they are made (-days 0): a server and a
+      // client certificate, both signed by the trusted CA.
+      " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial"
+      " -out expired-server.crt -days 0 -extfile san.ext" +
+      " && openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial"
+      " -out expired-client.crt -days 0" +
+      " && sleep 1";
   ASSERT_EQ(testutil::RunCommand(cmd + " 2>&1", &out), 0) << out;
 }
 
@@ -179,8 +186,31 @@ TEST(WebSecurityTest, RefusesWhatTheConfigForbids) {
   EXPECT_EQ(Curl(dir, "--cacert rogue-ca.crt --cert client.crt --key client.key -u alice:right",
                  exporter.url()),
             0);
+  // An expired client certificate, though signed by the trusted CA.
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt --cert expired-client.crt --key client.key -u alice:right",
+                 exporter.url()),
+            0);
   // The password never reaches the log.
   EXPECT_EQ(testutil::ReadFile(dir.File("exporter.log")).find("right"), std::string::npos);
+}
+
+TEST(WebSecurityTest, ExpiredServerCertificateIsRefusedByClients) {
+  TempDir dir;
+  MakeCertificates(dir);
+  std::string yaml = WebConfig("alice", "right");
+  yaml.replace(yaml.find("cert_file: server.crt"), 21, "cert_file: expired-server.crt");
+  testutil::WriteFile(dir.File("web.yml"), yaml);
+  int port = testutil::FreePort();
+  Subprocess exporter({testutil::BinaryPath("exporter/system-stats-service"),
+                       "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                       "--web.config.file=" + dir.File("web.yml")},
+                      dir.File("exporter.log"));
+  std::string url = "https://127.0.0.1:" + std::to_string(port) + "/metrics";
+  // It serves (curl -k gets an answer), but a verifying client refuses it.
+  ASSERT_TRUE(
+      testutil::WaitUntil([&] { return Curl(dir, "-k " + kClient, url) == 401; }, 10s, 100ms))
+      << testutil::ReadFile(dir.File("exporter.log"));
+  EXPECT_EQ(Curl(dir, kClient + "-u alice:right", url), 0);
 }
 
 TEST(WebSecurityTest, ReloadsUsersAndCertificatesWithoutRestart) {
@@ -263,6 +293,11 @@ TEST(WebSecurityTest, ReadOnlyUserCannotWrite) {
                  base + "/api/v1/import/prometheus"),
             403);
   EXPECT_EQ(Curl(dir, "--cacert ca.crt -u reader:rpw -X POST", base + "/-/reload"), 403);
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt --data-binary @r.prom", base + "/api/v1/import/prometheus"),
+            401);
+  EXPECT_EQ(Curl(dir, "--cacert ca.crt -u writer:wrong --data-binary @r.prom",
+                 base + "/api/v1/import/prometheus"),
+            401);
   int w = Curl(dir, "--cacert ca.crt -u writer:wpw --data-binary @w.prom",
                base + "/api/v1/import/prometheus");
   EXPECT_TRUE(w >= 200 && w < 300) << w;
