@@ -295,12 +295,38 @@ struct Guard::State {
   std::shared_ptr<TlsMaterial> tls;  // set when config.tls
 };
 
+namespace {
+// What stat says of a file's content ("-" when it cannot be read): a change
+// of it means the file was rewritten or replaced.
+std::string FileStamp(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return "-";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+// The stamps of the config file and of the certificate files it names: a
+// renewed certificate (certbot replacing cert_file) reloads like an edited
+// config.
+std::string Stamps(const std::string& path, const WebConfig* config) {
+  std::string out = FileStamp(path);
+  if (config && config->tls) {
+    const TlsServerConfig& t = config->tls_server;
+    for (const std::string* f : {&t.cert_file, &t.key_file, &t.client_ca_file}) {
+      if (!f->empty()) out += "|" + FileStamp(*f);
+    }
+  }
+  return out;
+}
+}  // namespace
+
 struct Guard::Impl {
   std::string path;
   bool tls = false;
   std::mutex mu;
   std::shared_ptr<const State> state;  // guarded by mu
-  struct stat file_stat {};            // guarded by mu: of the file last loaded
+  std::string stamps;                  // guarded by mu: Stamps() when last loaded
   std::atomic<int64_t> next_check_ms{0};
   std::mutex cache_mu;
   std::set<std::string> verified;  // guarded by cache_mu: SHA-256 digests
@@ -326,14 +352,10 @@ Result<std::unique_ptr<Guard>> Guard::Open(const std::string& path) {
   std::unique_ptr<Guard> g(new Guard());
   g->impl_ = std::make_unique<Impl>();
   g->impl_->path = path;
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
-    return Status::InvalidArgument(path + ": cannot read the web config file");
-  }
   auto state = Impl::Load(path);
   if (!state.ok()) return state.status();
   g->impl_->state = *state;
-  g->impl_->file_stat = st;
+  g->impl_->stamps = Stamps(path, &(*state)->config);
   g->impl_->tls = (*state)->config.tls;
   return g;
 }
@@ -343,21 +365,21 @@ Guard::~Guard() = default;
 bool Guard::tls() const { return impl_->tls; }
 
 Status Guard::ReloadIfChanged() {
-  struct stat st {};
-  if (stat(impl_->path.c_str(), &st) != 0) {
-    return Status::IOError(impl_->path + ": cannot read the web config file; keeping the last");
-  }
+  std::string now;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    const struct stat& old = impl_->file_stat;
-    if (st.st_ino == old.st_ino && st.st_dev == old.st_dev && st.st_size == old.st_size &&
-        st.st_mtim.tv_sec == old.st_mtim.tv_sec && st.st_mtim.tv_nsec == old.st_mtim.tv_nsec) {
-      return Status::OK();
-    }
+    now = Stamps(impl_->path, &impl_->state->config);
+    if (now == impl_->stamps) return Status::OK();
+  }
+  if (now.substr(0, 2) == "-|" || now == "-") {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stamps = now;  // reported once
+    return Status::IOError(impl_->path + ": cannot read the web config file; keeping the last");
   }
   auto state = Impl::Load(impl_->path);
   std::lock_guard<std::mutex> lock(impl_->mu);
-  impl_->file_stat = st;  // a bad file is reported once, not on every request
+  // A bad file is reported once, not on every request.
+  impl_->stamps = state.ok() ? Stamps(impl_->path, &(*state)->config) : now;
   if (!state.ok()) return state.status();
   if ((*state)->config.tls != impl_->tls) {
     return Status::InvalidArgument(impl_->path +

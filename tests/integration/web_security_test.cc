@@ -249,6 +249,18 @@ TEST(WebSecurityTest, ReloadsUsersAndCertificatesWithoutRestart) {
       },
       10s, 200ms));
   EXPECT_EQ(Curl(dir, kClient + "-u alice:second", exporter.url()), 0);
+  // A renewed certificate file, the config file untouched (as certbot
+  // renews): the CA file now holds the first CA again.
+  std::this_thread::sleep_for(1100ms);
+  std::string out;
+  ASSERT_EQ(testutil::RunCommand("cp " + dir.File("ca.crt") + " " + dir.File("rogue-ca.crt.new") +
+                                     " && mv " + dir.File("rogue-ca.crt.new") + " " +
+                                     dir.File("rogue-ca.crt"),
+                                 &out),
+            0)
+      << out;
+  EXPECT_TRUE(testutil::WaitUntil(
+      [&] { return Curl(dir, kClient + "-u alice:second", exporter.url()) == 200; }, 10s, 200ms));
 }
 
 TEST(WebSecurityTest, ServerApiNeedsAuthAndHealthCanBeExempt) {
