@@ -345,20 +345,27 @@ TEST(NodeExporterDiffTest, EmptyTree) {
         "and reports the collector failed"}});
 }
 
+// One scrape of each exporter with its defaults on this host, one after the
+// other (node_exporter's body first).
+std::pair<std::string, std::string> ScrapeLiveWithDefaults() {
+  TempDir dir;
+  std::pair<std::string, std::string> bodies;
+  {
+    Exporter theirs(kNodeExporter, {}, dir.File("node_exporter.log"));
+    bodies.first = theirs.Scrape();
+  }
+  {
+    Exporter ours(Ours(), {}, dir.File("ours.log"));
+    bodies.second = ours.Scrape();
+  }
+  return bodies;
+}
+
 // Families that node_exporter emits on a live host and ours may not.
 const std::map<std::string, const char*> kLiveAbsent = {};
 
 TEST(NodeExporterDiffTest, LiveHost) {
-  TempDir dir;
-  std::string theirs_body, ours_body;
-  {
-    Exporter theirs(kNodeExporter, {}, dir.File("node_exporter.log"));
-    theirs_body = theirs.Scrape();
-  }
-  {
-    Exporter ours(Ours(), {}, dir.File("ours.log"));
-    ours_body = ours.Scrape();
-  }
+  auto [theirs_body, ours_body] = ScrapeLiveWithDefaults();
   ASSERT_FALSE(theirs_body.empty());
   ASSERT_FALSE(ours_body.empty());
   Exposition theirs = Parse(theirs_body), ours = Parse(ours_body);
@@ -389,16 +396,7 @@ std::vector<std::string> SeriesInOrder(const std::string& body) {
 // the order, sees ours as node_exporter's. On the live host with the
 // defaults, every series both write comes in the same order.
 TEST(NodeExporterDiffTest, SeriesOrderAsNodeExporter) {
-  TempDir dir;
-  std::string theirs_body, ours_body;
-  {
-    Exporter theirs(kNodeExporter, {}, dir.File("node_exporter.log"));
-    theirs_body = theirs.Scrape();
-  }
-  {
-    Exporter ours(Ours(), {}, dir.File("ours.log"));
-    ours_body = ours.Scrape();
-  }
+  auto [theirs_body, ours_body] = ScrapeLiveWithDefaults();
   std::vector<std::string> theirs = SeriesInOrder(theirs_body), ours = SeriesInOrder(ours_body);
   std::set<std::string> in_theirs(theirs.begin(), theirs.end());
   std::set<std::string> in_both;

@@ -38,26 +38,11 @@ std::unique_ptr<Service> StartExporter(const TempDir& dir, const std::string& na
 std::unique_ptr<Service> StartServer(const TempDir& dir, const std::string& data_dir,
                                      std::vector<std::string> extra, int port) {
   if (port == 0) port = FreePort();
-  std::vector<std::string> args = {"--host", "127.0.0.1", "--port", std::to_string(port),
-                                   "--data-dir", data_dir, "--retention", "100y"};
+  std::vector<std::string> args = {"--host",     "127.0.0.1", "--port",      std::to_string(port),
+                                   "--data-dir", data_dir,    "--retention", "100y"};
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<Service>(BinaryPath("server/monitoring-server"), args,
                                    dir.File("server.log"), port);
-}
-
-std::string UrlEncode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 nlohmann::json ApiGet(const Service& server, const std::string& path_and_query) {

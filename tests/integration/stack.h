@@ -41,7 +41,6 @@ std::unique_ptr<Service> StartServer(const TempDir& dir, const std::string& data
 nlohmann::json ApiGet(const Service& server, const std::string& path_and_query);
 // Instant query at `time` (empty: now) returning data.result (null json on error).
 nlohmann::json Query(const Service& server, const std::string& promql, const std::string& time = "");
-std::string UrlEncode(const std::string& s);
 int64_t NowMs();
 
 }  // namespace testutil

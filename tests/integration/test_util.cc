@@ -16,6 +16,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "common/http_client.h"
+
 namespace testutil {
 
 TempDir::TempDir() {
@@ -163,5 +167,55 @@ bool HaveCommand(const std::string& name) {
   std::string out;
   return RunCommand("command -v " + name, &out) == 0;
 }
+
+std::string UrlEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string PrometheusConfig(const TempDir& dir, const std::string& scrape_configs) {
+  std::string path = dir.File("prometheus.yml");
+  WriteFile(path, "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n" +
+                      scrape_configs);
+  return path;
+}
+
+}  // namespace
+
+PrometheusProcess::PrometheusProcess(const TempDir& dir, const std::string& scrape_configs)
+    : log_path_(dir.File("prometheus.log")),
+      port_(FreePort()),
+      proc_({"/usr/bin/prometheus", "--config.file=" + PrometheusConfig(dir, scrape_configs),
+             "--storage.tsdb.path=" + dir.File("prom-data"),
+             "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+            log_path_) {}
+
+std::string PrometheusProcess::QueryValue(const std::string& promql) {
+  common::HttpClient client;
+  auto r = client.Get(
+      "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/query?query=" + UrlEncode(promql), 2);
+  if (!r.ok() || r->status != 200) return "";
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j["data"]["result"].is_array() || j["data"]["result"].empty()) return "";
+  return j["data"]["result"][0]["value"][1].get<std::string>();
+}
+
+bool PrometheusProcess::WaitUp(const std::string& job, std::chrono::milliseconds timeout) {
+  return WaitUntil([&] { return QueryValue("up{job=\"" + job + "\"}") == "1"; }, timeout,
+                   std::chrono::milliseconds(250));
+}
+
+std::string PrometheusProcess::log() const { return ReadFile(log_path_); }
 
 }  // namespace testutil

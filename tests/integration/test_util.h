@@ -69,4 +69,25 @@ std::string BinaryPath(const std::string& relative);  // under MS_BINARY_DIR
 // True if an executable with this name is on PATH.
 bool HaveCommand(const std::string& name);
 
+// Percent-encodes everything but RFC 3986's unreserved characters.
+std::string UrlEncode(const std::string& s);
+
+// A real Prometheus (Debian's, /usr/bin/prometheus) on a free loopback port,
+// scraping every second; its data and log live in dir. scrape_configs: the
+// YAML list items of scrape_configs, each starting "  - job_name: ...".
+class PrometheusProcess {
+ public:
+  PrometheusProcess(const TempDir& dir, const std::string& scrape_configs);
+  // The value of an instant query's first series ("" when there is none).
+  std::string QueryValue(const std::string& promql);
+  // Waits until up{job="<job>"} is 1.
+  bool WaitUp(const std::string& job, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  std::string log() const;
+
+ private:
+  std::string log_path_;
+  int port_;
+  Subprocess proc_;
+};
+
 }  // namespace testutil

@@ -127,37 +127,17 @@ TEST(WebSecurityTest, RealPrometheusScrapesTheExporterOverMutualTlsWithBasicAuth
   testutil::WriteFile(dir.File("web.yml"), WebConfig("prometheus", "s3cret pass"));
   TlsExporter exporter(dir);
   ASSERT_TRUE(exporter.ready()) << testutil::ReadFile(dir.File("exporter.log"));
-  int prom_port = testutil::FreePort();
-  testutil::WriteFile(dir.File("prometheus.yml"),
-                      "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                      "scrape_configs:\n  - job_name: node\n    scheme: https\n"
-                      "    basic_auth:\n      username: prometheus\n      password: s3cret pass\n"
-                      "    tls_config:\n      ca_file: " +
-                          dir.File("ca.crt") + "\n      cert_file: " + dir.File("client.crt") +
-                          "\n      key_file: " + dir.File("client.key") +
-                          "\n    static_configs:\n      - targets: ['127.0.0.1:" +
-                          std::to_string(exporter.port()) + "']\n");
-  Subprocess prom({"/usr/bin/prometheus", "--config.file=" + dir.File("prometheus.yml"),
-                   "--storage.tsdb.path=" + dir.File("prom-data"),
-                   "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
-                  dir.File("prometheus.log"));
-  common::HttpClient client;
-  std::string base = "http://127.0.0.1:" + std::to_string(prom_port) + "/api/v1/query?query=";
-  auto query = [&](const std::string& q) -> json {
-    auto r = client.Get(base + q, 2);
-    if (!r.ok() || r->status != 200) return json();
-    return json::parse(r->body, nullptr, false);
-  };
-  bool up = testutil::WaitUntil(
-      [&] {
-        json j = query("up%7Bjob%3D%22node%22%7D");
-        return j.is_object() && j["data"]["result"].size() == 1 &&
-               j["data"]["result"][0]["value"][1] == "1";
-      },
-      60s, 250ms);
-  ASSERT_TRUE(up) << testutil::ReadFile(dir.File("prometheus.log"));
-  json cpu = query("count(node_cpu_seconds_total)");
-  ASSERT_EQ(cpu["data"]["result"].size(), 1u) << cpu.dump();
+  testutil::PrometheusProcess prom(
+      dir,
+      "  - job_name: node\n    scheme: https\n"
+      "    basic_auth:\n      username: prometheus\n      password: s3cret pass\n"
+      "    tls_config:\n      ca_file: " +
+          dir.File("ca.crt") + "\n      cert_file: " + dir.File("client.crt") +
+          "\n      key_file: " + dir.File("client.key") +
+          "\n    static_configs:\n      - targets: ['127.0.0.1:" + std::to_string(exporter.port()) +
+          "']\n");
+  ASSERT_TRUE(prom.WaitUp("node")) << prom.log();
+  EXPECT_NE(prom.QueryValue("count(node_cpu_seconds_total)"), "");
 }
 
 TEST(WebSecurityTest, RefusesWhatTheConfigForbids) {
