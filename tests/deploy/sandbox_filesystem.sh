@@ -31,14 +31,17 @@ pids+=($!)
 p2=$(port)
 # ProtectSystem=strict + ProtectHome=read-only: every mount read-only (the
 # API filesystems aside); PrivateTmp: a fresh /tmp.
+# The binary is opened before the private /tmp hides it (a checkout or build
+# under /tmp), and run through its descriptor.
 unshare -m --propagation private bash -c '
   set -e
+  exec 9< "$0"
   for m in $(findmnt -rn -o TARGET | grep -vE "^/(proc|sys|dev)(/|$)"); do
     mount -o remount,bind,ro "$m" 2> /dev/null || mount --bind -o ro "$m" "$m" || true
   done
   mount -t tmpfs -o size=1m tmpfs /tmp
   touch /ro-check 2> /dev/null && { echo "sandbox: / is writable" >&2; exit 1; }
-  exec "$0" --web.listen-address=127.0.0.1:'"$p2"' --collector.disable-defaults --collector.filesystem
+  exec /proc/self/fd/9 --web.listen-address=127.0.0.1:'"$p2"' --collector.disable-defaults --collector.filesystem
 ' "$BIN" > "$tmp/sandboxed.log" 2>&1 &
 pids+=($!)
 
