@@ -25,6 +25,11 @@ Result<std::string> ReadSecret(const std::string& path) {
   size_t b = v.find_first_not_of(" \t\r\n"), e = v.find_last_not_of(" \t\r\n");
   return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
 }
+// A secret given inline or, when file is set, read from it.
+Result<std::string> SecretOf(const std::string& value, const std::string& file) {
+  if (file.empty()) return value;
+  return ReadSecret(file);
+}
 }  // namespace
 
 std::string HttpClientConfig::Key() const {
@@ -59,6 +64,13 @@ Result<HttpClientResponse> HttpClient::Perform(const std::string& method, const 
                                                double timeout_seconds, const Headers& headers) {
   CURL* c = static_cast<CURL*>(curl_);
   if (!c) return Status::Internal("curl_easy_init failed");
+  // Secrets first: a file that cannot be read fails the request before
+  // anything is set up.
+  auto password = config_.username.empty() ? Result<std::string>(std::string())
+                                           : SecretOf(config_.password, config_.password_file);
+  if (!password.ok()) return password.status();
+  auto credentials = SecretOf(config_.credentials, config_.credentials_file);
+  if (!credentials.ok()) return credentials.status();
   curl_easy_reset(c);
   HttpClientResponse resp;
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -105,36 +117,15 @@ Result<HttpClientResponse> HttpClient::Perform(const std::string& method, const 
   curl_easy_setopt(c, CURLOPT_URL, request_url.c_str());
   curl_slist* list = nullptr;
   for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
-  // Credentials.
-  std::string password;
+  // Credentials (the secrets were read above).
   if (!config_.username.empty()) {
-    password = config_.password;
-    if (!config_.password_file.empty()) {
-      auto p = ReadSecret(config_.password_file);
-      if (!p.ok()) {
-        curl_slist_free_all(list);
-        curl_slist_free_all(connect_to);
-        return p.status();
-      }
-      password = *p;
-    }
     curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(c, CURLOPT_USERNAME, config_.username.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, password.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, password->c_str());
   }
-  if (!config_.credentials.empty() || !config_.credentials_file.empty()) {
-    std::string credentials = config_.credentials;
-    if (!config_.credentials_file.empty()) {
-      auto p = ReadSecret(config_.credentials_file);
-      if (!p.ok()) {
-        curl_slist_free_all(list);
-        curl_slist_free_all(connect_to);
-        return p.status();
-      }
-      credentials = *p;
-    }
+  if (!credentials->empty()) {
     std::string type = config_.authorization_type.empty() ? "Bearer" : config_.authorization_type;
-    list = curl_slist_append(list, ("Authorization: " + type + " " + credentials).c_str());
+    list = curl_slist_append(list, ("Authorization: " + type + " " + *credentials).c_str());
   }
   if (body) {
     curl_easy_setopt(c, CURLOPT_POST, 1L);

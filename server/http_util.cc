@@ -1,5 +1,7 @@
 #include "server/http_util.h"
 
+#include "common/constant_time.h"
+
 namespace server {
 
 Params Params::FromQuery(const common::HttpRequest& req) {
@@ -47,12 +49,7 @@ bool BearerMatches(const common::HttpRequest& req, const std::string& token) {
   constexpr std::string_view kBearer = "Bearer ";
   if (!h.starts_with(kBearer)) return false;
   h.remove_prefix(kBearer.size());
-  // Constant time in the token's length: no early exit on the first mismatch.
-  unsigned char diff = h.size() == token.size() ? 0 : 1;
-  for (size_t i = 0; i < token.size(); ++i) {
-    diff |= static_cast<unsigned char>(token[i] ^ (i < h.size() ? h[i] : 0));
-  }
-  return diff == 0;
+  return common::ConstantTimeEquals(h, token);
 }
 }  // namespace
 

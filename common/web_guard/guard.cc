@@ -14,9 +14,9 @@
 #include <chrono>
 #include <mutex>
 #include <set>
-#include <type_traits>
 #include <vector>
 
+#include "common/constant_time.h"
 #include "common/web_guard/web_config.h"
 
 namespace common {
@@ -30,94 +30,6 @@ void LogInfo(const std::string& msg) {
 }
 void LogError(const std::string& msg) {
   if (g_log) g_log(1, msg.c_str());
-}
-
-// The OpenSSL and libcrypt functions used, resolved with dlopen on first
-// need (see the header for why).
-struct CryptoApi {
-  decltype(&::BIO_new_file) BIO_new_file = nullptr;
-  decltype(&::BIO_free) BIO_free = nullptr;
-  decltype(&::PEM_read_bio_X509) PEM_read_bio_X509 = nullptr;
-  decltype(&::PEM_read_bio_PrivateKey) PEM_read_bio_PrivateKey = nullptr;
-  decltype(&::X509_free) X509_free = nullptr;
-  decltype(&::X509_check_private_key) X509_check_private_key = nullptr;
-  decltype(&::EVP_PKEY_free) EVP_PKEY_free = nullptr;
-  decltype(&::X509_STORE_new) X509_STORE_new = nullptr;
-  decltype(&::X509_STORE_free) X509_STORE_free = nullptr;
-  decltype(&::X509_STORE_add_cert) X509_STORE_add_cert = nullptr;
-  decltype(&::ERR_get_error) ERR_get_error = nullptr;
-  decltype(&::ERR_error_string_n) ERR_error_string_n = nullptr;
-  decltype(&::ERR_clear_error) ERR_clear_error = nullptr;
-  decltype(&::EVP_Digest) EVP_Digest = nullptr;
-  decltype(&::EVP_sha256) EVP_sha256 = nullptr;
-  decltype(&::TLS_server_method) TLS_server_method = nullptr;
-  decltype(&::SSL_CTX_new) SSL_CTX_new = nullptr;
-  decltype(&::SSL_CTX_free) SSL_CTX_free = nullptr;
-  decltype(&::SSL_CTX_ctrl) SSL_CTX_ctrl = nullptr;
-  decltype(&::SSL_CTX_set_options) SSL_CTX_set_options = nullptr;
-  decltype(&::SSL_CTX_set_client_hello_cb) SSL_CTX_set_client_hello_cb = nullptr;
-  decltype(&::SSL_ctrl) SSL_ctrl = nullptr;
-  decltype(&::SSL_use_certificate) SSL_use_certificate = nullptr;
-  decltype(&::SSL_use_PrivateKey) SSL_use_PrivateKey = nullptr;
-  decltype(&::SSL_set_verify) SSL_set_verify = nullptr;
-  decltype(&::SSL_set_cipher_list) SSL_set_cipher_list = nullptr;
-  decltype(&::OPENSSL_cipher_name) OPENSSL_cipher_name = nullptr;
-  decltype(&::crypt_r) crypt_r = nullptr;
-  std::string error;  // non-empty: a library or symbol is missing
-};
-
-const CryptoApi& Crypto() {
-  static const CryptoApi api = [] {
-    CryptoApi a;
-    void* libs[3] = {dlopen("libcrypto.so.3", RTLD_NOW | RTLD_GLOBAL),
-                     dlopen("libssl.so.3", RTLD_NOW | RTLD_GLOBAL),
-                     dlopen("libcrypt.so.1", RTLD_NOW | RTLD_LOCAL)};
-    const char* names[3] = {"libcrypto.so.3", "libssl.so.3", "libcrypt.so.1"};
-    for (int i = 0; i < 3; ++i) {
-      if (!libs[i] && a.error.empty()) a.error = std::string("cannot load ") + names[i];
-    }
-    if (!a.error.empty()) return a;
-    auto resolve = [&](auto* slot, const char* name) {
-      void* p = nullptr;
-      for (void* lib : libs) {
-        if ((p = dlsym(lib, name))) break;
-      }
-      *slot = reinterpret_cast<std::remove_pointer_t<decltype(slot)>>(p);
-      if (!p && a.error.empty()) a.error = std::string("OpenSSL/libcrypt lack ") + name;
-    };
-#define MS_RESOLVE(fn) resolve(&a.fn, #fn)
-    MS_RESOLVE(BIO_new_file);
-    MS_RESOLVE(BIO_free);
-    MS_RESOLVE(PEM_read_bio_X509);
-    MS_RESOLVE(PEM_read_bio_PrivateKey);
-    MS_RESOLVE(X509_free);
-    MS_RESOLVE(X509_check_private_key);
-    MS_RESOLVE(EVP_PKEY_free);
-    MS_RESOLVE(X509_STORE_new);
-    MS_RESOLVE(X509_STORE_free);
-    MS_RESOLVE(X509_STORE_add_cert);
-    MS_RESOLVE(ERR_get_error);
-    MS_RESOLVE(ERR_error_string_n);
-    MS_RESOLVE(ERR_clear_error);
-    MS_RESOLVE(EVP_Digest);
-    MS_RESOLVE(EVP_sha256);
-    MS_RESOLVE(TLS_server_method);
-    MS_RESOLVE(SSL_CTX_new);
-    MS_RESOLVE(SSL_CTX_free);
-    MS_RESOLVE(SSL_CTX_ctrl);
-    MS_RESOLVE(SSL_CTX_set_options);
-    MS_RESOLVE(SSL_CTX_set_client_hello_cb);
-    MS_RESOLVE(SSL_ctrl);
-    MS_RESOLVE(SSL_use_certificate);
-    MS_RESOLVE(SSL_use_PrivateKey);
-    MS_RESOLVE(SSL_set_verify);
-    MS_RESOLVE(SSL_set_cipher_list);
-    MS_RESOLVE(OPENSSL_cipher_name);
-    MS_RESOLVE(crypt_r);
-#undef MS_RESOLVE
-    return a;
-  }();
-  return api;
 }
 
 // Loads the two civetweb shims (SONAMEs libssl.so and libcrypto.so; see
@@ -142,12 +54,12 @@ Status LoadCivetwebTlsShims() {
   return status;
 }
 
-std::string OpenSslError(const CryptoApi& c) {
-  unsigned long e = c.ERR_get_error();
+std::string OpenSslError() {
+  unsigned long e = ERR_get_error();
   if (e == 0) return "unknown OpenSSL error";
   char buf[256];
-  c.ERR_error_string_n(e, buf, sizeof buf);
-  c.ERR_clear_error();
+  ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
   return buf;
 }
 
@@ -161,51 +73,48 @@ struct TlsMaterial {
   std::string groups;       // ':'-joined; empty: library default
 
   ~TlsMaterial() {
-    const CryptoApi& c = Crypto();
-    if (cert) c.X509_free(cert);
-    for (X509* x : chain) c.X509_free(x);
-    if (key) c.EVP_PKEY_free(key);
-    if (client_cas) c.X509_STORE_free(client_cas);
+    if (cert) X509_free(cert);
+    for (X509* x : chain) X509_free(x);
+    if (key) EVP_PKEY_free(key);
+    if (client_cas) X509_STORE_free(client_cas);
   }
 };
 
 // Every certificate of a PEM file, in order.
-Result<std::vector<X509*>> ReadCertificates(const CryptoApi& c, const std::string& path) {
-  BIO* bio = c.BIO_new_file(path.c_str(), "r");
-  if (!bio) return Status::InvalidArgument(path + ": " + OpenSslError(c));
+Result<std::vector<X509*>> ReadCertificates(const std::string& path) {
+  BIO* bio = BIO_new_file(path.c_str(), "r");
+  if (!bio) return Status::InvalidArgument(path + ": " + OpenSslError());
   std::vector<X509*> out;
-  while (X509* x = c.PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) out.push_back(x);
-  c.ERR_clear_error();  // the end of the file reads as an error
-  c.BIO_free(bio);
+  while (X509* x = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) out.push_back(x);
+  ERR_clear_error();  // the end of the file reads as an error
+  BIO_free(bio);
   if (out.empty()) return Status::InvalidArgument(path + ": no PEM certificate in the file");
   return out;
 }
 
 Result<std::shared_ptr<TlsMaterial>> LoadTls(const TlsServerConfig& t) {
-  const CryptoApi& c = Crypto();
-  if (!c.error.empty()) return Status::InvalidArgument("TLS: " + c.error);
   if (auto s = LoadCivetwebTlsShims(); !s.ok()) return s;
   auto m = std::make_shared<TlsMaterial>();
-  auto certs = ReadCertificates(c, t.cert_file);
+  auto certs = ReadCertificates(t.cert_file);
   if (!certs.ok()) return certs.status();
   m->cert = (*certs)[0];
   m->chain.assign(certs->begin() + 1, certs->end());
-  BIO* bio = c.BIO_new_file(t.key_file.c_str(), "r");
-  if (!bio) return Status::InvalidArgument(t.key_file + ": " + OpenSslError(c));
-  m->key = c.PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
-  c.BIO_free(bio);
-  if (!m->key) return Status::InvalidArgument(t.key_file + ": " + OpenSslError(c));
-  if (c.X509_check_private_key(m->cert, m->key) != 1) {
-    c.ERR_clear_error();
+  BIO* bio = BIO_new_file(t.key_file.c_str(), "r");
+  if (!bio) return Status::InvalidArgument(t.key_file + ": " + OpenSslError());
+  m->key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (!m->key) return Status::InvalidArgument(t.key_file + ": " + OpenSslError());
+  if (X509_check_private_key(m->cert, m->key) != 1) {
+    ERR_clear_error();
     return Status::InvalidArgument(t.key_file + ": the key does not match " + t.cert_file);
   }
   if (!t.client_ca_file.empty()) {
-    auto cas = ReadCertificates(c, t.client_ca_file);
+    auto cas = ReadCertificates(t.client_ca_file);
     if (!cas.ok()) return cas.status();
-    m->client_cas = c.X509_STORE_new();
+    m->client_cas = X509_STORE_new();
     for (X509* x : *cas) {
-      c.X509_STORE_add_cert(m->client_cas, x);
-      c.X509_free(x);
+      X509_STORE_add_cert(m->client_cas, x);
+      X509_free(x);
     }
   }
   for (std::string name : t.cipher_suites) {
@@ -213,7 +122,7 @@ Result<std::shared_ptr<TlsMaterial>> LoadTls(const TlsServerConfig& t) {
     if (name.size() > 17 && name.compare(name.size() - 17, 17, "CHACHA20_POLY1305") == 0) {
       name += "_SHA256";
     }
-    const char* ossl = c.OPENSSL_cipher_name(name.c_str());
+    const char* ossl = OPENSSL_cipher_name(name.c_str());
     if (!ossl || std::string(ossl) == "(NONE)") {
       return Status::InvalidArgument("cipher_suites: OpenSSL does not have " + name);
     }
@@ -221,17 +130,6 @@ Result<std::shared_ptr<TlsMaterial>> LoadTls(const TlsServerConfig& t) {
   }
   for (const auto& g : t.curve_preferences) m->groups += (m->groups.empty() ? "" : ":") + g;
   return m;
-}
-
-// Constant-time equality of two strings of possibly different lengths.
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? a[i] : 0, y = i < b.size() ? b[i] : 0;
-    diff |= x ^ y;
-  }
-  return diff == 0;
 }
 
 std::string Base64Decode(std::string_view in) {
@@ -341,9 +239,6 @@ struct Guard::Impl {
       if (!m.ok()) return Status::InvalidArgument(path + ": " + m.status().message());
       state->tls = *m;
     }
-    if (!state->config.basic_auth_users.empty() && !Crypto().error.empty()) {
-      return Status::InvalidArgument(path + ": basic_auth_users: " + Crypto().error);
-    }
     return std::shared_ptr<const State>(std::move(state));
   }
 };
@@ -424,11 +319,10 @@ bool Guard::Authorize(std::string_view authorization, std::string* authenticated
   std::string user = decoded.substr(0, colon), password = decoded.substr(colon + 1);
   auto it = users.find(user);
   const std::string& hash = it != users.end() ? it->second : std::string(kDummyHash);
-  const CryptoApi& c = Crypto();
   std::string material = user + '\0' + hash + '\0' + password;
   unsigned char digest[32];
   unsigned int len = 0;
-  c.EVP_Digest(material.data(), material.size(), digest, &len, c.EVP_sha256(), nullptr);
+  EVP_Digest(material.data(), material.size(), digest, &len, EVP_sha256(), nullptr);
   std::string key(reinterpret_cast<char*>(digest), len);
   {
     std::lock_guard<std::mutex> lock(impl_->cache_mu);
@@ -438,7 +332,7 @@ bool Guard::Authorize(std::string_view authorization, std::string* authenticated
     }
   }
   auto data = std::make_unique<crypt_data>();
-  const char* out = c.crypt_r(password.c_str(), hash.c_str(), data.get());
+  const char* out = crypt_r(password.c_str(), hash.c_str(), data.get());
   bool ok = out != nullptr && out[0] != '*' && ConstantTimeEquals(out, hash) && it != users.end();
   if (ok) {
     *authenticated = user;
@@ -455,45 +349,43 @@ namespace {
 // handshake negotiates anything.
 int OnClientHello(SSL* ssl, int* alert, void* arg) {
   auto* guard = static_cast<Guard*>(arg);
-  const CryptoApi& c = Crypto();
   auto state = guard->Current();
   const TlsServerConfig& t = state->config.tls_server;
   const TlsMaterial& m = *state->tls;
-  bool ok = c.SSL_use_certificate(ssl, m.cert) == 1 && c.SSL_use_PrivateKey(ssl, m.key) == 1;
-  c.SSL_ctrl(ssl, SSL_CTRL_CHAIN, 0, nullptr);  // SSL_clear_chain_certs
-  for (X509* x : m.chain) ok = ok && c.SSL_ctrl(ssl, SSL_CTRL_CHAIN_CERT, 1, x) == 1;
-  ok = ok && c.SSL_ctrl(ssl, SSL_CTRL_SET_MIN_PROTO_VERSION, t.min_version, nullptr) == 1;
-  ok = ok && c.SSL_ctrl(ssl, SSL_CTRL_SET_MAX_PROTO_VERSION, t.max_version, nullptr) == 1;
-  if (!m.cipher_list.empty()) ok = ok && c.SSL_set_cipher_list(ssl, m.cipher_list.c_str()) == 1;
+  bool ok = SSL_use_certificate(ssl, m.cert) == 1 && SSL_use_PrivateKey(ssl, m.key) == 1;
+  SSL_clear_chain_certs(ssl);
+  for (X509* x : m.chain) ok = ok && SSL_add1_chain_cert(ssl, x) == 1;
+  ok = ok && SSL_set_min_proto_version(ssl, t.min_version) == 1;
+  ok = ok && SSL_set_max_proto_version(ssl, t.max_version) == 1;
+  if (!m.cipher_list.empty()) ok = ok && SSL_set_cipher_list(ssl, m.cipher_list.c_str()) == 1;
   if (!m.groups.empty()) {
-    ok = ok &&
-         c.SSL_ctrl(ssl, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(m.groups.c_str())) == 1;
+    ok = ok && SSL_set1_groups_list(ssl, m.groups.c_str()) == 1;
   }
   // Go's client auth types: "request" and "require any" ask for a
   // certificate but accept any; the "verify" ones check it against the CAs.
   auto accept_any = [](int, X509_STORE_CTX*) { return 1; };
   switch (t.client_auth) {
     case ClientAuth::kNoClientCert:
-      c.SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+      SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
       break;
     case ClientAuth::kRequestClientCert:
-      c.SSL_set_verify(ssl, SSL_VERIFY_PEER, accept_any);
+      SSL_set_verify(ssl, SSL_VERIFY_PEER, accept_any);
       break;
     case ClientAuth::kRequireAnyClientCert:
-      c.SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
+      SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
       break;
     case ClientAuth::kVerifyClientCertIfGiven:
-      c.SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+      SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
       break;
     case ClientAuth::kRequireAndVerifyClientCert:
-      c.SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
       break;
   }
   if (m.client_cas) {
-    ok = ok && c.SSL_ctrl(ssl, SSL_CTRL_SET_VERIFY_CERT_STORE, 1, m.client_cas) == 1;
+    ok = ok && SSL_set1_verify_cert_store(ssl, m.client_cas) == 1;
   }
   if (!ok) {
-    LogError("TLS handshake setup failed: " + OpenSslError(c));
+    LogError("TLS handshake setup failed: " + OpenSslError());
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_CLIENT_HELLO_ERROR;
   }
@@ -503,19 +395,14 @@ int OnClientHello(SSL* ssl, int* alert, void* arg) {
 }  // namespace
 
 void* Guard::NewSslContext(std::string* error) {
-  const CryptoApi& c = Crypto();
-  if (!c.error.empty()) {
-    *error = c.error;
-    return nullptr;
-  }
-  SSL_CTX* ctx = c.SSL_CTX_new(c.TLS_server_method());
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (!ctx) {
-    *error = OpenSslError(c);
+    *error = OpenSslError();
     return nullptr;
   }
-  c.SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
-  c.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_VERSION, nullptr);
-  c.SSL_CTX_set_client_hello_cb(ctx, OnClientHello, this);
+  SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  SSL_CTX_set_client_hello_cb(ctx, OnClientHello, this);
   return ctx;
 }
 
