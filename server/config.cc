@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/config_files.h"
 #include "common/paths.h"
 #include "model/duration.h"
 
@@ -53,11 +54,6 @@ common::Result<std::string> String(const YAML::Node& node, const std::string& fi
   return node.as<std::string>();
 }
 
-std::string Resolve(const std::string& file, const std::string& base_dir) {
-  if (file.empty() || file[0] == '/' || base_dir.empty()) return file;
-  return base_dir + "/" + file;
-}
-
 // Prometheus's HTTP client settings of a scrape config, with its checks.
 Status ParseHttpClient(const YAML::Node& n, const std::string& f, const std::string& base_dir,
                        common::HttpClientConfig* out) {
@@ -66,7 +62,7 @@ Status ParseHttpClient(const YAML::Node& n, const std::string& f, const std::str
     if (!node) return Status::OK();
     auto v = String(node, field);
     if (!v.ok()) return v.status();
-    *dst = is_file ? Resolve(*v, base_dir) : *v;
+    *dst = is_file ? common::ResolveConfigPath(*v, base_dir) : *v;
     return Status::OK();
   };
   if (const YAML::Node& t = n["tls_config"]) {
@@ -319,8 +315,7 @@ common::Result<Config> LoadConfigFile(const std::string& path) {
   if (!common::ReadFileToString(path, &text)) {
     return Status::InvalidArgument("cannot read config file " + path);
   }
-  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
-  auto c = ParseConfig(text, dir.empty() ? "/" : dir);
+  auto c = ParseConfig(text, common::ConfigDir(path));
   if (!c.ok()) return c.status().WithContext(path);
   return c;
 }

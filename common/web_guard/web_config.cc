@@ -7,6 +7,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/config_files.h"
+
 namespace common {
 
 namespace {
@@ -40,11 +42,6 @@ Result<std::vector<std::string>> List(const YAML::Node& node, const std::string&
     out.push_back(item.as<std::string>());
   }
   return out;
-}
-
-std::string Resolve(const std::string& file, const std::string& base_dir) {
-  if (file.empty() || file[0] == '/' || base_dir.empty()) return file;
-  return base_dir + "/" + file;
 }
 
 Result<int> TlsVersion(const std::string& name, const std::string& field) {
@@ -132,9 +129,9 @@ Status ParseTls(const YAML::Node& node, const std::string& base_dir, WebConfig* 
   }
   if (cert->empty()) return Status::InvalidArgument("tls_server_config: missing cert_file");
   if (key->empty()) return Status::InvalidArgument("tls_server_config: missing key_file");
-  t.cert_file = Resolve(*cert, base_dir);
-  t.key_file = Resolve(*key, base_dir);
-  t.client_ca_file = Resolve(*ca, base_dir);
+  t.cert_file = ResolveConfigPath(*cert, base_dir);
+  t.key_file = ResolveConfigPath(*key, base_dir);
+  t.client_ca_file = ResolveConfigPath(*ca, base_dir);
   auto client_auth = ParseClientAuth(*auth);
   if (!client_auth.ok()) return client_auth.status();
   t.client_auth = *client_auth;
@@ -264,9 +261,7 @@ Result<WebConfig> LoadWebConfigFile(const std::string& path) {
   if (!in) return Status::InvalidArgument(path + ": cannot read the web config file");
   std::stringstream text;
   text << in.rdbuf();
-  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
-  if (dir.empty()) dir = "/";
-  auto config = ParseWebConfig(text.str(), dir);
+  auto config = ParseWebConfig(text.str(), ConfigDir(path));
   if (!config.ok()) return Status::InvalidArgument(path + ": " + config.status().message());
   return config;
 }
