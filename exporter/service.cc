@@ -88,12 +88,18 @@ void ExporterService::AppendExporterMetrics(std::vector<prometheus::MetricFamily
 }
 
 namespace {
-// The order client_golang's registry writes (NormalizeMetricFamilies):
-// families by name; a family's metrics by their label values, compared in
-// label-name order, fewer labels first. Collectors run concurrently, so this
-// also makes the output independent of which finished first.
+// The order client_golang's registry writes (NormalizeMetricFamilies): each
+// metric's labels by name (collectors may add them in any order); a family's
+// metrics by their label values, compared in label-name order, fewer labels
+// first; families by name.
 void SortAsGatherer(std::vector<prometheus::MetricFamily>* families) {
+  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
   for (auto& f : *families) {
+    for (auto& m : f.metric) {
+      if (!std::is_sorted(m.label.begin(), m.label.end(), by_name)) {
+        std::sort(m.label.begin(), m.label.end(), by_name);
+      }
+    }
     std::stable_sort(f.metric.begin(), f.metric.end(), [](const auto& a, const auto& b) {
       if (a.label.size() != b.label.size()) return a.label.size() < b.label.size();
       for (size_t i = 0; i < a.label.size(); ++i) {
@@ -102,8 +108,7 @@ void SortAsGatherer(std::vector<prometheus::MetricFamily>* families) {
       return false;
     });
   }
-  std::stable_sort(families->begin(), families->end(),
-                   [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::stable_sort(families->begin(), families->end(), by_name);
 }
 }  // namespace
 
@@ -111,16 +116,6 @@ std::string ExporterService::RenderMetrics(const std::vector<std::string>* only)
   MetricSink sink;
   collector_->Collect(sink, only);
   auto families = sink.TakeFamilies();
-  // Label names in order, as the Go client writes them (collectors may add
-  // them in any order).
-  for (auto& f : families) {
-    for (auto& m : f.metric) {
-      auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
-      if (!std::is_sorted(m.label.begin(), m.label.end(), by_name)) {
-        std::sort(m.label.begin(), m.label.end(), by_name);
-      }
-    }
-  }
   AppendExporterMetrics(&families);
   // Counted after this scrape's own metrics, as promhttp does: the count
   // shows from the next scrape on.
