@@ -32,4 +32,5 @@ endforeach()
 
 file(READ "${MS_DEPLOY_SOURCE_DIR}/monitoring.example.yml" text)
 string(REPLACE "__EXPORTER__" "127.0.0.1:5001" text "${text}")
+string(REPLACE "__RULES__" "${ms_share}/rules" text "${text}")
 ms_install_text("${ms_share}/monitoring.yml" "${text}")

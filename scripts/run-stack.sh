@@ -25,8 +25,8 @@ if [[ -x "$server" ]]; then
   config=${MONITOR_CONFIG:-}
   if [[ -z "$config" ]]; then
     config="$MONITOR_DATA_DIR/monitoring.yml"
-    [[ -f "$config" ]] || sed "s/__EXPORTER__/127.0.0.1:${SYSTEM_STATS_PORT}/" \
-      deploy/monitoring.example.yml > "$config"
+    [[ -f "$config" ]] || sed -e "s/__EXPORTER__/127.0.0.1:${SYSTEM_STATS_PORT}/" \
+      -e "s#__RULES__#$PWD/deploy/rules#" deploy/monitoring.example.yml > "$config"
   fi
   MONITOR_CONFIG="$config" "$server" & pids+=($!)
   if [[ -x "$forwarder" ]]; then

@@ -10,6 +10,7 @@ PACKAGES=(
   prometheus-cpp-dev libcivetweb-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev librocksdb-dev libre2-dev libsnappy-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcurl4-openssl-dev zlib1g-dev libsystemd-dev libssl-dev libcrypt-dev
+  libxxhash-dev
 )
 # Extra groups:
 #   --test     the test and benchmark libraries, and the peers the tests and
@@ -24,7 +25,8 @@ need_node=0
 for arg in "$@"; do
   case "$arg" in
     --test) PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev
-                       prometheus prometheus-node-exporter victoria-metrics docker-compose
+                       prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics docker-compose
+                       python3-aiosmtpd
                        dbus-daemon openssl) ;;
     --browser) PACKAGES+=(chromium); need_node=1 ;;
     --web) need_node=1 ;;

@@ -147,16 +147,146 @@ Status ParseHttpClient(const YAML::Node& n, const std::string& f, const std::str
   return Status::OK();
 }
 
+// rule_files: glob patterns, checked as filepath.Match checks them (a
+// malformed pattern is an error, a pattern matching nothing is not).
+Status ParseRuleFiles(const YAML::Node& n, const std::string& base_dir, Config* c) {
+  if (!n || n.IsNull()) return Status::OK();
+  if (!n.IsSequence()) return Err("rule_files", "must be a list of file patterns");
+  for (size_t i = 0; i < n.size(); ++i) {
+    std::string f = "rule_files[" + std::to_string(i) + "]";
+    auto p = String(n[i], f);
+    if (!p.ok()) return p.status();
+    int depth = 0;
+    for (size_t k = 0; k < p->size(); ++k) {
+      char ch = (*p)[k];
+      if (ch == '\\') {
+        if (++k == p->size()) return Err(f, "invalid rule file path \"" + *p + "\"");
+      } else if (ch == '[') {
+        if (depth++ > 0) return Err(f, "invalid rule file path \"" + *p + "\"");
+      } else if (ch == ']') {
+        if (depth-- == 0) return Err(f, "invalid rule file path \"" + *p + "\"");
+      }
+    }
+    if (depth != 0) return Err(f, "invalid rule file path \"" + *p + "\"");
+    c->rule_files.push_back(common::ResolveConfigPath(*p, base_dir));
+  }
+  return Status::OK();
+}
+
+// alerting.alertmanagers with static targets (Prometheus's
+// AlertmanagerConfig; service discovery and relabeling are not supported).
+Status ParseAlerting(const YAML::Node& n, const std::string& base_dir, Config* c) {
+  if (!n || n.IsNull()) return Status::OK();
+  if (n.IsMap() && n["alert_relabel_configs"]) {
+    return Err("alerting.alert_relabel_configs", "relabeling is not supported by this server");
+  }
+  if (auto s = CheckKeys(n, "alerting", {"alertmanagers"}); !s.ok()) return s;
+  const YAML::Node& ams = n["alertmanagers"];
+  if (!ams || ams.IsNull()) return Status::OK();
+  if (!ams.IsSequence()) return Err("alerting.alertmanagers", "must be a list");
+  for (size_t i = 0; i < ams.size(); ++i) {
+    std::string f = "alerting.alertmanagers[" + std::to_string(i) + "]";
+    const YAML::Node& a = ams[i];
+    if (a.IsMap()) {
+      for (const char* unsupported :
+           {"relabel_configs", "dns_sd_configs", "file_sd_configs", "kubernetes_sd_configs",
+            "consul_sd_configs", "oauth2", "sigv4", "proxy_url"}) {
+        if (a[unsupported]) {
+          return Err(f + "." + unsupported, "not supported by this server (use static_configs)");
+        }
+      }
+    }
+    if (auto s = CheckKeys(a, f,
+                           {"static_configs", "scheme", "path_prefix", "timeout", "api_version",
+                            "follow_redirects", "enable_http2", "tls_config", "basic_auth",
+                            "authorization", "bearer_token", "bearer_token_file"});
+        !s.ok()) {
+      return s;
+    }
+    notifier::AlertmanagerSet set;
+    if (a["scheme"]) {
+      auto v = String(a["scheme"], f + ".scheme");
+      if (!v.ok()) return v.status();
+      if (*v != "http" && *v != "https") return Err(f + ".scheme", "must be \"http\" or \"https\"");
+      set.scheme = *v;
+    }
+    if (a["path_prefix"]) {
+      auto v = String(a["path_prefix"], f + ".path_prefix");
+      if (!v.ok()) return v.status();
+      set.path_prefix = *v;
+    }
+    if (a["timeout"]) {
+      auto d = Duration(a["timeout"], f + ".timeout");
+      if (!d.ok()) return d.status();
+      set.timeout_ms = *d;
+    }
+    if (a["api_version"]) {
+      auto v = String(a["api_version"], f + ".api_version");
+      if (!v.ok()) return v.status();
+      if (*v == "v1") {
+        return Err(f + ".api_version",
+                   "v1 is not supported (Alertmanager 0.16 and later speak v2)");
+      }
+      if (*v != "v2")
+        return Err(f + ".api_version",
+                   "expected Alertmanager api version to be one of [v1 v2] but got " + *v);
+      set.api_version = *v;
+    }
+    if (auto s = ParseHttpClient(a, f, base_dir, &set.http); !s.ok()) return s;
+    const YAML::Node& stat = a["static_configs"];
+    if (stat) {
+      if (!stat.IsSequence()) return Err(f + ".static_configs", "must be a list");
+      for (size_t k = 0; k < stat.size(); ++k) {
+        std::string sf = f + ".static_configs[" + std::to_string(k) + "]";
+        if (auto s = CheckKeys(stat[k], sf, {"targets", "labels"}); !s.ok()) return s;
+        const YAML::Node& t = stat[k]["targets"];
+        if (!t) continue;
+        if (!t.IsSequence()) return Err(sf + ".targets", "must be a list of host:port");
+        for (size_t m = 0; m < t.size(); ++m) {
+          auto addr = String(t[m], sf + ".targets[" + std::to_string(m) + "]");
+          if (!addr.ok()) return addr.status();
+          if (addr->empty() || addr->find('/') != std::string::npos) {
+            return Err(sf + ".targets[" + std::to_string(m) + "]",
+                       "\"" + *addr + "\" is not host:port");
+          }
+          set.targets.push_back(*addr);
+        }
+      }
+    }
+    c->alertmanagers.push_back(std::move(set));
+  }
+  return Status::OK();
+}
+
 common::Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   Config c;
   if (root.IsNull()) return c;
-  if (auto s = CheckKeys(root, "config", {"global", "scrape_configs"}); !s.ok()) return s;
+  if (auto s = CheckKeys(root, "config", {"global", "scrape_configs", "rule_files", "alerting"});
+      !s.ok()) {
+    return s;
+  }
   if (root["global"]) {
     const YAML::Node& g = root["global"];
-    if (auto s =
-            CheckKeys(g, "global", {"scrape_interval", "scrape_timeout", "evaluation_interval"});
+    if (auto s = CheckKeys(
+            g, "global",
+            {"scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels"});
         !s.ok()) {
       return s;
+    }
+    if (g["evaluation_interval"]) {
+      auto d = Duration(g["evaluation_interval"], "global.evaluation_interval");
+      if (!d.ok()) return d.status();
+      c.evaluation_interval_ms = *d;
+    }
+    if (g["external_labels"]) {
+      auto l = LabelMap(g["external_labels"], "global.external_labels");
+      if (!l.ok()) return l.status();
+      for (const auto& kv : *l) {
+        if (kv.name == model::kMetricNameLabel) {
+          return Err("global.external_labels", "\"__name__\" is not a valid external label");
+        }
+      }
+      c.external_labels = *l;
     }
     if (g["scrape_interval"]) {
       auto d = Duration(g["scrape_interval"], "global.scrape_interval");
@@ -174,6 +304,8 @@ common::Result<Config> Parse(const YAML::Node& root, const std::string& base_dir
       return Err("global.scrape_timeout", "must not be greater than scrape_interval");
     }
   }
+  if (auto s = ParseRuleFiles(root["rule_files"], base_dir, &c); !s.ok()) return s;
+  if (auto s = ParseAlerting(root["alerting"], base_dir, &c); !s.ok()) return s;
   const YAML::Node& scs = root["scrape_configs"];
   if (!scs) return c;
   if (!scs.IsSequence()) return Err("scrape_configs", "must be a list");

@@ -3,7 +3,17 @@
 //   global:
 //     scrape_interval: 15s       # default 15s
 //     scrape_timeout: 10s        # default 10s (capped at the interval)
-//     external_labels: {...}     # not supported: rejected with a message
+//     evaluation_interval: 1m    # rule groups without their own interval
+//     external_labels: {...}     # added to alerts sent; seen by templates
+//   rule_files: [rules/*.yml]    # globs, relative to the config file
+//   alerting:
+//     alertmanagers:
+//       - static_configs: [{targets: ['127.0.0.1:9093']}]
+//         scheme: http           # http or https
+//         path_prefix: /
+//         timeout: 10s
+//         api_version: v2        # only v2
+//         tls_config/basic_auth/authorization/bearer_token(_file) as below
 //   scrape_configs:
 //     - job_name: node           # required, unique
 //       scrape_interval: 15s
@@ -26,6 +36,7 @@
 #include "common/http_client.h"
 #include "common/status.h"
 #include "model/labels.h"
+#include "notifier/notifier.h"
 
 namespace server {
 
@@ -61,7 +72,12 @@ struct ScrapeConfig {
 struct Config {
   int64_t scrape_interval_ms = 15000;
   int64_t scrape_timeout_ms = 10000;
+  int64_t evaluation_interval_ms = 60000;
+  model::Labels external_labels;
   std::vector<ScrapeConfig> scrape_configs;
+  // Glob patterns, made absolute against the config file's directory.
+  std::vector<std::string> rule_files;
+  std::vector<notifier::AlertmanagerSet> alertmanagers;
 
   std::vector<ScrapeTarget> Targets() const;
 };

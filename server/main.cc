@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   app.add_option("--retention", retention, "How long to keep samples (e.g. 15d, 100y)")
       ->envname("MONITOR_RETENTION")
       ->capture_default_str();
-  app.add_option("--config", o.config_path, "YAML config file (scrape targets)")
+  app.add_option("--config", o.config_path,
+                 "YAML config file (scrape targets, rule files, Alertmanagers)")
       ->envname("MONITOR_CONFIG");
   app.add_option("--write-token", o.write_token, "Bearer token required on write endpoints")
       ->envname("MONITOR_WRITE_TOKEN");
@@ -123,6 +124,24 @@ int main(int argc, char** argv) {
       ->envname("MONITOR_QUERY_MAX_CONCURRENCY")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
+  std::string resend_delay = "1m", outage_tolerance = "1h", grace_period = "10m";
+  app.add_option("--rules.alert.resend-delay", resend_delay,
+                 "Minimum time between resending an alert to Alertmanager")
+      ->capture_default_str();
+  app.add_option("--rules.alert.for-outage-tolerance", outage_tolerance,
+                 "Longest outage after which the 'for' state of alerts is still restored")
+      ->capture_default_str();
+  app.add_option("--rules.alert.for-grace-period", grace_period,
+                 "Least time between a restart and an alert with a restored 'for' state "
+                 "firing")
+      ->capture_default_str();
+  app.add_option("--alertmanager.notification-queue-capacity", o.notification_queue_capacity,
+                 "Alerts queued for Alertmanagers before the oldest are dropped")
+      ->capture_default_str();
+  app.add_option("--web.external-url", o.external_url,
+                 "URL users reach this server at (alert links, $externalURL); default "
+                 "http://<hostname>:<port>")
+      ->envname("MONITOR_EXTERNAL_URL");
   app.add_option("--log.level", log_level, "trace, debug, info, warn, error or off")
       ->envname("MONITOR_LOG_LEVEL")
       ->capture_default_str();
@@ -136,9 +155,13 @@ int main(int argc, char** argv) {
     const char* flag;
     const std::string& text;
     int64_t* out;
-  } durations[] = {{"--retention", retention, &o.retention_ms},
-                   {"--query.lookback-delta", lookback, &o.lookback_delta_ms},
-                   {"--query.timeout", query_timeout, &o.query_timeout_ms}};
+  } durations[] = {
+      {"--retention", retention, &o.retention_ms},
+      {"--query.lookback-delta", lookback, &o.lookback_delta_ms},
+      {"--query.timeout", query_timeout, &o.query_timeout_ms},
+      {"--rules.alert.resend-delay", resend_delay, &o.rules_resend_delay_ms},
+      {"--rules.alert.for-outage-tolerance", outage_tolerance, &o.rules_outage_tolerance_ms},
+      {"--rules.alert.for-grace-period", grace_period, &o.rules_for_grace_period_ms}};
   for (auto& d : durations) {
     auto v = model::ParseDuration(d.text);
     if (!v.ok() || *v <= 0) {

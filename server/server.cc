@@ -4,10 +4,13 @@
 #include <filesystem>
 #include <mutex>
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "common/http_server.h"
 #include "promql/engine.h"
+#include "server/alerting.h"
 #include "server/api/query_api.h"
 #include "server/config.h"
 #include "server/http_util.h"
@@ -32,6 +35,19 @@ WriteAccess WriteAccessOf(const ServerOptions& o) {
                      std::set<std::string>(o.write_users.begin(), o.write_users.end())};
 }
 
+// Prometheus's default external URL: http://<hostname>:<port>, without a
+// trailing slash.
+std::string ExternalUrl(const ServerOptions& o) {
+  std::string u = o.external_url;
+  if (u.empty()) {
+    char host[256] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    u = "http://" + std::string(host) + ":" + std::to_string(o.port);
+  }
+  while (!u.empty() && u.back() == '/') u.pop_back();
+  return u;
+}
+
 class ServerImpl : public MonitoringServer {
  public:
   explicit ServerImpl(const ServerOptions& o) : options_(o) {}
@@ -42,6 +58,9 @@ class ServerImpl : public MonitoringServer {
       auto c = LoadConfigFile(options_.config_path);
       if (!c.ok()) return c.status();
       config_ = *c;
+      auto r = Alerting::LoadRules(config_);
+      if (!r.ok()) return r.status();
+      rule_files_ = std::move(r).value();
     }
     tsdb::Options topts;
     topts.retention_ms = options_.retention_ms;
@@ -70,6 +89,13 @@ class ServerImpl : public MonitoringServer {
     eopts.max_concurrency = options_.query_max_concurrency;
     engine_ = std::make_unique<promql::Engine>(eopts);
     metrics_->SetQueryGate(&engine_->gate());
+    AlertingOptions aopts;
+    aopts.resend_delay_ms = options_.rules_resend_delay_ms;
+    aopts.outage_tolerance_ms = options_.rules_outage_tolerance_ms;
+    aopts.for_grace_period_ms = options_.rules_for_grace_period_ms;
+    aopts.notification_queue_capacity = options_.notification_queue_capacity;
+    aopts.external_url = ExternalUrl(options_);
+    alerting_ = std::make_unique<Alerting>(ingester_.get(), engine_.get(), aopts);
     RegisterRoutes();
     return common::Status::OK();
   }
@@ -91,7 +117,7 @@ class ServerImpl : public MonitoringServer {
     h.handler_stack_bytes = 8 << 20;
     if (auto s = http_.Start(h); !s.ok()) return s;
     scraper_->ApplyConfig(config_);
-    return common::Status::OK();
+    return alerting_->Apply(config_, rule_files_);
   }
 
   common::Status Reload() override {
@@ -104,7 +130,18 @@ class ServerImpl : public MonitoringServer {
       spdlog::error("config reload failed, keeping the running config: {}", c.status().message());
       return c.status();
     }
+    auto r = Alerting::LoadRules(*c);
+    if (!r.ok()) {
+      spdlog::error("config reload failed, keeping the running config and rules: {}",
+                    r.status().message());
+      return r.status();
+    }
+    if (auto s = alerting_->Apply(*c, *r); !s.ok()) {
+      spdlog::error("config reload failed, keeping the running rules: {}", s.message());
+      return s;
+    }
     config_ = *c;
+    rule_files_ = std::move(r).value();
     scraper_->ApplyConfig(config_);
     spdlog::info("config reloaded from {}", options_.config_path);
     return common::Status::OK();
@@ -114,6 +151,8 @@ class ServerImpl : public MonitoringServer {
     if (stopped_.exchange(true)) return;
     http_.Stop();
     if (scraper_) scraper_->Stop();
+    // Rules read and write the store: stop them before it closes.
+    if (alerting_) alerting_->Stop();
     if (db_) {
       if (auto s = db_->Flush(); !s.ok()) spdlog::error("flush on shutdown: {}", s.ToString());
       db_.reset();
@@ -128,7 +167,7 @@ class ServerImpl : public MonitoringServer {
     RegisterIngestRoutes(http_, ictx, [this](common::HttpRequest&) {
       common::HttpResponse r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      r.body = metrics_->Render();
+      r.body = metrics_->Render() + alerting_->RenderMetrics();
       return r;
     });
     QueryApiContext qctx;
@@ -139,6 +178,7 @@ class ServerImpl : public MonitoringServer {
     qctx.targets = [this] { return scraper_->Targets(); };
     qctx.version = MS_VERSION;
     RegisterQueryApi(http_, qctx);
+    alerting_->RegisterApi(http_);
 
     auto ok = [](common::HttpRequest&) { return common::HttpResponse::Text(200, "ok\n"); };
     http_.Handle("/healthz", ok);
@@ -167,6 +207,8 @@ class ServerImpl : public MonitoringServer {
   std::unique_ptr<SelfMetrics> metrics_;
   std::unique_ptr<ScrapeManager> scraper_;
   std::unique_ptr<promql::Engine> engine_;
+  std::unique_ptr<Alerting> alerting_;
+  std::vector<rules::RuleFile> rule_files_;
   MetadataStore metadata_;
   common::HttpServer http_;
   std::mutex reload_mu_;

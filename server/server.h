@@ -8,7 +8,8 @@
 //   POST /api/v1/import/prometheus    bulk text import (ms timestamps)
 //   GET|POST /api/v1/query, /api/v1/query_range, /api/v1/series,
 //     /api/v1/labels, /api/v1/label/<name>/values, /api/v1/metadata,
-//     /api/v1/status/buildinfo, /api/v1/targets
+//     /api/v1/status/buildinfo, /api/v1/targets, /api/v1/rules,
+//     /api/v1/alerts, /api/v1/alertmanagers
 //   GET /metrics                      the server's own metrics
 //   GET /healthz, /ready, /-/healthy, /-/ready; POST /-/reload
 //   GET /dashboard/...                built-in dashboard (static assets)
@@ -38,7 +39,7 @@ struct ServerOptions {
   std::string write_token;  // empty: writes need no token (without basic auth)
   // With basic auth (web_config_file): the users who may write; empty: all.
   std::vector<std::string> write_users;
-  std::string web_dir;      // dashboard assets; empty: the built-in search path
+  std::string web_dir;  // dashboard assets; empty: the built-in search path
   // Prometheus's web config file (TLS, basic auth, headers); empty: none.
   std::string web_config_file;
   // Health endpoints answer without basic auth (for load balancers).
@@ -51,6 +52,14 @@ struct ServerOptions {
   int64_t query_max_samples = 50'000'000;
   int query_parallelism = 0;       // promql::EngineOptions::parallelism
   int query_max_concurrency = 20;  // promql::EngineOptions::max_concurrency
+  // Rules and alerts (Prometheus's flags of the same names).
+  int64_t rules_resend_delay_ms = 60 * 1000;           // --rules.alert.resend-delay
+  int64_t rules_outage_tolerance_ms = 60 * 60 * 1000;  // --rules.alert.for-outage-tolerance
+  int64_t rules_for_grace_period_ms = 10 * 60 * 1000;  // --rules.alert.for-grace-period
+  size_t notification_queue_capacity = 10'000;         // --alertmanager.notification-queue-capacity
+  // The URL users reach this server at (alert generator links, templates'
+  // $externalURL); empty: http://<hostname>:<port>.
+  std::string external_url;
 };
 
 class MonitoringServer {
@@ -59,9 +68,10 @@ class MonitoringServer {
   static common::Result<std::unique_ptr<MonitoringServer>> Open(const ServerOptions& options);
   virtual ~MonitoringServer() = default;
 
-  // Starts HTTP and scraping.
+  // Starts HTTP, scraping and rule evaluation.
   virtual common::Status Start() = 0;
-  // Re-reads the config file; on error keeps the running config.
+  // Re-reads the config file and its rule files; on any error keeps the
+  // running config and rules.
   virtual common::Status Reload() = 0;
   // Stops HTTP and scraping (marking scraped series stale), flushes and
   // closes the store. Idempotent.

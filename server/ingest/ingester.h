@@ -95,6 +95,9 @@ class Ingester {
   tsdb::AppendResult Commit(std::vector<tsdb::RefSample>& batch);
 
   const IngestCounters& counters() const { return counters_; }
+  // Counts samples a caller without a client to answer (rule evaluation)
+  // could not store because their series failed Validate.
+  void CountInvalid(uint64_t n) { counters_.invalid.fetch_add(n); }
   const Limits& limits() const { return limits_; }
   tsdb::DB* db() const { return db_; }
 

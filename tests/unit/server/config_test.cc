@@ -78,6 +78,42 @@ TEST(ConfigTest, EmptyConfigHasNoTargets) {
   EXPECT_TRUE(c->Targets().empty());
 }
 
+TEST(ConfigTest, ParsesRulesAlertingAndExternalLabels) {
+  auto c = ParseConfig(R"(
+global:
+  evaluation_interval: 30s
+  external_labels: {cluster: eu1, replica: a}
+rule_files: ['rules/*.yml', /abs/host.yml]
+alerting:
+  alertmanagers:
+    - scheme: https
+      path_prefix: /am
+      timeout: 5s
+      basic_auth: {username: u, password: p}
+      static_configs:
+        - targets: ['am1:9093', 'am2:9093']
+)",
+                       "/etc/ms");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->evaluation_interval_ms, 30000);
+  EXPECT_EQ(c->external_labels.ToString(), "{cluster=\"eu1\", replica=\"a\"}");
+  ASSERT_EQ(c->rule_files.size(), 2u);
+  EXPECT_EQ(c->rule_files[0], "/etc/ms/rules/*.yml");  // relative to the config file
+  EXPECT_EQ(c->rule_files[1], "/abs/host.yml");
+  ASSERT_EQ(c->alertmanagers.size(), 1u);
+  const auto& am = c->alertmanagers[0];
+  EXPECT_EQ(am.scheme, "https");
+  EXPECT_EQ(am.path_prefix, "/am");
+  EXPECT_EQ(am.timeout_ms, 5000);
+  EXPECT_EQ(am.http.username, "u");
+  EXPECT_EQ(am.targets, (std::vector<std::string>{"am1:9093", "am2:9093"}));
+  // Defaults.
+  auto d = ParseConfig("scrape_configs: []\n");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->evaluation_interval_ms, 60000);
+  EXPECT_TRUE(d->rule_files.empty());
+}
+
 TEST(ConfigTest, RefusalsNameTheField) {
   struct Case {
     const char* yaml;
@@ -125,6 +161,23 @@ TEST(ConfigTest, RefusalsNameTheField) {
        "scrape_configs[0].scheme: must be a string"},
       {"scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [[a]]\n",
        "scrape_configs[0].static_configs[0].targets[0]: must be host:port"},
+      // Rules and alerting.
+      {"global:\n  evaluation_interval: soon\n", "global.evaluation_interval"},
+      {"global:\n  external_labels: {'0x': a}\n", "global.external_labels"},
+      {"global:\n  external_labels: {__name__: a}\n", "not a valid external label"},
+      {"rule_files: a.yml\n", "rule_files: must be a list"},
+      {"rule_files: ['rules/[a.yml']\n", "rule_files[0]: invalid rule file path"},
+      {"alerting:\n  alertmanagers:\n    - static_configs: [{targets: [a:1]}]\n"
+       "      api_version: v3\n",
+       "alerting.alertmanagers[0].api_version"},
+      {"alerting:\n  alertmanagers:\n    - dns_sd_configs: []\n",
+       "alerting.alertmanagers[0].dns_sd_configs: not supported"},
+      {"alerting:\n  alert_relabel_configs: []\n", "alerting.alert_relabel_configs"},
+      {"alerting:\n  alertmanagers:\n    - schem: http\n",
+       "alerting.alertmanagers[0].schem: unknown field"},
+      {"alerting:\n  alertmanagers:\n    - scheme: ftp\n", "alerting.alertmanagers[0].scheme"},
+      {"alerting:\n  alertmanagers:\n    - basic_auth: {username: u}\n      bearer_token: t\n",
+       "alerting.alertmanagers[0]: at most one of basic_auth"},
   };
   for (const Case& tc : cases) {
     auto c = ParseConfig(tc.yaml);
