@@ -7,6 +7,7 @@
 #   BENCH_QUERY_HOSTS (100), BENCH_QUERY_HOURS (24): workload for query latency
 #   SOAK_MINUTES (3 here; soak.sh alone: 10), SOAK_HOSTS (2000; 200 with SOAK_RATE=0),
 #   SOAK_SERIES_PER_HOST (100), SOAK_RATE (1e6/s; 0: real time): soak vs VictoriaMetrics
+#   BENCH_RULES (1000): rules over 100k scraped series, vs Prometheus
 set -uo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd)
@@ -35,6 +36,8 @@ run tsdb_vs_peers env BUILD="$BUILD" bash bench/tsdb/compare_peers.sh "$HOSTS" "
 run ingest_vs_victoriametrics bash bench/server/compare_ingest.sh "$BUILD" "$HOSTS" "$HOURS" 2
 run soak env SOAK_MINUTES="${SOAK_MINUTES:-3}" bash bench/server/soak.sh "$BUILD"
 run hostile_vs_prometheus bash bench/server/hostile.sh "$BUILD"
+run rules_vs_prometheus python3 bench/rules/compare_prometheus.py \
+  --ours "$BUILD/server/monitoring-server" --rules "${BENCH_RULES:-1000}"
 run promql_gbench "$BUILD/bench/promql/bench_promql"
 run promql_vs_peers bash bench/promql/compare_peers.sh "$BUILD" "${BENCH_QUERY_HOSTS:-100}" \
   "${BENCH_QUERY_HOURS:-24}"

@@ -4,7 +4,10 @@
 // receiving our alerts and delivering them to a webhook on loopback.
 #include <snappy.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -241,6 +244,94 @@ TEST(AlertingIntegrationTest, SameRecordedSeriesAndAlertsAsPrometheus) {
           << "rule " << i << " field " << k;
     }
   }
+}
+
+// The `for` state survives a restart (Prometheus's RestoreForState: the
+// pending time before the restart counts, the downtime does not), and a
+// reload keeps the alert's state while a broken rule file is refused with
+// the running rules kept.
+TEST(AlertingIntegrationTest, ForStateSurvivesRestartAndReloadKeepsRules) {
+  TempDir dir;
+  const std::string rules_path = dir.File("rules.yml");
+  const std::string rules_v1 = R"(groups:
+  - name: restart
+    interval: 1s
+    rules:
+      - alert: Slow
+        expr: probe > 0
+        for: 30s
+)";
+  WriteFile(rules_path, rules_v1);
+  WriteFile(dir.File("config.yml"), "global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n");
+  TempDir data;
+  const int port = FreePort();
+  std::vector<std::string> args = {"--config", dir.File("config.yml"),
+                                   "--rules.alert.for-grace-period", "1s"};
+  auto ours = StartServer(dir, data.path(), args, port);
+  ASSERT_TRUE(ours->ready()) << ours->log();
+  std::atomic<bool> stop{false};
+  std::thread pusher([&] {
+    common::HttpClient c;
+    while (!stop.load()) {
+      (void)c.Post("http://127.0.0.1:" + std::to_string(port) + "/metrics", "probe 1\n",
+                   "text/plain", 1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  });
+  auto for_state = [&](Service& s) -> double {
+    json r = Query(s, "ALERTS_FOR_STATE{alertname=\"Slow\"}");
+    if (!r.is_array() || r.empty()) return -1;
+    return std::stod(r[0]["value"][1].get<std::string>());
+  };
+  double active_at = -1;
+  ASSERT_TRUE(WaitUntil([&] { return (active_at = for_state(*ours)) > 0; },
+                        std::chrono::seconds(20), std::chrono::milliseconds(200)))
+      << ours->log();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // pending a few seconds
+  ASSERT_EQ(ours->proc().Stop(SIGTERM), 0);
+  const double down_at = NowMs() / 1000.0;
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  ours = StartServer(dir, data.path(), args, port);
+  ASSERT_TRUE(ours->ready()) << ours->log();
+  const double restarted_at = NowMs() / 1000.0;
+  // After the restore (the group's second evaluation), the alert's
+  // activation time moved by about the downtime, not to the restart.
+  double restored = -1;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        restored = for_state(*ours);
+        return restored > 0 && restored != active_at;
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(200)))
+      << ours->log();
+  const double downtime = restarted_at - down_at;
+  EXPECT_NEAR(restored - active_at, downtime, 2.5)
+      << "active_at " << active_at << " restored " << restored;
+  EXPECT_LT(restored, restarted_at - 2) << "the pending time before the restart was lost";
+
+  // A broken rule file: reload refused, the running rules and alert stay.
+  WriteFile(rules_path, "groups:\n  - name: restart\n    rules:\n      - alert: X\n        expr: 'up =='\n");
+  common::HttpClient c;
+  auto r = c.Post(ours->url("/-/reload"), "", "text/plain");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("rules.yml"), std::string::npos) << r->body;
+  json rules = ApiGet(*ours, "rules");
+  ASSERT_EQ(rules["data"]["groups"].size(), 1u) << rules.dump();
+  EXPECT_EQ(rules["data"]["groups"][0]["rules"][0]["name"], "Slow");
+  // A good change: a new rule beside it; the alert keeps its activation.
+  WriteFile(rules_path, rules_v1 + "      - record: probe:x2\n        expr: probe * 2\n");
+  r = c.Post(ours->url("/-/reload"), "", "text/plain");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200) << r->body;
+  rules = ApiGet(*ours, "rules");
+  ASSERT_EQ(rules["data"]["groups"][0]["rules"].size(), 2u) << rules.dump();
+  EXPECT_TRUE(WaitUntil([&] { return !Query(*ours, "probe:x2").empty(); },
+                        std::chrono::seconds(10), std::chrono::milliseconds(200)));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(for_state(*ours), restored);
+  stop = true;
+  pusher.join();
 }
 
 // A webhook receiver on loopback: the bodies Alertmanager posts.
