@@ -5,7 +5,9 @@
 #include <future>
 
 #include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
+#include "notifier/silences.h"
 
 namespace notifier {
 
@@ -53,6 +55,52 @@ std::string AlertsToJson(const std::vector<Alert>& alerts) {
     });
   }
   return arr.dump();
+}
+
+common::Result<std::vector<Alert>> AlertsFromJson(std::string_view body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) {
+    return common::Status::InvalidArgument("the body must be a JSON array of alerts");
+  }
+  std::vector<Alert> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const auto& a = j[i];
+    const std::string where = "alert " + std::to_string(i) + ": ";
+    if (!a.is_object() || !a.contains("labels") || !a["labels"].is_object() ||
+        a["labels"].empty()) {
+      return common::Status::InvalidArgument(where + "labels are required");
+    }
+    Alert alert;
+    std::vector<model::Label> labels;
+    for (const auto& [k, v] : a["labels"].items()) {
+      if (!model::IsValidLabelName(k) || !v.is_string() || v.get<std::string>().empty()) {
+        return common::Status::InvalidArgument(where + "invalid label " + k);
+      }
+      labels.push_back({k, v.get<std::string>()});
+    }
+    alert.labels = model::Labels::FromVector(std::move(labels));
+    if (a.contains("annotations") && a["annotations"].is_object()) {
+      for (const auto& [k, v] : a["annotations"].items()) {
+        if (!v.is_string()) return common::Status::InvalidArgument(where + "annotation " + k);
+        alert.annotations.emplace_back(k, v.get<std::string>());
+      }
+    }
+    for (const char* field : {"startsAt", "endsAt"}) {
+      if (!a.contains(field) || a[field].is_null()) continue;
+      if (!a[field].is_string()) return common::Status::InvalidArgument(where + field);
+      auto t = ParseRfc3339Millis(a[field].get<std::string>());
+      if (!t.ok())
+        return common::Status::InvalidArgument(where + field + ": " + t.status().message());
+      // Go's zero time means "unset".
+      int64_t ms = *t <= -62135596800000LL ? 0 : *t;
+      (std::string_view(field) == "startsAt" ? alert.starts_at_ms : alert.ends_at_ms) = ms;
+    }
+    if (a.contains("generatorURL") && a["generatorURL"].is_string()) {
+      alert.generator_url = a["generatorURL"].get<std::string>();
+    }
+    out.push_back(std::move(alert));
+  }
+  return out;
 }
 
 Notifier::Notifier(NotifierOptions opts) : opts_(std::move(opts)) {

@@ -17,11 +17,13 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "common/http_client.h"
+#include "common/status.h"
 #include "model/labels.h"
 
 namespace notifier {
@@ -55,6 +57,10 @@ struct NotifierOptions {
 // {labels, annotations, startsAt, endsAt, generatorURL}, times as RFC 3339
 // with milliseconds in UTC.
 std::string AlertsToJson(const std::vector<Alert>& alerts);
+// The reverse, for an Alertmanager-compatible POST /api/v2/alerts: labels
+// required (valid names, non-empty), times optional. InvalidArgument naming
+// the alert and field otherwise.
+common::Result<std::vector<Alert>> AlertsFromJson(std::string_view body);
 // RFC 3339 with milliseconds, UTC ("2026-12-03T13:04:05.123Z").
 std::string FormatRfc3339Millis(int64_t ms);
 

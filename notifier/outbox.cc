@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -40,14 +41,19 @@ ojson AnnotationsToJson(const Annotations& a) {
 }
 
 model::Labels LabelsFromJson(const ojson& j) {
+  if (!j.is_object()) throw std::invalid_argument("labels: not an object");
   std::vector<model::Label> v;
   for (const auto& [k, val] : j.items()) v.push_back({k, val.get<std::string>()});
   return model::Labels::FromVector(std::move(v));
 }
 
 Annotations AnnotationsFromJson(const ojson& j) {
+  if (!j.is_array()) throw std::invalid_argument("annotations: not an array");
   Annotations a;
-  for (const ojson& p : j) a.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
+  for (const ojson& p : j) {
+    if (!p.is_array() || p.size() != 2) throw std::invalid_argument("annotation: not a pair");
+    a.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
+  }
   return a;
 }
 
@@ -92,6 +98,7 @@ Notification NotificationOf(const ojson& j) {
   n.common_labels = LabelsFromJson(j.at("common_labels"));
   n.common_annotations = AnnotationsFromJson(j.at("common_annotations"));
   n.external_url = j.at("external_url").get<std::string>();
+  if (!j.at("alerts").is_array()) throw std::invalid_argument("alerts: not an array");
   for (const ojson& x : j.at("alerts")) {
     NotifiedAlert a;
     const std::string status = x.at("status").get<std::string>();

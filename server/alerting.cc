@@ -1,11 +1,15 @@
 #include "server/alerting.h"
 
+#include <chrono>
 #include <ctime>
+#include <filesystem>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "model/number.h"
+#include "notifier/receivers.h"
 #include "server/api/tsdb_queryable.h"
 #include "server/http_util.h"
 
@@ -180,18 +184,109 @@ common::Result<std::vector<rules::RuleFile>> Alerting::LoadRules(const Config& c
 }
 
 common::Status Alerting::Apply(const Config& config, const std::vector<rules::RuleFile>& files) {
+  if (auto s = ApplyBuiltin(config.notifications); !s.ok()) return s;
   if (auto s = manager_->Update(files, config.evaluation_interval_ms, config.external_labels,
                                 opts_.external_url);
       !s.ok()) {
     return s;
   }
   notifier_->ApplyConfig(config.external_labels, config.alertmanagers);
+  {
+    std::lock_guard<std::mutex> lock(builtin_mu_);
+    external_labels_ = config.external_labels;
+  }
   return common::Status::OK();
+}
+
+common::Status Alerting::ApplyBuiltin(const std::optional<notifier::NotifierConfig>& config) {
+  std::lock_guard<std::mutex> lock(builtin_mu_);
+  // (external_labels_ is set by Apply once the rules took the config.)
+  if (!config) {
+    if (dispatcher_) spdlog::info("built-in notifier removed by the config");
+    dispatcher_.reset();
+    builtin_config_.reset();
+    return common::Status::OK();
+  }
+  if (!silences_) {
+    notifier::Silences::Options so;
+    so.path = opts_.data_dir.empty() ? "" : opts_.data_dir + "/silences.json";
+    auto s = notifier::Silences::Open(so);
+    if (!s.ok()) return s.status().WithContext("opening the silences");
+    silences_ = std::move(s).value();
+  }
+  if (!outbox_) {
+    std::string dir = opts_.data_dir.empty() ? "./outbox" : opts_.data_dir + "/outbox";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    auto o = notifier::Outbox::Open(
+        dir, notifier::OutboxOptions{},
+        [this](const notifier::Notification& n) { return DeliverBuiltin(n); });
+    if (!o.ok()) return o.status().WithContext("opening the notification outbox " + dir);
+    outbox_ = std::move(o).value();
+  }
+  builtin_config_ = *config;
+  if (dispatcher_) {
+    dispatcher_->ApplyConfig(*config);
+  } else {
+    dispatcher_ = std::make_shared<notifier::Dispatcher>(
+        *config, silences_.get(),
+        [this](notifier::Notification n) {
+          // Durable before the dispatcher moves on; a failed write is
+          // counted and logged (the disk is full or gone).
+          if (auto s = outbox_->Enqueue(std::move(n)); !s.ok()) {
+            outbox_write_failures_.fetch_add(1);
+            spdlog::error("notification outbox: {}", s.message());
+          }
+        },
+        opts_.external_url);
+  }
+  if (!ticker_.joinable()) {
+    ticker_ = std::thread([this] {
+      while (!stopping_.load()) {
+        std::shared_ptr<notifier::Dispatcher> d;
+        {
+          std::lock_guard<std::mutex> l(builtin_mu_);
+          d = dispatcher_;
+        }
+        if (d) d->Tick(common::NowMs());
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+  }
+  return common::Status::OK();
+}
+
+common::Status Alerting::DeliverBuiltin(const notifier::Notification& n) {
+  notifier::ReceiverConfig receiver;
+  notifier::ReceiverGlobals globals;
+  {
+    std::lock_guard<std::mutex> lock(builtin_mu_);
+    if (!builtin_config_) {
+      return common::Status::InvalidArgument("the built-in notifier is no longer configured");
+    }
+    const notifier::ReceiverConfig* r = builtin_config_->FindReceiver(n.receiver);
+    if (r == nullptr) {
+      return common::Status::InvalidArgument("receiver \"" + n.receiver +
+                                             "\" is no longer configured");
+    }
+    receiver = *r;
+    globals.smtp_from = builtin_config_->smtp_from;
+    globals.smtp_smarthost = builtin_config_->smtp_smarthost;
+    globals.smtp_hello = builtin_config_->smtp_hello;
+    globals.smtp_auth_username = builtin_config_->smtp_auth_username;
+    globals.smtp_auth_password = builtin_config_->smtp_auth_password;
+    globals.smtp_require_tls = builtin_config_->smtp_require_tls;
+    globals.slack_api_url = builtin_config_->slack_api_url;
+  }
+  return notifier::Deliver(n, receiver, globals);
 }
 
 void Alerting::Stop() {
   if (manager_) manager_->Stop();
   if (notifier_) notifier_->Stop();
+  stopping_ = true;
+  if (ticker_.joinable()) ticker_.join();
+  if (outbox_) outbox_->Stop();
 }
 
 void Alerting::Notify(const std::string& expr, const std::vector<rules::Alert>& alerts) {
@@ -206,10 +301,101 @@ void Alerting::Notify(const std::string& expr, const std::vector<rules::Alert>& 
     n.generator_url = GeneratorUrl(opts_.external_url, expr);
     out.push_back(std::move(n));
   }
+  std::shared_ptr<notifier::Dispatcher> d;
+  {
+    std::lock_guard<std::mutex> lock(builtin_mu_);
+    d = dispatcher_;
+  }
+  if (d) {
+    // The built-in notifier gets the alerts as an Alertmanager would,
+    // external labels included.
+    std::vector<notifier::Alert> local = out;
+    model::Labels ext;
+    {
+      std::lock_guard<std::mutex> lock(builtin_mu_);
+      ext = external_labels_;
+    }
+    for (auto& a : local) {
+      for (const auto& l : ext) {
+        if (!a.labels.Has(l.name)) a.labels = a.labels.With(l.name, l.value);
+      }
+    }
+    d->Put(local, common::NowMs());
+  }
   notifier_->Send(std::move(out));
 }
 
-void Alerting::RegisterApi(common::HttpServer& http) {
+void Alerting::RegisterBuiltinApi(common::HttpServer& http, const WriteAccess& write) {
+  auto not_configured = [] {
+    return common::HttpResponse::Text(
+        404, "the built-in notifier is not configured (`notifications:` in the server config)\n");
+  };
+  auto silences = [this]() -> notifier::Silences* {
+    std::lock_guard<std::mutex> lock(builtin_mu_);
+    return builtin_config_ ? silences_.get() : nullptr;
+  };
+  http.Handle("/api/v2/silences", [=, this](common::HttpRequest& req) {
+    notifier::Silences* s = silences();
+    if (s == nullptr) return not_configured();
+    if (req.method() == "GET") {
+      return common::HttpResponse::Json(200, notifier::SilencesToJson(s->List(), common::NowMs()));
+    }
+    if (req.method() != "POST") return common::HttpResponse::Text(405, "use GET or POST\n");
+    if (auto denied = CheckWrite(req, write)) return *denied;
+    auto body = req.ReadAll(1 << 20);
+    if (!body.ok()) return common::HttpResponse::FromStatus(body.status());
+    auto silence = notifier::SilenceFromJson(*body);
+    if (!silence.ok()) return common::HttpResponse::Text(400, silence.status().message() + "\n");
+    auto id = s->Set(std::move(silence).value());
+    if (!id.ok()) {
+      return common::HttpResponse::Text(id.status().IsNotFound() ? 404 : 400,
+                                        id.status().message() + "\n");
+    }
+    return common::HttpResponse::Json(200, json{{"silenceID", *id}}.dump());
+  });
+  http.HandlePrefix("/api/v2/silence/", [=, this](common::HttpRequest& req) {
+    notifier::Silences* s = silences();
+    if (s == nullptr) return not_configured();
+    std::string id(req.path().substr(std::string_view("/api/v2/silence/").size()));
+    if (req.method() == "GET") {
+      auto got = s->Get(id);
+      if (!got.ok()) return common::HttpResponse::Text(404, got.status().message() + "\n");
+      return common::HttpResponse::Json(200, notifier::SilenceToJson(*got, common::NowMs()));
+    }
+    if (req.method() != "DELETE") return common::HttpResponse::Text(405, "use GET or DELETE\n");
+    if (auto denied = CheckWrite(req, write)) return *denied;
+    auto st = s->Expire(id);
+    if (!st.ok()) {
+      return common::HttpResponse::Text(st.IsNotFound() ? 404 : 400, st.message() + "\n");
+    }
+    return common::HttpResponse::Json(200, "");
+  });
+  http.Handle("/api/v2/alerts", [=, this](common::HttpRequest& req) {
+    std::shared_ptr<notifier::Dispatcher> d;
+    {
+      std::lock_guard<std::mutex> lock(builtin_mu_);
+      d = dispatcher_;
+    }
+    if (!d) return not_configured();
+    if (req.method() == "GET") {
+      return common::HttpResponse::Json(200,
+                                        notifier::AlertViewsToJson(d->Alerts(common::NowMs())));
+    }
+    if (req.method() != "POST") return common::HttpResponse::Text(405, "use GET or POST\n");
+    // Other Prometheus servers may use the built-in notifier as their
+    // Alertmanager: the same body Prometheus posts.
+    if (auto denied = CheckWrite(req, write)) return *denied;
+    auto body = req.ReadAll(8 << 20);
+    if (!body.ok()) return common::HttpResponse::FromStatus(body.status());
+    auto alerts = notifier::AlertsFromJson(*body);
+    if (!alerts.ok()) return common::HttpResponse::Text(400, alerts.status().message() + "\n");
+    d->Put(*alerts, common::NowMs());
+    return common::HttpResponse::Json(200, "");
+  });
+}
+
+void Alerting::RegisterApi(common::HttpServer& http, const WriteAccess& write) {
+  RegisterBuiltinApi(http, write);
   http.Handle("/api/v1/rules", [this](common::HttpRequest& req) {
     auto p = Params::FromRequest(req, 1 << 20);
     if (!p.ok()) return ApiError(400, "bad_data", p.status().message());
@@ -325,6 +511,7 @@ std::string Alerting::RenderMetrics() const {
              model::FormatGoFloat(m.value(*g)) + "\n";
     }
   }
+  out += RenderBuiltinMetrics();
   auto st = notifier_->stats();
   family("prometheus_notifications_alertmanagers_discovered", "gauge",
          "The number of alertmanagers discovered and active.");
@@ -351,6 +538,51 @@ std::string Alerting::RenderMetrics() const {
       out += "prometheus_notifications_sent_total{alertmanager=\"" + EscapeLabel(url) + "\"} " +
              std::to_string(n) + "\n";
     }
+  }
+  return out;
+}
+
+std::string Alerting::RenderBuiltinMetrics() const {
+  std::shared_ptr<notifier::Dispatcher> d;
+  {
+    std::lock_guard<std::mutex> lock(builtin_mu_);
+    d = dispatcher_;
+  }
+  if (!d || !outbox_) return "";
+  std::string out;
+  auto line = [&](const char* name, const char* type, const char* help, const std::string& labels,
+                  double v, bool header = true) {
+    if (header) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    }
+    out += std::string(name) + labels + " " + model::FormatGoFloat(v) + "\n";
+  };
+  auto ds = d->stats();
+  line("alertmanager_alerts", "gauge", "Alerts held by the built-in notifier.", "",
+       static_cast<double>(ds.alerts));
+  line("alertmanager_alerts_received_total", "counter", "Alerts received by the built-in notifier.",
+       "{status=\"firing\"}", static_cast<double>(ds.received_firing_total));
+  line("alertmanager_alerts_received_total", "counter", "", "{status=\"resolved\"}",
+       static_cast<double>(ds.received_resolved_total), false);
+  line("alertmanager_alerts_invalid_total", "counter", "Alerts refused as invalid.", "",
+       static_cast<double>(ds.invalid_alerts_total));
+  line("alertmanager_aggregation_groups", "gauge", "Alert groups.", "",
+       static_cast<double>(ds.groups));
+  auto os = outbox_->stats();
+  line("monitor_notifications_queued", "gauge",
+       "Notifications in the outbox waiting for delivery (persisted).", "",
+       static_cast<double>(os.queued));
+  line("monitor_notifications_delivered_total", "counter", "Notifications delivered.", "",
+       static_cast<double>(os.delivered_total));
+  line("monitor_notifications_retried_total", "counter",
+       "Failed delivery attempts that will be retried.", "", static_cast<double>(os.retried_total));
+  bool first = true;
+  auto dropped = os.dropped_total;
+  dropped["outbox_write"] += outbox_write_failures_.load();
+  for (const auto& [reason, n] : dropped) {
+    line("monitor_notifications_dropped_total", "counter", "Notifications given up on, by reason.",
+         "{reason=\"" + EscapeLabel(reason) + "\"}", static_cast<double>(n), first);
+    first = false;
   }
   return out;
 }

@@ -261,7 +261,8 @@ Status ParseAlerting(const YAML::Node& n, const std::string& base_dir, Config* c
 common::Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   Config c;
   if (root.IsNull()) return c;
-  if (auto s = CheckKeys(root, "config", {"global", "scrape_configs", "rule_files", "alerting"});
+  if (auto s = CheckKeys(root, "config",
+                         {"global", "scrape_configs", "rule_files", "alerting", "notifications"});
       !s.ok()) {
     return s;
   }
@@ -306,6 +307,14 @@ common::Result<Config> Parse(const YAML::Node& root, const std::string& base_dir
   }
   if (auto s = ParseRuleFiles(root["rule_files"], base_dir, &c); !s.ok()) return s;
   if (auto s = ParseAlerting(root["alerting"], base_dir, &c); !s.ok()) return s;
+  if (const YAML::Node& n = root["notifications"]; n && !n.IsNull()) {
+    if (!n.IsMap()) return Err("notifications", "must be a mapping (alertmanager.yml's shape)");
+    YAML::Emitter out;
+    out << n;
+    auto nc = notifier::ParseNotifierConfig(out.c_str(), base_dir);
+    if (!nc.ok()) return Err("notifications", nc.status().message());
+    c.notifications = std::move(nc).value();
+  }
   const YAML::Node& scs = root["scrape_configs"];
   if (!scs) return c;
   if (!scs.IsSequence()) return Err("scrape_configs", "must be a list");

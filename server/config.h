@@ -14,6 +14,9 @@
 //         timeout: 10s
 //         api_version: v2        # only v2
 //         tls_config/basic_auth/authorization/bearer_token(_file) as below
+//   notifications:               # the built-in notifier: alertmanager.yml's
+//     route: {receiver: ops}     # shape (global, route, receivers; see
+//     receivers: [...]           # notifier/notifier_config.h)
 //   scrape_configs:
 //     - job_name: node           # required, unique
 //       scrape_interval: 15s
@@ -30,6 +33,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +41,7 @@
 #include "common/status.h"
 #include "model/labels.h"
 #include "notifier/notifier.h"
+#include "notifier/notifier_config.h"
 
 namespace server {
 
@@ -78,6 +83,8 @@ struct Config {
   // Glob patterns, made absolute against the config file's directory.
   std::vector<std::string> rule_files;
   std::vector<notifier::AlertmanagerSet> alertmanagers;
+  // The built-in notifier; unset: alerts go only to `alertmanagers`.
+  std::optional<notifier::NotifierConfig> notifications;
 
   std::vector<ScrapeTarget> Targets() const;
 };

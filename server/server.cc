@@ -95,6 +95,7 @@ class ServerImpl : public MonitoringServer {
     aopts.for_grace_period_ms = options_.rules_for_grace_period_ms;
     aopts.notification_queue_capacity = options_.notification_queue_capacity;
     aopts.external_url = ExternalUrl(options_);
+    aopts.data_dir = options_.data_dir;
     alerting_ = std::make_unique<Alerting>(ingester_.get(), engine_.get(), aopts);
     RegisterRoutes();
     return common::Status::OK();
@@ -178,7 +179,7 @@ class ServerImpl : public MonitoringServer {
     qctx.targets = [this] { return scraper_->Targets(); };
     qctx.version = MS_VERSION;
     RegisterQueryApi(http_, qctx);
-    alerting_->RegisterApi(http_);
+    alerting_->RegisterApi(http_, WriteAccessOf(options_));
 
     auto ok = [](common::HttpRequest&) { return common::HttpResponse::Text(200, "ok\n"); };
     http_.Handle("/healthz", ok);

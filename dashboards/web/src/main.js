@@ -1,6 +1,7 @@
-// Entry point: hash router (#/, #/host/<instance>, #/query), theme, the header's
+// Entry point: hash router (#/, #/host/<instance>, #/query, #/alerts), theme, the header's
 // range picker and auto-refresh.
 import './style.css';
+import { AlertsPage, loadAlerts } from './alerts.js';
 import { rebuildCharts } from './chart.js';
 import { HostPage } from './host.js';
 import { OverviewPage } from './overview.js';
@@ -23,7 +24,24 @@ function parseHash() {
     return { name: 'host', instance: decodeURIComponent(parts.slice(1).join('/')), params };
   }
   if (parts[0] === 'query') return { name: 'query', params };
+  if (parts[0] === 'alerts') return { name: 'alerts', params };
   return { name: 'overview', params };
+}
+
+// The header's alert badge: firing alerts (or pending, in amber), every refresh.
+const badge = document.getElementById('alert-badge');
+async function updateBadge() {
+  try {
+    const alerts = await loadAlerts();
+    const firing = alerts.filter((a) => a.state === 'firing').length;
+    const n = firing || alerts.length;
+    badge.hidden = n === 0;
+    badge.textContent = String(n);
+    badge.classList.toggle('pending', firing === 0);
+    badge.title = `${firing} firing, ${alerts.length - firing} pending`;
+  } catch {
+    badge.hidden = true;
+  }
 }
 
 function route() {
@@ -38,10 +56,13 @@ function route() {
   page?.destroy();
   pageKey = key;
   document.querySelectorAll('[data-nav]').forEach((a) => a.classList.toggle('active', a.dataset.nav === r.name));
-  rangeEl.hidden = r.name === 'overview';
+  rangeEl.hidden = r.name === 'overview' || r.name === 'alerts';
   if (r.name === 'host') {
     page = new HostPage(app, r.instance);
     document.title = `${r.instance} · Monitoring`;
+  } else if (r.name === 'alerts') {
+    page = new AlertsPage(app);
+    document.title = 'Alerts · Monitoring';
   } else if (r.name === 'query') {
     page = new QueryPage(app, r.params);
     document.title = 'Query · Monitoring';
@@ -91,7 +112,7 @@ auto.checked = autoSaved !== 'off';
 function schedule() {
   clearInterval(timer);
   timer = null;
-  if (auto.checked) timer = setInterval(() => { if (!document.hidden) page?.refresh(); }, REFRESH_MS);
+  if (auto.checked) timer = setInterval(() => { if (!document.hidden) { page?.refresh(); updateBadge(); } }, REFRESH_MS);
 }
 auto.addEventListener('change', () => {
   try { localStorage.setItem('dashboard.autorefresh', auto.checked ? 'on' : 'off'); } catch { /* private mode */ }
@@ -102,3 +123,4 @@ schedule();
 initRangePicker(rangeEl);
 window.addEventListener('hashchange', route);
 route();
+updateBadge();

@@ -2,6 +2,7 @@
 // queries run in parallel. Works for scraped hosts (node_exporter names, up)
 // and pushed ones (system-stats-forwarder: job="system-stats", system_* names
 // next to the node_* ones) alike.
+import { countByInstance, loadAlerts } from './alerts.js';
 import { query, queryByLabel, promRegexLiteral } from './api.js';
 import { esc, fmtAgo, fmtNum, fmtPercent, fmtRate } from './format.js';
 import { OVERVIEW_QUERIES } from './queries.js';
@@ -11,6 +12,7 @@ export { OVERVIEW_QUERIES };
 const COLUMNS = [
   { key: 'instance', label: 'Host', type: 'str' },
   { key: 'state', label: 'Status', type: 'str' },
+  { key: 'alerts', label: 'Alerts', type: 'num' },
   { key: 'cpu', label: 'CPU', type: 'num', fmt: fmtPercent, bar: true },
   { key: 'mem', label: 'Memory', type: 'num', fmt: fmtPercent, bar: true },
   { key: 'disk', label: 'Root disk', type: 'num', fmt: fmtPercent, bar: true },
@@ -31,10 +33,13 @@ export async function loadFleet(signal) {
   const now = Date.now();
   const time = now / 1000;
   const keys = ['up', 'cpu', 'mem', 'disk', 'load1', 'rx', 'tx', 'seen', 'count10m'];
-  const [maps, known] = await Promise.all([
+  const [maps, known, alerts] = await Promise.all([
     Promise.all(keys.map((k) => queryByLabel(OVERVIEW_QUERIES[k], 'instance', time, signal))),
     query(OVERVIEW_QUERIES.known, time, signal),
+    // Alerts are a badge: the table still shows without them.
+    loadAlerts(signal).catch((e) => { if (e.name === 'AbortError') throw e; return []; }),
   ]);
+  const alertCounts = countByInstance(alerts);
   const m = Object.fromEntries(keys.map((k, i) => [k, maps[i]]));
   const jobs = new Map();
   for (const s of known.result || []) {
@@ -71,6 +76,10 @@ export async function loadFleet(signal) {
       instance,
       job: jobs.get(instance) ?? '',
       state,
+      // Firing alerts sort first (as a number: firing + pending / 1000).
+      alerts: alertCounts.has(instance)
+        ? alertCounts.get(instance).firing + alertCounts.get(instance).pending / 1000 : NaN,
+      alertCounts: alertCounts.get(instance),
       // A stale host's last values are not current: don't show them as such.
       cpu: fresh ? m.cpu.get(instance) : NaN,
       mem: fresh ? m.mem.get(instance) : NaN,
@@ -113,6 +122,14 @@ function cell(col, r) {
     return `<td class="host"><a href="#/host/${encodeURIComponent(r.instance)}">${esc(r.instance)}</a>${src}</td>`;
   }
   if (col.key === 'state') return `<td><span class="state state-${r.state}">${r.state}</span></td>`;
+  if (col.key === 'alerts') {
+    const c = r.alertCounts;
+    if (!c) return '<td class="num"></td>';
+    const parts = [];
+    if (c.firing) parts.push(`<span class="badge" title="firing">${c.firing}</span>`);
+    if (c.pending) parts.push(`<span class="badge pending" title="pending">${c.pending}</span>`);
+    return `<td class="num alerts-cell"><a href="#/alerts">${parts.join(' ')}</a></td>`;
+  }
   const text = col.fmt(v);
   if (col.bar && Number.isFinite(v)) {
     const w = Math.max(0, Math.min(100, v));
