@@ -746,6 +746,7 @@ Status SendEmail(const Notification& n, const EmailConfig& c, const ReceiverGlob
     curl_easy_setopt(curl, CURLOPT_USERNAME, username.c_str());
     curl_easy_setopt(curl, CURLOPT_PASSWORD, password.c_str());
   }
+  if (getenv("MS_SMTP_VERBOSE")) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   const CURLcode rc = curl_easy_perform(curl);
   long reply = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply);

@@ -408,7 +408,7 @@ class Handler:
 
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = auth_data.login == b'user' and auth_data.password == b'pass'
-    return AuthResult(success=ok, auth_data=auth_data)
+    return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
 c = Controller(Handler(), hostname='127.0.0.1', port=port, authenticator=authenticator,
                auth_require_tls=False)
