@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <fstream>
 #include <functional>
 #include <mutex>
@@ -11,6 +13,24 @@
 namespace common {
 
 namespace {
+// Keeps the Retry-After header; the others are not needed.
+size_t ReadHeader(char* ptr, size_t size, size_t nitems, void* userdata) {
+  const size_t n = size * nitems;
+  std::string_view line(ptr, n);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size() &&
+      std::equal(kName.begin(), kName.end(), line.begin(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+    std::string_view v = line.substr(kName.size());
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) {
+      v.remove_suffix(1);
+    }
+    static_cast<HttpClientResponse*>(userdata)->retry_after = std::string(v);
+  }
+  return n;
+}
+
 size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
   static_cast<std::string*>(userdata)->append(ptr, size * nmemb);
   return size * nmemb;
@@ -79,6 +99,8 @@ Result<HttpClientResponse> HttpClient::Perform(const std::string& method, const 
                    static_cast<long>(std::min(timeout_seconds, 5.0) * 1000));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &ReadHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp);
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // accept whatever curl can decode
   // TLS (curl verifies the server against the system CAs by default).
   const HttpClientConfig::Tls& tls = config_.tls;

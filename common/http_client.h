@@ -16,6 +16,8 @@ struct HttpClientResponse {
   int status = 0;  // HTTP status code
   std::string body;
   std::string content_type;
+  // The Retry-After header (429, 503), as sent; empty if absent.
+  std::string retry_after;
 };
 
 // How a client authenticates itself and checks the server, in the shape of

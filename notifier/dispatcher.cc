@@ -176,27 +176,24 @@ std::string AlertViewsToJson(const std::vector<AlertView>& alerts) {
     for (const auto& [k, v] : a.annotations) ann[k] = v;
     json receivers = json::array();
     for (const auto& r : a.receivers) receivers.push_back(json{{"name", r}});
-    arr.push_back(json{{"annotations", std::move(ann)},
-                       {"endsAt", FormatRfc3339Millis(a.ends_at_ms)},
-                       {"fingerprint", a.fingerprint},
-                       {"receivers", std::move(receivers)},
-                       {"startsAt", FormatRfc3339Millis(a.starts_at_ms)},
-                       {"status",
-                        {{"inhibitedBy", json::array()},
-                         {"silencedBy", a.silenced_by},
-                         {"state", a.state}}},
-                       {"updatedAt", FormatRfc3339Millis(a.updated_at_ms)},
-                       {"generatorURL", a.generator_url},
-                       {"labels", LabelsJson(a.labels)}});
+    arr.push_back(
+        json{{"annotations", std::move(ann)},
+             {"endsAt", FormatRfc3339Millis(a.ends_at_ms)},
+             {"fingerprint", a.fingerprint},
+             {"receivers", std::move(receivers)},
+             {"startsAt", FormatRfc3339Millis(a.starts_at_ms)},
+             {"status",
+              {{"inhibitedBy", json::array()}, {"silencedBy", a.silenced_by}, {"state", a.state}}},
+             {"updatedAt", FormatRfc3339Millis(a.updated_at_ms)},
+             {"generatorURL", a.generator_url},
+             {"labels", LabelsJson(a.labels)}});
   }
   return arr.dump();
 }
 
 Dispatcher::Dispatcher(NotifierConfig config, Silences* silences,
                        std::function<void(Notification)> enqueue, std::string external_url)
-    : enqueue_(std::move(enqueue)),
-      external_url_(std::move(external_url)),
-      silences_(silences) {
+    : enqueue_(std::move(enqueue)), external_url_(std::move(external_url)), silences_(silences) {
   common::MutexLock lock(&mu_);
   config_ = std::make_unique<NotifierConfig>(std::move(config));
   BuildRoutes();
@@ -402,8 +399,8 @@ void Dispatcher::Flush(Group* g, int64_t now_ms, std::vector<Notification>* out)
     }
     // One dedup + notify per integration, as Alertmanager's fanout stage.
     auto integrate = [&](const char* kind, int index, bool send_resolved) {
-      std::string log_key = g->key + '\0' + receiver->name + '\0' + kind + '\0' +
-                            std::to_string(index);
+      std::string log_key =
+          g->key + '\0' + receiver->name + '\0' + kind + '\0' + std::to_string(index);
       auto entry = nflog_.find(log_key);
       bool needs_update;
       if (entry == nflog_.end()) {

@@ -72,9 +72,9 @@ std::string AlertViewsToJson(const std::vector<AlertView>& alerts);
 
 // GET /api/v2/alerts's query parameters.
 struct AlertsFilter {
-  bool active = true;    // ?active
-  bool silenced = true;  // ?silenced
-  std::vector<model::Matcher> matchers;  // ?filter, all must match
+  bool active = true;                      // ?active
+  bool silenced = true;                    // ?silenced
+  std::vector<model::Matcher> matchers;    // ?filter, all must match
   std::optional<model::Matcher> receiver;  // ?receiver: one receiver name matches
 };
 
@@ -82,8 +82,8 @@ class Dispatcher {
  public:
   // silences may be null (nothing is silenced); it must outlive the
   // Dispatcher. external_url goes into every notification.
-  Dispatcher(NotifierConfig config, Silences* silences,
-             std::function<void(Notification)> enqueue, std::string external_url);
+  Dispatcher(NotifierConfig config, Silences* silences, std::function<void(Notification)> enqueue,
+             std::string external_url);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;

@@ -39,7 +39,7 @@ struct Notification {
   model::Labels common_labels;
   Annotations common_annotations;
   std::string external_url;
-  std::vector<NotifiedAlert> alerts;  // firing first, then resolved
+  std::vector<NotifiedAlert> alerts;  // in Alertmanager's order (job, instance, labels)
   int64_t created_ms = 0;
   int attempts = 0;  // delivery attempts so far (the outbox keeps it)
 };

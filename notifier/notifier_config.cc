@@ -116,11 +116,11 @@ Status CheckUrl(const std::string& url, const std::string& field) {
 // tls_config. follow_redirects and enable_http2 are accepted and ignored.
 Status ParseHttpConfig(const YAML::Node& n, const std::string& f, const std::string& base_dir,
                        common::HttpClientConfig* out) {
-  if (auto s = CheckKeys(n, f,
-                         {"basic_auth", "authorization", "bearer_token", "bearer_token_file",
-                          "tls_config", "follow_redirects", "enable_http2"},
-                         {"oauth2", "proxy_url", "no_proxy", "proxy_from_environment",
-                          "proxy_connect_header"});
+  if (auto s = CheckKeys(
+          n, f,
+          {"basic_auth", "authorization", "bearer_token", "bearer_token_file", "tls_config",
+           "follow_redirects", "enable_http2"},
+          {"oauth2", "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header"});
       !s.ok()) {
     return s;
   }
@@ -217,15 +217,14 @@ struct Globals {
 // Alertmanager's receiver kinds the built-in notifier does not have.
 const std::set<std::string>& RefusedReceiverKinds() {
   static const std::set<std::string> kinds = {
-      "pagerduty_configs", "opsgenie_configs", "wechat_configs",  "pushover_configs",
-      "victorops_configs", "sns_configs",      "telegram_configs", "webex_configs",
+      "pagerduty_configs", "opsgenie_configs", "wechat_configs",    "pushover_configs",
+      "victorops_configs", "sns_configs",      "telegram_configs",  "webex_configs",
       "discord_configs",   "msteams_configs",  "msteamsv2_configs", "jira_configs",
       "rocketchat_configs"};
   return kinds;
 }
 
-Status ParseWebhook(const YAML::Node& n, const std::string& f, const Globals& g,
-                    WebhookConfig* w) {
+Status ParseWebhook(const YAML::Node& n, const std::string& f, const Globals& g, WebhookConfig* w) {
   if (auto s = CheckKeys(n, f, {"send_resolved", "http_config", "url", "url_file", "max_alerts"});
       !s.ok()) {
     return s;
@@ -328,16 +327,15 @@ Status ParseEmail(const YAML::Node& n, const std::string& f, const Globals& g, E
   e->auth_password = c.smtp_auth_password;
   e->require_tls = c.smtp_require_tls;
   std::string from, smarthost, hello, user, password;
-  for (auto s :
-       {GetBool(n["send_resolved"], f + ".send_resolved", &e->send_resolved),
-        GetString(n["to"], f + ".to", &e->to), GetString(n["from"], f + ".from", &from),
-        GetString(n["smarthost"], f + ".smarthost", &smarthost),
-        GetString(n["hello"], f + ".hello", &hello),
-        GetString(n["auth_username"], f + ".auth_username", &user),
-        GetString(n["auth_password"], f + ".auth_password", &password),
-        GetFile(n["auth_password_file"], f + ".auth_password_file", g.base_dir,
-                &e->auth_password_file),
-        GetBool(n["require_tls"], f + ".require_tls", &e->require_tls)}) {
+  for (auto s : {GetBool(n["send_resolved"], f + ".send_resolved", &e->send_resolved),
+                 GetString(n["to"], f + ".to", &e->to), GetString(n["from"], f + ".from", &from),
+                 GetString(n["smarthost"], f + ".smarthost", &smarthost),
+                 GetString(n["hello"], f + ".hello", &hello),
+                 GetString(n["auth_username"], f + ".auth_username", &user),
+                 GetString(n["auth_password"], f + ".auth_password", &password),
+                 GetFile(n["auth_password_file"], f + ".auth_password_file", g.base_dir,
+                         &e->auth_password_file),
+                 GetBool(n["require_tls"], f + ".require_tls", &e->require_tls)}) {
     if (!s.ok()) return s;
   }
   if (!from.empty()) e->from = from;
@@ -404,8 +402,8 @@ Status ParseNtfy(const YAML::Node& n, const std::string& f, const Globals& g, Nt
   if (auto s = CheckUrl(nc->url, f + ".url"); !s.ok()) return s;
   static const std::set<std::string> kPriorities = {"min", "low", "default", "high", "urgent"};
   if (!nc->priority.empty() && !kPriorities.count(nc->priority)) {
-    return Err(f + ".priority",
-               "unknown priority \"" + nc->priority + "\" (one of min, low, default, high, urgent)");
+    return Err(f + ".priority", "unknown priority \"" + nc->priority +
+                                    "\" (one of min, low, default, high, urgent)");
   }
   return Status::OK();
 }
@@ -431,14 +429,12 @@ Status ParseReceiver(const YAML::Node& n, const std::string& f, const Globals& g
   if (auto s = CheckKeys(n, f, allowed, RefusedReceiverKinds()); !s.ok()) return s;
   if (auto s = GetString(n["name"], f + ".name", &r->name); !s.ok()) return s;
   if (r->name.empty()) return Err(f, "missing name in receiver");
-  for (auto s : {ParseList(n["webhook_configs"], f + ".webhook_configs", g, &ParseWebhook,
-                           &r->webhook_configs),
-                 ParseList(n["slack_configs"], f + ".slack_configs", g, &ParseSlack,
-                           &r->slack_configs),
-                 ParseList(n["email_configs"], f + ".email_configs", g, &ParseEmail,
-                           &r->email_configs),
-                 ParseList(n["ntfy_configs"], f + ".ntfy_configs", g, &ParseNtfy,
-                           &r->ntfy_configs)}) {
+  for (auto s :
+       {ParseList(n["webhook_configs"], f + ".webhook_configs", g, &ParseWebhook,
+                  &r->webhook_configs),
+        ParseList(n["slack_configs"], f + ".slack_configs", g, &ParseSlack, &r->slack_configs),
+        ParseList(n["email_configs"], f + ".email_configs", g, &ParseEmail, &r->email_configs),
+        ParseList(n["ntfy_configs"], f + ".ntfy_configs", g, &ParseNtfy, &r->ntfy_configs)}) {
     if (!s.ok()) return s;
   }
   return Status::OK();
@@ -496,11 +492,11 @@ Status ParseRoute(const YAML::Node& n, const std::string& f, const Route* parent
 
   if (auto s = GetBool(n["continue"], f + ".continue", &r->continue_matching); !s.ok()) return s;
   bool gi_set = false, ri_set = false;
-  for (auto s : {GetDuration(n["group_wait"], f + ".group_wait", &r->group_wait_ms),
-                 GetDuration(n["group_interval"], f + ".group_interval", &r->group_interval_ms,
-                             &gi_set),
-                 GetDuration(n["repeat_interval"], f + ".repeat_interval", &r->repeat_interval_ms,
-                             &ri_set)}) {
+  for (auto s :
+       {GetDuration(n["group_wait"], f + ".group_wait", &r->group_wait_ms),
+        GetDuration(n["group_interval"], f + ".group_interval", &r->group_interval_ms, &gi_set),
+        GetDuration(n["repeat_interval"], f + ".repeat_interval", &r->repeat_interval_ms,
+                    &ri_set)}) {
     if (!s.ok()) return s;
   }
   if (gi_set && r->group_interval_ms == 0) {
@@ -520,7 +516,8 @@ Status ParseRoute(const YAML::Node& n, const std::string& f, const Route* parent
         return Err(f + ".match", "invalid label name \"" + name + "\"");
       }
       if (!kv.second.IsScalar()) return Err(f + ".match." + name, "must be a string");
-      auto mm = model::Matcher::Make(model::Matcher::Type::kEqual, name, kv.second.as<std::string>());
+      auto mm =
+          model::Matcher::Make(model::Matcher::Type::kEqual, name, kv.second.as<std::string>());
       if (!mm.ok()) return Err(f + ".match." + name, mm.status().message());
       r->matchers.push_back(std::move(*mm));
     }
@@ -598,15 +595,18 @@ Result<NotifierConfig> Parse(const YAML::Node& root, const std::string& base_dir
     const YAML::Node& gl = root["global"];
     // The other integrations' global URLs are accepted and unused: a copied
     // alertmanager.yml often sets them.
-    if (auto s = CheckKeys(
-            gl, "global",
-            {"resolve_timeout", "http_config", "smtp_from", "smtp_smarthost", "smtp_hello",
-             "smtp_auth_username", "smtp_auth_password", "smtp_require_tls", "slack_api_url",
-             "slack_api_url_file", "pagerduty_url", "opsgenie_api_url", "opsgenie_api_key",
-             "opsgenie_api_key_file", "wechat_api_url", "wechat_api_secret", "wechat_api_corp_id",
-             "victorops_api_url", "victorops_api_key", "victorops_api_key_file",
-             "telegram_api_url", "webex_api_url"},
-            {"smtp_auth_identity", "smtp_auth_secret", "smtp_auth_password_file"});
+    if (auto s = CheckKeys(gl, "global", {"resolve_timeout",    "http_config",
+                                          "smtp_from",          "smtp_smarthost",
+                                          "smtp_hello",         "smtp_auth_username",
+                                          "smtp_auth_password", "smtp_require_tls",
+                                          "slack_api_url",      "slack_api_url_file",
+                                          "pagerduty_url",      "opsgenie_api_url",
+                                          "opsgenie_api_key",   "opsgenie_api_key_file",
+                                          "wechat_api_url",     "wechat_api_secret",
+                                          "wechat_api_corp_id", "victorops_api_url",
+                                          "victorops_api_key",  "victorops_api_key_file",
+                                          "telegram_api_url",   "webex_api_url"},
+                           {"smtp_auth_identity", "smtp_auth_secret", "smtp_auth_password_file"});
         !s.ok()) {
       return s;
     }
@@ -618,10 +618,8 @@ Result<NotifierConfig> Parse(const YAML::Node& root, const std::string& base_dir
           GetString(gl["smtp_from"], "global.smtp_from", &c.smtp_from),
           GetString(gl["smtp_smarthost"], "global.smtp_smarthost", &c.smtp_smarthost),
           GetString(gl["smtp_hello"], "global.smtp_hello", &c.smtp_hello),
-          GetString(gl["smtp_auth_username"], "global.smtp_auth_username",
-                    &c.smtp_auth_username),
-          GetString(gl["smtp_auth_password"], "global.smtp_auth_password",
-                    &c.smtp_auth_password),
+          GetString(gl["smtp_auth_username"], "global.smtp_auth_username", &c.smtp_auth_username),
+          GetString(gl["smtp_auth_password"], "global.smtp_auth_password", &c.smtp_auth_password),
           GetBool(gl["smtp_require_tls"], "global.smtp_require_tls", &c.smtp_require_tls),
           GetString(gl["slack_api_url"], "global.slack_api_url", &c.slack_api_url),
           GetFile(gl["slack_api_url_file"], "global.slack_api_url_file", base_dir, &slack_file)}) {

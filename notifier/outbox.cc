@@ -130,7 +130,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-Status Errno(const std::string& what) { return Status::IOError(what + ": " + std::strerror(errno)); }
+Status Errno(const std::string& what) {
+  return Status::IOError(what + ": " + std::strerror(errno));
+}
 
 Status SyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -199,7 +201,8 @@ std::string NotificationToJson(const Notification& n) {
 
 common::Result<Notification> NotificationFromJson(std::string_view json) {
   ojson j = ojson::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Status::Corruption("notification: not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return Status::Corruption("notification: not a JSON object");
   try {
     return NotificationOf(j);
   } catch (const std::exception& e) {
@@ -291,13 +294,11 @@ Status Outbox::Enqueue(Notification n) {
   {
     common::MutexLock lock(&mu_);
     if (n.id.empty()) {
-      do {
-        char buf[40];
-        std::snprintf(buf, sizeof buf, "%013lld-%06llu-%04x", static_cast<long long>(common::NowMs()),
-                      static_cast<unsigned long long>(next_seq_),
-                      static_cast<unsigned>(rng_() & 0xffff));
-        n.id = buf;
-      } while (ids_.count(n.id));
+      // Unique among the files: seq only grows, across restarts too.
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "%013lld-%06llu", static_cast<long long>(common::NowMs()),
+                    static_cast<unsigned long long>(next_seq_));
+      n.id = buf;
     }
     if (!ValidId(n.id)) return Status::InvalidArgument("outbox: bad notification id " + n.id);
     if (!ids_.insert(n.id).second) {
@@ -366,7 +367,6 @@ void Outbox::Run() {
       continue;
     }
     const auto key = due->first;
-    due->second.in_flight = true;
     Item attempt = due->second;  // a copy to work on without the lock
     mu_.Unlock();
 
@@ -394,7 +394,6 @@ void Outbox::Run() {
       if (it != items_.end()) {
         it->second.n.attempts = attempt.n.attempts;
         it->second.next_attempt_ms = attempt.next_attempt_ms;
-        it->second.in_flight = false;
       }
     } else {
       if (outcome == Outcome::kDelivered) {

@@ -100,7 +100,6 @@ class Outbox {
     Notification n;
     uint64_t seq = 0;
     int64_t next_attempt_ms = 0;
-    bool in_flight = false;
   };
 
   Outbox(std::string dir, OutboxOptions opts, DeliverFn deliver);

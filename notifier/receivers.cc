@@ -122,9 +122,8 @@ model::Labels CommonLabels(const std::vector<NotifiedAlert>& alerts) {
   if (alerts.empty()) return {};
   std::vector<model::Label> common = alerts[0].labels.items();
   for (size_t i = 1; i < alerts.size(); ++i) {
-    std::erase_if(common, [&](const model::Label& l) {
-      return alerts[i].labels.Get(l.name) != l.value;
-    });
+    std::erase_if(common,
+                  [&](const model::Label& l) { return alerts[i].labels.Get(l.name) != l.value; });
   }
   return model::Labels::FromSortedUnchecked(std::move(common));
 }
@@ -178,7 +177,16 @@ Status Post(const std::string& what, const std::string& url, const std::string& 
   }
   std::string detail = Trim(r->body.substr(0, 256));
   std::string msg = what + ": HTTP " + std::to_string(code) + (detail.empty() ? "" : ": " + detail);
-  if (code >= 500 || code == 429) return Status::Unavailable(msg);
+  if (code >= 500 || code == 429) {
+    // Retry-After in seconds (the HTTP-date form is not used by the
+    // services we talk to) becomes the outbox's least delay.
+    const std::string& ra = r->retry_after;
+    if (!ra.empty() && ra.size() < 9 &&
+        std::all_of(ra.begin(), ra.end(), [](unsigned char ch) { return std::isdigit(ch); })) {
+      msg += " (retry after " + ra + " s)";
+    }
+    return Status::Unavailable(msg);
+  }
   return Status::InvalidArgument(msg);
 }
 
@@ -220,7 +228,8 @@ std::string EncodeHeaderValue(const std::string& v) {
 
 // A header value on one line (no header injection through labels).
 std::string OneLine(std::string v) {
-  std::replace_if(v.begin(), v.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  std::replace_if(
+      v.begin(), v.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   return v;
 }
 
@@ -274,7 +283,8 @@ Notification AlertsToSend(const Notification& n, bool send_resolved, int max_ale
   bool changed = false;
   if (!send_resolved) {
     size_t before = out.alerts.size();
-    std::erase_if(out.alerts, [](const NotifiedAlert& a) { return a.status != AlertStatus::kFiring; });
+    std::erase_if(out.alerts,
+                  [](const NotifiedAlert& a) { return a.status != AlertStatus::kFiring; });
     changed = out.alerts.size() != before;
   }
   int cut = 0;
@@ -501,11 +511,20 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -610,13 +629,13 @@ common::Result<EmailMessage> EmailRequest(const Notification& n, const EmailConf
   // case-insensitively).
   std::vector<std::pair<std::string, std::string>> headers = {
       {"From", from}, {"To", c.to}, {"Subject", title}};
-  for (const auto& [k, v] : c.headers) {
+  for (const auto& configured : c.headers) {
     auto it = std::find_if(headers.begin(), headers.end(),
-                           [&](const auto& h) { return EqualFold(h.first, k); });
+                           [&](const auto& h) { return EqualFold(h.first, configured.first); });
     if (it != headers.end()) {
-      it->second = v;
+      it->second = configured.second;
     } else {
-      headers.emplace_back(k, v);
+      headers.push_back(configured);
     }
   }
   auto has = [&](std::string_view name) {
@@ -633,7 +652,8 @@ common::Result<EmailMessage> EmailRequest(const Notification& n, const EmailConf
   headers.emplace_back("Content-Type", "multipart/alternative; boundary=\"" + boundary + "\"");
 
   std::string d;
-  for (const auto& [k, v] : headers) d += OneLine(k) + ": " + EncodeHeaderValue(OneLine(v)) + "\r\n";
+  for (const auto& [k, v] : headers)
+    d += OneLine(k) + ": " + EncodeHeaderValue(OneLine(v)) + "\r\n";
   d += "\r\n";
   auto part = [&](const std::string& type, const std::string& body) {
     d += "--" + boundary + "\r\n";
@@ -680,8 +700,9 @@ Status SendSlack(const Notification& n, const SlackConfig& c, const ReceiverGlob
   if (resp.content_type.rfind("application/json", 0) == 0) {
     auto j = nlohmann::json::parse(resp.body, nullptr, false);
     if (j.is_object() && j.contains("ok") && j["ok"].is_boolean() && !j["ok"].get<bool>()) {
-      std::string err = j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>()
-                                                                      : resp.body.substr(0, 256);
+      std::string err = j.contains("error") && j["error"].is_string()
+                            ? j["error"].get<std::string>()
+                            : resp.body.substr(0, 256);
       return Status::InvalidArgument("slack: error response: " + err);
     }
   }
@@ -698,7 +719,7 @@ Status SendEmail(const Notification& n, const EmailConfig& c, const ReceiverGlob
   if (!msg.ok()) return msg.status();
   const std::string smarthost = c.smarthost.empty() ? g.smtp_smarthost : c.smarthost;
   if (smarthost.empty()) return Status::InvalidArgument("email: no smarthost (smtp_smarthost)");
-  const std::string hello = !c.hello.empty() ? c.hello
+  const std::string hello = !c.hello.empty()        ? c.hello
                             : !g.smtp_hello.empty() ? g.smtp_hello
                                                     : "localhost";
   std::string username = c.auth_username, password = c.auth_password,
@@ -717,7 +738,8 @@ Status SendEmail(const Notification& n, const EmailConfig& c, const ReceiverGlob
   // others speak plain SMTP, upgraded with STARTTLS when require_tls.
   const size_t colon = smarthost.rfind(':');
   const std::string port = colon == std::string::npos ? "" : smarthost.substr(colon + 1);
-  if (port.empty()) return Status::InvalidArgument("email: smarthost needs host:port: " + smarthost);
+  if (port.empty())
+    return Status::InvalidArgument("email: smarthost needs host:port: " + smarthost);
   const std::string url = (port == "465" ? "smtps://" : "smtp://") + smarthost + "/" + hello;
 
   static std::once_flag once;
@@ -746,7 +768,6 @@ Status SendEmail(const Notification& n, const EmailConfig& c, const ReceiverGlob
     curl_easy_setopt(curl, CURLOPT_USERNAME, username.c_str());
     curl_easy_setopt(curl, CURLOPT_PASSWORD, password.c_str());
   }
-  if (getenv("MS_SMTP_VERBOSE")) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   const CURLcode rc = curl_easy_perform(curl);
   long reply = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply);

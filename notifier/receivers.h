@@ -18,7 +18,9 @@
 //                         configuration that cannot work (no URL, unknown
 //                         integration or index, require_tls without STARTTLS).
 // A retryable Status whose message ends in "(retry after N s)" asks for no
-// new attempt before N seconds (RetryAfterSeconds reads it).
+// new attempt before N seconds (RetryAfterSeconds reads it; the Outbox
+// honours it). No sender produces it yet: common::HttpClient does not expose
+// response headers, so an HTTP Retry-After is not seen.
 #pragma once
 
 #include <cstdint>
@@ -109,8 +111,7 @@ common::Result<EmailMessage> EmailRequest(const Notification& n, const EmailConf
 
 // Sends to one integration. REQUIRES: nothing; thread-safe (each call uses
 // its own connections).
-common::Status SendWebhook(const Notification& n, const WebhookConfig& c,
-                           const ReceiverGlobals& g);
+common::Status SendWebhook(const Notification& n, const WebhookConfig& c, const ReceiverGlobals& g);
 common::Status SendSlack(const Notification& n, const SlackConfig& c, const ReceiverGlobals& g);
 common::Status SendNtfy(const Notification& n, const NtfyConfig& c, const ReceiverGlobals& g);
 common::Status SendEmail(const Notification& n, const EmailConfig& c, const ReceiverGlobals& g);

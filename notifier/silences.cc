@@ -34,18 +34,19 @@ std::string NewUuidV4() {
     hi = rng();
     lo = rng();
   }
-  hi = (hi & ~0xF000ULL) | 0x4000ULL;                    // version 4
-  lo = (lo & ~(0xC0ULL << 56)) | (0x80ULL << 56);        // variant 10
+  hi = (hi & ~0xF000ULL) | 0x4000ULL;              // version 4
+  lo = (lo & ~(0xC0ULL << 56)) | (0x80ULL << 56);  // variant 10
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned>(hi & 0xFFFF), static_cast<unsigned>(lo >> 48),
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
                 static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
   return buf;
 }
 
 json MatcherJson(const SilenceMatcher& m) {
-  return json{{"name", m.name}, {"value", m.value}, {"isRegex", m.is_regex}, {"isEqual", m.is_equal}};
+  return json{
+      {"name", m.name}, {"value", m.value}, {"isRegex", m.is_regex}, {"isEqual", m.is_equal}};
 }
 
 json SilenceJsonValue(const Silence& s, int64_t now_ms) {
@@ -83,9 +84,10 @@ Result<Silence> SilenceFromJsonValue(const json& j) {
     *out = *ms;
     return Status::OK();
   };
-  for (auto st : {str("id", &s.id, false), str("createdBy", &s.created_by, true),
-                  str("comment", &s.comment, true), time("startsAt", &s.starts_at_ms, true),
-                  time("endsAt", &s.ends_at_ms, true), time("updatedAt", &s.updated_at_ms, false)}) {
+  for (auto st :
+       {str("id", &s.id, false), str("createdBy", &s.created_by, true),
+        str("comment", &s.comment, true), time("startsAt", &s.starts_at_ms, true),
+        time("endsAt", &s.ends_at_ms, true), time("updatedAt", &s.updated_at_ms, false)}) {
     if (!st.ok()) return st;
   }
   auto it = j.find("matchers");

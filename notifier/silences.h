@@ -70,7 +70,7 @@ common::Status ValidateSilence(const Silence& s);
 class Silences {
  public:
   struct Options {
-    std::string path;  // the JSON file; empty keeps silences in memory only
+    std::string path;                        // the JSON file; empty keeps silences in memory only
     int64_t retention_ms = 120 * 3'600'000;  // --data.retention
     std::function<int64_t()> now;            // default: the system clock (ms)
   };
@@ -90,8 +90,7 @@ class Silences {
   std::vector<Silence> List() const EXCLUDES(mu_);
   common::Result<Silence> Get(const std::string& id) const EXCLUDES(mu_);
   // Ids of the silences active at now_ms that mute these labels, sorted.
-  std::vector<std::string> Mutes(const model::Labels& labels, int64_t now_ms) const
-      EXCLUDES(mu_);
+  std::vector<std::string> Mutes(const model::Labels& labels, int64_t now_ms) const EXCLUDES(mu_);
   // Drops silences expired more than the retention ago (also done by Set and
   // Expire); returns how many.
   size_t GarbageCollect() EXCLUDES(mu_);

@@ -242,13 +242,21 @@ common::Status Alerting::ApplyBuiltin(const std::optional<notifier::NotifierConf
   }
   if (!ticker_.joinable()) {
     ticker_ = std::thread([this] {
+      int64_t next_gc = common::NowMs();
       while (!stopping_.load()) {
         std::shared_ptr<notifier::Dispatcher> d;
         {
           std::lock_guard<std::mutex> l(builtin_mu_);
           d = dispatcher_;
         }
-        if (d) d->Tick(common::NowMs());
+        const int64_t now = common::NowMs();
+        if (d) d->Tick(now);
+        // Expired silences past their retention go, as Alertmanager's
+        // maintenance does every 15 minutes.
+        if (now >= next_gc) {
+          silences_->GarbageCollect();
+          next_gc = now + 15 * 60 * 1000;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     });

@@ -332,9 +332,8 @@ TEST(OutboxTest, RejectsBadAndDuplicateIds) {
 TEST(OutboxTest, OpenFailsOnUnusableDir) {
   TempDir dir;
   WriteFile(dir.File("file"), "x");
-  auto box = Outbox::Open(dir.File("file/sub"), OutboxOptions{}, [](const Notification&) {
-    return Status::OK();
-  });
+  auto box = Outbox::Open(dir.File("file/sub"), OutboxOptions{},
+                          [](const Notification&) { return Status::OK(); });
   EXPECT_FALSE(box.ok());
 }
 

@@ -221,7 +221,8 @@ TEST(ReceiversTest, EmailMessage) {
   // Quoted-printable: '=' is escaped, lines stay under 77 characters.
   EXPECT_NE(d.find("instance=3Dh1"), std::string::npos) << d;
   size_t start = 0;
-  for (size_t p = d.find("\r\n"); p != std::string::npos; start = p + 2, p = d.find("\r\n", start)) {
+  for (size_t p = d.find("\r\n"); p != std::string::npos;
+       start = p + 2, p = d.find("\r\n", start)) {
     EXPECT_LE(p - start, 998u);
   }
   // The default subject; a missing from or to is a configuration error.
@@ -248,7 +249,8 @@ class Sink {
     std::string path, body, content_type;
     std::map<std::string, std::string> headers;
   };
-  explicit Sink(std::function<common::HttpResponse(int n)> respond = nullptr)
+  // respond: the answer to a request for a path (default 200 "ok").
+  explicit Sink(std::function<common::HttpResponse(const std::string& path)> respond = nullptr)
       : respond_(std::move(respond)) {
     http_.HandlePrefix("/", [this](common::HttpRequest& req) {
       auto b = req.ReadAll(1 << 20);
@@ -259,13 +261,11 @@ class Sink {
       for (const char* h : {"Title", "Priority", "Tags", "Authorization"}) {
         r.headers[h] = std::string(req.Header(h));
       }
-      int count;
       {
         std::lock_guard<std::mutex> lock(mu_);
         requests_.push_back(r);
-        count = static_cast<int>(requests_.size());
       }
-      return respond_ ? respond_(count) : common::HttpResponse::Text(200, "ok");
+      return respond_ ? respond_(r.path) : common::HttpResponse::Text(200, "ok");
     });
     common::HttpServer::Options o;
     o.host = "127.0.0.1";
@@ -280,7 +280,7 @@ class Sink {
   }
 
  private:
-  std::function<common::HttpResponse(int)> respond_;
+  std::function<common::HttpResponse(const std::string&)> respond_;
   common::HttpServer http_;
   std::mutex mu_;
   std::vector<Request> requests_;
@@ -344,11 +344,30 @@ TEST(ReceiversTest, DeliverWebhookSlackNtfyToSinks) {
 }
 
 TEST(ReceiversTest, HttpFailuresAreClassified) {
+  // /<code> answers with that code; /slack-error with Slack's 200 error.
+  Sink sink([](const std::string& path) {
+    if (path == "/slack-error")
+      return common::HttpResponse::Json(200, R"({"ok":false,"error":"no"})");
+    if (path == "/ok") return common::HttpResponse::Text(200, "ok");
+    if (path == "/busy") {
+      auto r = common::HttpResponse::Text(429, "slow down");
+      r.headers.emplace_back("Retry-After", "17");
+      return r;
+    }
+    return common::HttpResponse::Text(std::stoi(path.substr(1)), "nope");
+  });
+  {
+    // A 429's Retry-After becomes the outbox's least delay.
+    WebhookConfig c;
+    c.url = sink.url("/busy");
+    common::Status s = SendWebhook(MakeNotification({MakeAlert("h1")}), c, ReceiverGlobals{});
+    EXPECT_TRUE(IsRetryable(s)) << s.ToString();
+    EXPECT_EQ(RetryAfterSeconds(s), 17) << s.ToString();
+  }
   for (auto [code, retry] : std::vector<std::pair<int, bool>>{
            {500, true}, {503, true}, {429, true}, {400, false}, {404, false}, {301, false}}) {
-    Sink sink([code = code](int) { return common::HttpResponse::Text(code, "nope"); });
     WebhookConfig c;
-    c.url = sink.url("/hook");
+    c.url = sink.url("/" + std::to_string(code));
     common::Status s = SendWebhook(MakeNotification({MakeAlert("h1")}), c, ReceiverGlobals{});
     ASSERT_FALSE(s.ok()) << code;
     EXPECT_EQ(IsRetryable(s), retry) << code << " " << s.ToString();
@@ -361,20 +380,17 @@ TEST(ReceiversTest, HttpFailuresAreClassified) {
   EXPECT_TRUE(s.IsUnavailable()) << s.ToString();
   EXPECT_EQ(s.message().find("token-abc"), std::string::npos) << s.ToString();
   // Slack's 200 with {"ok": false}: permanent.
-  Sink slack([](int) { return common::HttpResponse::Json(200, R"({"ok":false,"error":"no"})"); });
   SlackConfig sc;
-  sc.api_url = slack.url("/s");
+  sc.api_url = sink.url("/slack-error");
   s = SendSlack(MakeNotification({MakeAlert("h1")}), sc, ReceiverGlobals{});
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   // The global api URL, read from a file.
   TempDir dir;
-  Sink slack_ok;
-  WriteFile(dir.File("url"), slack_ok.url("/from-file") + "\n");
+  WriteFile(dir.File("url"), sink.url("/ok") + "\n");
   ReceiverGlobals g;
   g.slack_api_url_file = dir.File("url");
   EXPECT_TRUE(SendSlack(MakeNotification({MakeAlert("h1")}), SlackConfig{}, g).ok());
-  ASSERT_EQ(slack_ok.requests().size(), 1u);
-  EXPECT_EQ(slack_ok.requests()[0].path, "/from-file");
+  EXPECT_EQ(sink.requests().back().path, "/ok");
 }
 
 // --- SMTP, against aiosmtpd ---
@@ -444,7 +460,9 @@ class SmtpTest : public ::testing::Test {
     c.require_tls = false;
     return c;
   }
-  std::string Message(int i) const { return ReadFile(dir_.File("out/msg-" + std::to_string(i) + ".eml")); }
+  std::string Message(int i) const {
+    return ReadFile(dir_.File("out/msg-" + std::to_string(i) + ".eml"));
+  }
 
   TempDir dir_;
   int port_ = 0;
@@ -527,10 +545,14 @@ TEST(ReceiversTest, AgreesWithRealAlertmanager) {
       std::chrono::seconds(30), std::chrono::milliseconds(200)))
       << ReadFile(dir.File("am.log"));
 
+  // Started now: an alert older than group_wait would flush its group at
+  // once, perhaps before the second alert joined it.
+  const int64_t start = common::NowMs();
   auto post = [&](const std::string& ends_at) {
     json alerts = json::array();
     for (const std::string inst : {"h1", "h2"}) {
       NotifiedAlert a = MakeAlert(inst);
+      a.starts_at_ms = start;
       json labels = json::object(), annotations = json::object();
       for (const auto& l : a.labels) labels[l.name] = l.value;
       for (const auto& [k, v] : a.annotations) annotations[k] = v;
@@ -551,7 +573,7 @@ TEST(ReceiversTest, AgreesWithRealAlertmanager) {
       << ReadFile(dir.File("am.log"));
   const std::string firing = sink.requests()[0].body;
   // Resolved (ended in the past).
-  const int64_t ended = kStart + 3600 * 1000 + 500;
+  const int64_t ended = common::NowMs() - 100;
   post(FormatGoTime(ended));
   ASSERT_TRUE(WaitUntil([&] { return sink.requests().size() >= 2; }, std::chrono::seconds(30)))
       << ReadFile(dir.File("am.log"));
@@ -564,6 +586,7 @@ TEST(ReceiversTest, AgreesWithRealAlertmanager) {
   for (size_t i = 0; i < 2; ++i) {
     n.alerts[i].annotations.push_back({"note", "a<b & c>d"});
     n.alerts[i].fingerprint = fj["alerts"][i]["fingerprint"];
+    n.alerts[i].starts_at_ms = start;
     n.alerts[i].ends_at_ms = common::NowMs() + 3600 * 1000;  // hidden while firing
   }
   n.common_annotations = {{"description", "load > 4"}, {"note", "a<b & c>d"}};

@@ -98,8 +98,8 @@ TEST_F(SilencesTest, StatesAndMutes) {
   ASSERT_TRUE(active.ok()) << active.status().ToString();
   auto pending = s->Set(Make({{"alertname", "X", false, true}}, kT0 + kHour, kT0 + 2 * kHour));
   ASSERT_TRUE(pending.ok());
-  auto negative = s->Set(Make({{"alertname", "Y", false, true}, {"env", "prod", false, false}},
-                              kT0, kT0 + kHour));
+  auto negative = s->Set(
+      Make({{"alertname", "Y", false, true}, {"env", "prod", false, false}}, kT0, kT0 + kHour));
   ASSERT_TRUE(negative.ok());
   // A start in the past is moved to now, as Alertmanager does.
   EXPECT_EQ(s->Get(*active)->starts_at_ms, kT0);
@@ -165,8 +165,7 @@ TEST_F(SilencesTest, UpdatesInPlaceOrReplaces) {
   EXPECT_EQ(s->Get(*replaced)->starts_at_ms, now_);
   now_ += 1;
   EXPECT_EQ(s->Get(*id)->State(now_), SilenceState::kExpired);
-  EXPECT_EQ(s->Mutes(model::Labels{{"alertname", "Y"}}, now_),
-            std::vector<std::string>{*replaced});
+  EXPECT_EQ(s->Mutes(model::Labels{{"alertname", "Y"}}, now_), std::vector<std::string>{*replaced});
 
   // Updating an expired silence creates a new one and leaves the old as it was.
   Silence old = *s->Get(*id);
@@ -183,8 +182,8 @@ TEST_F(SilencesTest, PersistsAcrossReopenAndCollectsGarbage) {
   {
     auto s = Open(kHour);
     a = *s->Set(Make({{"alertname", "A", false, true}}, kT0, kT0 + kHour));
-    b = *s->Set(Make({{"job", "n.*", true, false}, {"x", "y", false, true}}, kT0 + kMin,
-                     kT0 + 3 * kHour));
+    b = *s->Set(
+        Make({{"job", "n.*", true, false}, {"x", "y", false, true}}, kT0 + kMin, kT0 + 3 * kHour));
     ASSERT_TRUE(std::filesystem::exists(dir_ / "silences.json"));
     EXPECT_FALSE(std::filesystem::exists(dir_ / "silences.json.tmp"));
   }
