@@ -12,7 +12,6 @@ export { OVERVIEW_QUERIES };
 const COLUMNS = [
   { key: 'instance', label: 'Host', type: 'str' },
   { key: 'state', label: 'Status', type: 'str' },
-  { key: 'alerts', label: 'Alerts', type: 'num' },
   { key: 'cpu', label: 'CPU', type: 'num', fmt: fmtPercent, bar: true },
   { key: 'mem', label: 'Memory', type: 'num', fmt: fmtPercent, bar: true },
   { key: 'disk', label: 'Root disk', type: 'num', fmt: fmtPercent, bar: true },
@@ -20,6 +19,7 @@ const COLUMNS = [
   { key: 'rx', label: 'Net in', type: 'num', fmt: fmtRate },
   { key: 'tx', label: 'Net out', type: 'num', fmt: fmtRate },
   { key: 'age', label: 'Last seen', type: 'num', fmt: fmtAgo },
+  { key: 'alerts', label: 'Alerts', type: 'num' },
 ];
 
 // A host is stale when its newest sample is older than 3 reporting intervals
