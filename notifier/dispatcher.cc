@@ -398,7 +398,8 @@ void Dispatcher::Flush(Group* g, int64_t now_ms, std::vector<Notification>* out)
       (a->alert.ends_at_ms == 0 ? firing : resolved_set).insert(a->fp);
     }
     // One dedup + notify per integration, as Alertmanager's fanout stage.
-    auto integrate = [&](const char* kind, int index, bool send_resolved) {
+    // (The annotation carries the caller's lock into the lambda for clang.)
+    auto integrate = [&](const char* kind, int index, bool send_resolved) REQUIRES(mu_) {
       std::string log_key =
           g->key + '\0' + receiver->name + '\0' + kind + '\0' + std::to_string(index);
       auto entry = nflog_.find(log_key);

@@ -342,7 +342,7 @@ void Alerting::RegisterBuiltinApi(common::HttpServer& http, const WriteAccess& w
     std::lock_guard<std::mutex> lock(builtin_mu_);
     return builtin_config_ ? silences_.get() : nullptr;
   };
-  http.Handle("/api/v2/silences", [=, this](common::HttpRequest& req) {
+  http.Handle("/api/v2/silences", [=](common::HttpRequest& req) {
     notifier::Silences* s = silences();
     if (s == nullptr) return not_configured();
     if (req.method() == "GET") {
@@ -361,7 +361,7 @@ void Alerting::RegisterBuiltinApi(common::HttpServer& http, const WriteAccess& w
     }
     return common::HttpResponse::Json(200, json{{"silenceID", *id}}.dump());
   });
-  http.HandlePrefix("/api/v2/silence/", [=, this](common::HttpRequest& req) {
+  http.HandlePrefix("/api/v2/silence/", [=](common::HttpRequest& req) {
     notifier::Silences* s = silences();
     if (s == nullptr) return not_configured();
     std::string id(req.path().substr(std::string_view("/api/v2/silence/").size()));
