@@ -4,9 +4,10 @@
 Both scrape the same synthetic target (HOSTS x METRICS series, default
 1,000 x 100 = 100k series) every 15 s. After a baseline window with no rules,
 both reload a config with the same rule files (RULES rules, default 1,000, in
-groups of 50 at a 15 s interval: recording rules aggregating one metric
-across all hosts, and alerting rules over one metric each), and the script
-measures again. Reported per server:
+groups of 50 at a 15 s interval, half recording rules aggregating a rate,
+half alerting rules on a rate with templated annotations; by default each
+of the 100k series is read by exactly one rule, --layout all makes every
+rule read its metric on all hosts), and the script measures again. Reported per server:
   - CPU share of the rules: (CPU with rules - CPU without) / wall time, in
     cores (the goal is < 0.10 of one core);
   - evaluation latency per group: mean and max of
@@ -107,19 +108,24 @@ class Target:
         return "\n".join(out) + "\n"
 
 
-def write_rules(path, rules, metrics):
+def write_rules(path, rules, metrics, layout):
+    """layout "once": rule i reads metric i % METRICS of host group
+    (i / METRICS) % 10, so 1,000 rules read each of the 100k series once per
+    interval; "all": every rule reads its metric on every host (10x the
+    series per rule)."""
     groups = []
     per_group = 50
     for g in range((rules + per_group - 1) // per_group):
         lines = [f"  - name: bench_{g}", "    interval: 15s", "    rules:"]
         for i in range(g * per_group, min(rules, (g + 1) * per_group)):
             m = i % metrics
+            sel = f'{{group="g{(i // metrics) % 10}"}}' if layout == "once" else ""
             if i % 2 == 0:
                 lines += [f"      - record: group:bench_metric_{m}:rate1m_{i}",
-                          f"        expr: sum by (group) (rate(bench_metric_{m}_total[1m]))"]
+                          f"        expr: sum by (group) (rate(bench_metric_{m}_total{sel}[1m]))"]
             else:
                 lines += [f"      - alert: BenchHot_{i}",
-                          f"        expr: rate(bench_metric_{m}_total[1m]) > 12.5",
+                          f"        expr: rate(bench_metric_{m}_total{sel}[1m]) > 12.5",
                           "        for: 30s",
                           "        labels: {severity: info}",
                           "        annotations: {summary: '{{ $labels.host }} at {{ $value | humanize }}'}"]
@@ -195,12 +201,14 @@ def main():
     ap.add_argument("--metrics", type=int, default=100)
     ap.add_argument("--rules", type=int, default=1000)
     ap.add_argument("--window", type=int, default=60)
+    ap.add_argument("--layout", choices=("once", "all"), default="once",
+                    help="once: each series read by one rule; all: each rule reads all hosts")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="ms-rules-bench-")
     try:
         target = Target(a.hosts, a.metrics)
         rules_path = os.path.join(work, "rules.yml")
-        write_rules(rules_path, a.rules, a.metrics)
+        write_rules(rules_path, a.rules, a.metrics, a.layout)
         results = {}
         for name in ("ours", "prometheus"):
             d = os.path.join(work, name)
@@ -219,8 +227,8 @@ def main():
             results[name] = measure(name, argv, port, work, cfg, cfg_rules, a.window)
             print(name, results[name], flush=True)
         o, p = results["ours"], results["prometheus"]
-        print(f"\n{a.rules} rules over {a.hosts * a.metrics} series, 15 s interval, "
-              f"{a.window} s windows")
+        print(f"\n{a.rules} rules over {a.hosts * a.metrics} series (layout {a.layout}), "
+              f"15 s interval, {a.window} s windows")
         print(f"{'':28}{'ours':>12}{'Prometheus':>12}{'ratio':>8}")
         for key, label in (("share", "rules CPU (cores)"), ("mean_ms", "group eval mean (ms)"),
                            ("max_ms", "group eval max (ms)"), ("base_cpu", "scrape-only CPU"),
