@@ -476,7 +476,19 @@ common::Result<std::vector<uint64_t>> DBImpl::PostingsFor(const std::vector<Matc
     ids = std::move(kept);
     return true;
   };
-  for (const Matcher& m : matchers) {
+  // Selecting matchers in the order that makes the first scan short: the
+  // metric name first (PromQL puts it last), then other equalities, then
+  // regexps (which scan every value of their label).
+  std::vector<const Matcher*> order;
+  for (const Matcher& m : matchers) order.push_back(&m);
+  auto rank = [](const Matcher* m) {
+    if (m->type() != Matcher::Type::kEqual) return 2;
+    return m->name() == model::kMetricNameLabel ? 0 : 1;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const Matcher* a, const Matcher* b) { return rank(a) < rank(b); });
+  for (const Matcher* mp : order) {
+    const Matcher& m = *mp;
     if (m.MatchesEmpty()) continue;
     if (filter_in_memory(m)) {
       if (ids.empty()) return ids;
