@@ -31,52 +31,6 @@ uint64_t FnvAddByte(uint64_t h, unsigned char c) {
   return h;
 }
 
-// Go's strconv.Quote for label values: printable UTF-8 is kept as is.
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
 // model.LabelSet.Before.
 bool LabelSetBefore(const model::Labels& a, const model::Labels& b) {
   if (a.size() != b.size()) return a.size() < b.size();
@@ -163,7 +117,7 @@ std::string LabelSetString(const model::Labels& labels) {
     first = false;
     out += l.name;
     out += '=';
-    out += GoQuote(l.value);
+    out += model::QuoteString(l.value);
   }
   out += '}';
   return out;

@@ -157,24 +157,6 @@ bool IsPrintRune(uint32_t r) {
   return true;
 }
 
-void AppendRune(uint32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 std::string QuoteWith(std::string_view s, char quote, bool ascii_only) {
   std::string out(1, quote);
   char buf[16];
@@ -194,7 +176,7 @@ std::string QuoteWith(std::string_view s, char quote, bool ascii_only) {
       continue;
     }
     if (ascii_only ? (r < 0x7F && IsPrintRune(r)) : IsPrintRune(r)) {
-      AppendRune(r, &out);
+      AppendUtf8(r, &out);
       continue;
     }
     switch (r) {
@@ -520,14 +502,14 @@ class Printer {
           case 'c': {
             std::string s;
             uint32_t r = v.i < 0 || v.i > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(v.i);
-            AppendRune(r, &s);
+            AppendUtf8(r, &s);
             Pad(s);
             return;
           }
           case 'q': {
             std::string s;
             uint32_t r = v.i < 0 || v.i > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(v.i);
-            AppendRune(r, &s);
+            AppendUtf8(r, &s);
             Pad(QuoteWith(s, '\'', f.plus));
             return;
           }
@@ -657,6 +639,24 @@ bool ParseNum(std::string_view s, size_t* i, int* out) {
 }
 
 }  // namespace
+
+void AppendUtf8(uint32_t r, std::string* out) {
+  if (r < 0x80) {
+    out->push_back(static_cast<char>(r));
+  } else if (r < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  }
+}
 
 std::string GoQuote(std::string_view s) { return QuoteWith(s, '"', false); }
 
@@ -867,11 +867,11 @@ std::string Sprintf(std::string_view format, const std::vector<Value>& a) {
       p.buf.push_back('%');
     } else if (!good) {
       p.buf.append("%!");
-      AppendRune(verb, &p.buf);
+      AppendUtf8(verb, &p.buf);
       p.buf.append("(BADINDEX)");
     } else if (arg >= a.size()) {
       p.buf.append("%!");
-      AppendRune(verb, &p.buf);
+      AppendUtf8(verb, &p.buf);
       p.buf.append("(MISSING)");
     } else {
       if (verb == 'v') {

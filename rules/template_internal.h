@@ -98,6 +98,8 @@ std::string PrintValue(const Value& v);
 std::string FormatFloatVerb(double v, char verb, int prec);
 // strconv.Quote.
 std::string GoQuote(std::string_view s);
+// Appends code point r as UTF-8.
+void AppendUtf8(uint32_t r, std::string* out);
 // time.Time.String() of a UTC time: "2006-01-02 15:04:05.999999999 +0000 UTC".
 std::string TimeString(const GoTime& t);
 // time.Time.Format(layout) for a UTC time (Go's reference-time layouts).

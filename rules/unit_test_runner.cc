@@ -26,6 +26,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "model/duration.h"
+#include "model/matcher.h"
 #include "model/value.h"
 #include "promql/engine.h"
 #include "promql/memory_storage.h"
@@ -42,59 +43,12 @@ using LabelList = std::vector<model::Label>;  // sorted by name, empty values ke
 // ---------------------------------------------------------------------------
 // Go formatting of what promtool prints.
 
-// strconv.Quote for the text we meet: escapes quotes, backslashes and control
-// characters; other bytes (UTF-8 included) are kept.
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          static const char kHex[] = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // labels.Labels.String(): {a="1", b="2"}.
 std::string LabelsString(const LabelList& ls) {
   std::string out = "{";
   for (size_t i = 0; i < ls.size(); ++i) {
     if (i > 0) out += ", ";
-    out += ls[i].name + "=" + GoQuote(ls[i].value);
+    out += ls[i].name + "=" + model::QuoteString(ls[i].value);
   }
   return out + "}";
 }
@@ -283,7 +237,7 @@ class Decoder {
     if (s.empty() && (n.IsNull() || !n.IsDefined())) return 0;
     auto d = model::ParseDuration(s);
     if (!d.ok()) {
-      FailPlain("not a valid duration string: " + GoQuote(s));
+      FailPlain("not a valid duration string: " + model::QuoteString(s));
       return 0;
     }
     return *d;
@@ -316,7 +270,7 @@ class Decoder {
     for (auto it = n.begin(); it != n.end() && ok(); ++it) {
       std::string k = String(it->first);
       if (m.count(k)) {
-        Fail(it->first, "key " + GoQuote(k) + " already set in map");
+        Fail(it->first, "key " + model::QuoteString(k) + " already set in map");
         break;
       }
       m[k] = String(it->second);
@@ -813,11 +767,12 @@ common::Status GroupTest::LoadInput() {
   std::map<model::Labels, size_t> index;
   for (const auto& is : tg_.input_series) {
     auto ls = ParseSeriesNotation(is.series);
-    if (!ls.ok()) return ls.status().WithContext("series " + GoQuote(is.series));
+    if (!ls.ok()) return ls.status().WithContext("series " + model::QuoteString(is.series));
     if (ls->empty())
-      return common::Status::InvalidArgument("series " + GoQuote(is.series) + ": no labels");
+      return common::Status::InvalidArgument("series " + model::QuoteString(is.series) +
+                                             ": no labels");
     auto vals = ExpandSeriesValues(is.values);
-    if (!vals.ok()) return vals.status().WithContext("values " + GoQuote(is.values));
+    if (!vals.ok()) return vals.status().WithContext("values " + model::QuoteString(is.values));
     LoadedSeries s;
     s.labels = model::Labels::FromVector(*ls);
     for (size_t i = 0; i < vals->size(); ++i) {
@@ -939,8 +894,8 @@ std::vector<std::string> GroupTest::CheckAlerts(int64_t t) {
 std::vector<std::string> GroupTest::CheckExprs() {
   std::vector<std::string> errs;
   for (const auto& tc : tg_.promql_tests) {
-    const std::string head =
-        "    expr: " + GoQuote(tc.expr) + ", time: " + model::FormatDuration(tc.eval_time_ms);
+    const std::string head = "    expr: " + model::QuoteString(tc.expr) +
+                             ", time: " + model::FormatDuration(tc.eval_time_ms);
     auto r = engine_->InstantQuery(storage_.storage(), tc.expr, tc.eval_time_ms);
     std::vector<ParsedSample> got;
     if (r.ok()) {
@@ -961,7 +916,8 @@ std::vector<std::string> GroupTest::CheckExprs() {
     for (const auto& s : tc.exp_samples) {
       auto ls = ParseSeriesNotation(s.labels);
       if (!ls.ok()) {
-        errs.push_back(head + ", err: labels " + GoQuote(s.labels) + ": " + ls.status().message());
+        errs.push_back(head + ", err: labels " + model::QuoteString(s.labels) + ": " +
+                       ls.status().message());
         bad = true;
         break;
       }
@@ -1182,7 +1138,7 @@ common::Result<std::vector<model::Label>> ParseSeriesNotation(std::string_view t
       return bad("expected \",\" or \"}\" in label set");
     }
   } else if (out.empty() && i < text.size()) {
-    return bad("unexpected character " + GoQuote(text.substr(i, 1)));
+    return bad("unexpected character " + model::QuoteString(text.substr(i, 1)));
   }
   skip_space();
   if (i != text.size()) return bad("unexpected text after series");

@@ -5,6 +5,7 @@
 // without promtool too. Then the fields we keep, the errors' wording, and
 // the glob expansion of LoadRuleFiles.
 #include "rules/rule_file.h"
+#include "tests/integration/test_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,23 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kCorpus = MS_SOURCE_DIR "/tests/fixtures/rules";
-
-// Runs a shell command; returns its exit status and its stdout+stderr.
-int RunShell(const std::string& cmd, std::string* output) {
-  output->clear();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-bool HavePromtool() {
-  std::string out;
-  return RunShell("command -v promtool", &out) == 0;
-}
 
 std::vector<std::string> CorpusFiles(const std::string& dir) {
   std::vector<std::string> files;
@@ -75,14 +59,14 @@ TEST(RuleFileCorpus, VerdictsMatchTheDirectories) {
 }
 
 TEST(RuleFileCorpus, AgreesWithPromtool) {
-  if (!HavePromtool()) GTEST_SKIP() << "promtool is not installed";
+  if (!testutil::HaveCommand("promtool")) GTEST_SKIP() << "promtool is not installed";
   std::string version;
-  RunShell("promtool --version", &version);
+  testutil::RunCommand("promtool --version", &version);
   int checked = 0;
   for (const char* dir : {"valid", "invalid"}) {
     for (const auto& f : CorpusFiles(dir)) {
       std::string out;
-      int rc = RunShell("promtool check rules '" + f + "'", &out);
+      int rc = testutil::RunCommand("promtool check rules '" + f + "'", &out);
       ASSERT_GE(rc, 0) << "cannot run promtool";
       bool promtool_ok = rc == 0;
       EXPECT_EQ(promtool_ok, std::string(dir) == "valid")

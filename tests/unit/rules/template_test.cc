@@ -5,6 +5,7 @@
 // annotations, and `promtool test rules` (Prometheus 2.42's real template
 // engine) must agree.
 #include "rules/template.h"
+#include "tests/integration/test_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,23 +382,9 @@ struct OracleAlert {
   std::vector<std::string> templates;
 };
 
-int RunCommand(const std::string& cmd, std::string* out) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-bool HavePromtool() {
-  std::string out;
-  return RunCommand("command -v promtool", &out) == 0;
-}
-
 TEST(TemplateOracleTest, MatchesPromtool) {
-  if (!HavePromtool()) GTEST_SKIP() << "promtool (Prometheus 2.42) is not installed";
+  if (!testutil::HaveCommand("promtool"))
+    GTEST_SKIP() << "promtool (Prometheus 2.42) is not installed";
   std::vector<OracleAlert> alerts;
   for (double v : kValues) {
     alerts.push_back({v, {std::begin(kNumericTemplates), std::end(kNumericTemplates)}});
@@ -448,14 +435,15 @@ TEST(TemplateOracleTest, MatchesPromtool) {
     std::ofstream(dir + "/test.yml") << tests;
   }
   std::string out;
-  int rc = RunCommand("cd " + dir + " && promtool test rules test.yml", &out);
+  int rc = testutil::RunCommand("cd " + dir + " && promtool test rules test.yml", &out);
   EXPECT_EQ(rc, 0) << count << " templates; promtool says:\n" << out;
   if (rc == 0) std::filesystem::remove_all(dir);
   std::printf("promtool agreed on %zu template expansions\n", count);
 }
 
 TEST(TemplateOracleTest, RejectsWhatPromtoolRejects) {
-  if (!HavePromtool()) GTEST_SKIP() << "promtool (Prometheus 2.42) is not installed";
+  if (!testutil::HaveCommand("promtool"))
+    GTEST_SKIP() << "promtool (Prometheus 2.42) is not installed";
   char dir_template[] = "/tmp/ms_template_check_XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   std::string dir = dir_template;
@@ -465,7 +453,7 @@ TEST(TemplateOracleTest, RejectsWhatPromtoolRejects) {
                                          "    expr: up\n    annotations:\n      a: "
                                       << YamlQuote(text) << "\n";
     std::string out;
-    int rc = RunCommand("promtool check rules " + dir + "/rules.yml", &out);
+    int rc = testutil::RunCommand("promtool check rules " + dir + "/rules.yml", &out);
     common::Status st = CheckTemplate("__alert_A", text);
     EXPECT_EQ(rc == 0, st.ok()) << text << "\npromtool: " << out << "\nours: " << st.message();
     if (!st.ok()) {

@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "model/value.h"
+#include "tests/integration/test_util.h"
 
 namespace rules {
 namespace {
@@ -36,23 +37,6 @@ const std::set<std::string> kOwnWording = {
     "bad_values.yml",
     "invalid_rule_file.yml",
 };
-
-// Runs a shell command; returns its exit status and its stdout+stderr.
-int RunShell(const std::string& cmd, std::string* output) {
-  output->clear();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-bool HavePromtool() {
-  std::string out;
-  return RunShell("command -v promtool", &out) == 0;
-}
 
 std::vector<std::string> CorpusFiles(const std::string& dir) {
   std::vector<std::string> files;
@@ -80,12 +64,12 @@ TEST(RuleTestCorpus, VerdictsMatchTheDirectories) {
 }
 
 TEST(RuleTestCorpus, AgreesWithPromtool) {
-  if (!HavePromtool()) GTEST_SKIP() << "promtool is not installed";
+  if (!testutil::HaveCommand("promtool")) GTEST_SKIP() << "promtool is not installed";
   int checked = 0;
   for (const char* dir : {"pass", "fail"}) {
     for (const auto& f : CorpusFiles(dir)) {
       std::string out;
-      int rc = RunShell("promtool test rules '" + f + "'", &out);
+      int rc = testutil::RunCommand("promtool test rules '" + f + "'", &out);
       ASSERT_GE(rc, 0) << "cannot run promtool";
       const bool promtool_ok = rc == 0;
       EXPECT_EQ(promtool_ok, std::string(dir) == "pass")
@@ -108,9 +92,9 @@ TEST(RuleTestCorpus, DeployedRuleTests) {
   if (!fs::exists(kDeployedTests)) GTEST_SKIP() << kDeployedTests << " does not exist";
   auto ours = RunRuleTestFile(kDeployedTests);
   ASSERT_TRUE(ours.ok()) << ours.status().message();
-  if (HavePromtool()) {
+  if (testutil::HaveCommand("promtool")) {
     std::string out;
-    int rc = RunShell("promtool test rules '" + kDeployedTests + "'", &out);
+    int rc = testutil::RunCommand("promtool test rules '" + kDeployedTests + "'", &out);
     EXPECT_EQ(ours->passed, rc == 0) << "promtool:\n" << out << "ours:\n" << ours->output;
     EXPECT_EQ(rc, 0) << out;
   }
