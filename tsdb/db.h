@@ -170,6 +170,25 @@ class Querier {
       const std::string& name, const std::vector<Matcher>& matchers) = 0;
 };
 
+// One committed batch as the sample log holds it (DB::ReadLog): the accepted
+// samples grouped by series, each series' samples in time order.
+struct LogSeries {
+  SeriesRef ref;
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+};
+struct LogRecord {
+  uint64_t seq;  // commit-order number of the batch
+  std::vector<LogSeries> series;
+  size_t num_samples = 0;
+};
+
+// Where a log reader stands (DB::OpenLogReader / CommitLogReader).
+struct LogPosition {
+  uint64_t next_seq = 0;  // every record below it is consumed
+  std::string state;      // the reader's own bytes, persisted with next_seq
+};
+
 struct Stats {
   size_t num_series = 0;
   uint64_t samples_appended = 0;  // accepted since Open
@@ -215,6 +234,40 @@ class DB {
   // Fully compacts all column families.
   virtual common::Status Compact() = 0;
   virtual Stats GetStats() = 0;
+
+  // --- The sample log: what remote_write sends ---
+  //
+  // Every committed batch is a numbered record of the head log. A named log
+  // reader (one per remote_write destination) reads the records in order
+  // and commits its position; positions are persisted in the store. While
+  // at least one reader is registered, every accepted sample is logged
+  // (otherwise samples that went straight into a sealed chunk are not) and
+  // no record at or after the lowest reader position is trimmed: a reader
+  // that stops committing holds the log (disk) back until it is removed.
+  // Readers are expected to skip what is older than OldestRetainedTime().
+
+  // Registers reader `name` (persisted) or returns its committed position.
+  // A new reader starts at LogEnd(): it sees batches committed from now on.
+  virtual common::Result<LogPosition> OpenLogReader(const std::string& name) = 0;
+  // Persists the reader's position. REQUIRES: the reader is open.
+  virtual common::Status CommitLogReader(const std::string& name, const LogPosition& pos) = 0;
+  // Forgets the reader; the log it held is trimmed by the next maintenance.
+  virtual common::Status RemoveLogReader(const std::string& name) = 0;
+  // Registered readers (persisted ones included), sorted.
+  virtual std::vector<std::string> LogReaders() = 0;
+  // Every batch numbered below LogEnd() is final: its record exists or never
+  // will. Batches at or after it may still be in flight.
+  virtual uint64_t LogEnd() = 0;
+  // Appends to *out the records with from <= seq < end in order, stopping
+  // after the first record that brings the samples read to max_samples.
+  // *next is set past the last record read (to `end` when all were read).
+  // REQUIRES: end <= LogEnd().
+  virtual common::Status ReadLog(uint64_t from, uint64_t end, size_t max_samples,
+                                 std::vector<LogRecord>* out, uint64_t* next) = 0;
+  // Labels of a series; false if it was removed (or never existed).
+  virtual bool SeriesLabels(SeriesRef ref, model::Labels* labels) = 0;
+  // Samples older than this are outside the retention (min() if no data).
+  virtual int64_t OldestRetainedTime() const = 0;
 };
 
 }  // namespace tsdb

@@ -152,6 +152,9 @@ AppendResult AppenderImpl::Commit() {
   }
 
   const uint64_t seq = db_->BeginBatch();
+  // Read after BeginBatch: a log reader registered before this batch got its
+  // number sees every sample of it (DBImpl::OpenLogReader).
+  const bool full_log = db_->full_log();
   const int64_t min_valid = db_->MinValidTime();
   rocksdb::WriteBatch wb;
   std::string wal;
@@ -210,9 +213,12 @@ AppendResult AppenderImpl::Commit() {
             // sealed chunk, which goes into the same atomic WriteBatch as
             // the head-log record: logging those samples too would only
             // double the bytes written (replay skips samples at or before
-            // the newest sealed chunk anyway).
-            ts.clear();
-            vs.clear();
+            // the newest sealed chunk anyway) -- unless log readers need
+            // the complete log.
+            if (!full_log) {
+              ts.clear();
+              vs.clear();
+            }
             auto [enc, bytes] = EncodeSealedChunk(p->chunk);
             wb.Put(db_->cf_chunks(), format::ChunkKey(s->id, p->chunk.min_time()),
                    format::EncodeChunkValue(enc, p->chunk.min_time(), p->chunk.max_time(), bytes));
@@ -236,7 +242,8 @@ AppendResult AppenderImpl::Commit() {
                            sealed_begin, sealed.size()});
       }
     }
-    // Only the samples still in the head need the log.
+    // Only the samples still in the head need the log (all of them with
+    // full_log).
     if (!ts.empty()) format::AppendWalSeries(&wal, s->id, ts.data(), vs.data(), ts.size());
     if (accepted > 0) {
       r.accepted += accepted;
@@ -358,7 +365,7 @@ void DBImpl::HandleFailedBatch(uint64_t seq, const std::vector<SeriesUndo>& touc
   // is and persist this batch on recovery. Until then its sealed chunks stay
   // pending (readable, and the head log keeps their samples' records).
   common::MutexLock lock(&recovery_mu_);
-  kept_batches_.push_back(KeptBatch{std::move(wb), std::move(sealed), max_t});
+  kept_batches_.push_back(KeptBatch{seq, std::move(wb), std::move(sealed), max_t});
   needs_recovery_.store(true, std::memory_order_release);
 }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -51,6 +52,19 @@ class DBImpl final : public DB {
   common::Status Flush() override;
   common::Status Compact() override;
   Stats GetStats() override;
+  common::Result<LogPosition> OpenLogReader(const std::string& name) override;
+  common::Status CommitLogReader(const std::string& name, const LogPosition& pos) override;
+  common::Status RemoveLogReader(const std::string& name) override;
+  std::vector<std::string> LogReaders() override;
+  uint64_t LogEnd() override;
+  common::Status ReadLog(uint64_t from, uint64_t end, size_t max_samples,
+                         std::vector<LogRecord>* out, uint64_t* next) override;
+  bool SeriesLabels(SeriesRef ref, model::Labels* labels) override;
+  int64_t OldestRetainedTime() const override { return MinValidTime(); }
+
+  // True while log readers are registered: appenders then log every
+  // accepted sample, including those that went straight into a sealed chunk.
+  bool full_log() const { return full_log_.load(std::memory_order_acquire); }
 
   // --- used by the appender and querier (same library) ---
   const Options& options() const { return options_; }
@@ -143,6 +157,9 @@ class DBImpl final : public DB {
   common::Status LoadChunkSpanBound();
   common::Status LoadSeries();
   common::Status ReplayHeadLog();
+  common::Status LoadLogReaders();
+  // Lowest position of any log reader (UINT64_MAX if none).
+  uint64_t LowestReaderPosition();
   // Loads the newest sealed sample of s into s.max_t/last_v.
   common::Status LoadLastSealed(MemSeries& s);
   common::Status RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) REQUIRES(s.mu, retention_mu_);
@@ -186,6 +203,7 @@ class DBImpl final : public DB {
 
   // A batch whose write failed and that could not be undone.
   struct KeptBatch {
+    uint64_t seq;  // its record is written on recovery: LogEnd() stays below
     rocksdb::WriteBatch wb;
     SealedChunks sealed;  // pending until wb is written
     int64_t max_t;        // its newest accepted sample (min() if none)
@@ -202,6 +220,12 @@ class DBImpl final : public DB {
   std::thread maint_thread_;
   common::Mutex retention_mu_;  // serializes ApplyRetention/DeleteSeries
   common::Mutex trim_mu_;       // one opportunistic trim at a time
+
+  // Log readers: name -> committed next_seq (DB::OpenLogReader).
+  common::Mutex readers_mu_;
+  std::map<std::string, uint64_t> readers_ GUARDED_BY(readers_mu_);
+  std::atomic<bool> full_log_{false};
+  std::atomic<uint64_t> replay_from_persisted_{0};  // last kHeadReplayFromKey written
 };
 
 }  // namespace tsdb

@@ -119,8 +119,22 @@ common::Status DBImpl::TrimHeadLog() {
     low = std::min(low, s->wal_min_seq);
     for (const auto& p : s->pending) low = std::min(low, p->wal_min_seq);
   }
-  if (low <= 1) return common::Status::OK();
   rocksdb::WriteOptions wo;  // trimming needs no sync: redoing it is harmless
+  // Log readers keep records reopening does not need: remember where replay
+  // starts so that it does not read them all. Written before the records
+  // below it are deleted, and it only ever grows.
+  const uint64_t readers_low = LowestReaderPosition();
+  if (readers_low < low && low > replay_from_persisted_) {
+    rocksdb::Status rs =
+        db_->Put(wo, cf_meta(), format::kHeadReplayFromKey, format::U64Key(low));
+    if (!rs.ok()) {
+      NoteWriteFailure();
+      return FromRocks(rs);
+    }
+    replay_from_persisted_ = low;
+  }
+  low = std::min(low, readers_low);
+  if (low <= 1) return common::Status::OK();
   rocksdb::Status rs = db_->DeleteRange(wo, cf_head_wal(), format::U64Key(0), format::U64Key(low));
   if (!rs.ok()) NoteWriteFailure();
   return FromRocks(rs);

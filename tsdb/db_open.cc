@@ -58,6 +58,7 @@ DBImpl::~DBImpl() {
 common::Status DBImpl::Init() {
   common::Status s = OpenRocks();
   if (s.ok()) s = LoadSeries();
+  if (s.ok()) s = LoadLogReaders();
   if (s.ok()) s = ReplayHeadLog();
   if (!s.ok()) return s.WithContext("tsdb open " + dir_);
   if (options_.maintenance_interval_ms > 0) {
@@ -177,9 +178,26 @@ common::Status DBImpl::ReplayHeadLog() {
   };
   std::map<uint64_t, std::vector<Logged>> per_series;
   uint64_t last_seq = 0;
+  // Records older than the replay start are kept only for log readers.
+  uint64_t replay_from = 0;
+  {
+    std::string v;
+    rocksdb::Status rs =
+        db_->Get(rocksdb::ReadOptions(), cf_meta(), format::kHeadReplayFromKey, &v);
+    if (rs.ok() && v.size() == 8) replay_from = format::DecodeU64Key(v);
+    if (!rs.ok() && !rs.IsNotFound()) return FromRocks(rs);
+    replay_from_persisted_ = replay_from;
+    last_seq = replay_from > 0 ? replay_from - 1 : 0;
+  }
+  // Batch numbers must not go back below a reader's position (its records
+  // may all be trimmed): new batches would be invisible to it.
+  {
+    common::MutexLock lock(&readers_mu_);
+    for (const auto& [name, seq] : readers_) last_seq = std::max(last_seq, seq - 1);
+  }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_head_wal()));
   std::vector<format::WalSeries> rec;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  for (it->Seek(format::U64Key(replay_from)); it->Valid(); it->Next()) {
     if (it->key().size() != 8) return common::Status::Corruption("bad head log key");
     uint64_t seq = format::DecodeU64Key(it->key().ToStringView());
     last_seq = std::max(last_seq, seq);

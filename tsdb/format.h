@@ -8,7 +8,9 @@
 //   head_wal : u64be batch sequence number         -> WalRecord (samples of
 //              one acknowledged batch; trimmed once every sample it holds is
 //              in a sealed chunk)
-//   meta     : "format_version" -> u64be; "next_series_id" -> u64be
+//   meta     : "format_version" -> u64be; "next_series_id" -> u64be;
+//              "head_replay_from" -> u64be; "log_reader/<name>" -> u64be
+//              next_seq + the reader's state (DB::OpenLogReader)
 // ordered(t) flips the sign bit so negative timestamps sort first.
 // One series' chunks are contiguous and sorted by start time, so a range read
 // is a single forward scan.
@@ -39,6 +41,12 @@ inline constexpr char kNextSeriesIdKey[] = "next_series_id";
 // bound + 1): queries find their first chunk with one forward Seek. Absent in
 // data dirs from before it was recorded, whose span was always the default.
 inline constexpr char kChunkSpanBoundKey[] = "chunk_span_bound_ms";
+// While log readers keep head-log records that reopening does not need, the
+// batch number replay starts from (every sample of an older record is in a
+// sealed chunk).
+inline constexpr char kHeadReplayFromKey[] = "head_replay_from";
+// Prefix of the log readers' positions.
+inline constexpr char kLogReaderPrefix[] = "log_reader/";
 
 std::string U64Key(uint64_t v);
 // REQUIRES: key.size() >= 8.
