@@ -8,6 +8,7 @@
 #include "common/config_files.h"
 #include "common/paths.h"
 #include "model/duration.h"
+#include "server/relabel_config.h"
 
 namespace server {
 
@@ -258,11 +259,159 @@ Status ParseAlerting(const YAML::Node& n, const std::string& base_dir, Config* c
   return Status::OK();
 }
 
+// remote_write: Prometheus's fields; service-specific auth (sigv4, oauth2,
+// azuread) and proxies are refused by name.
+Status ParseRemoteWrite(const YAML::Node& n, const std::string& base_dir, Config* c) {
+  if (!n || n.IsNull()) return Status::OK();
+  if (!n.IsSequence()) return Err("remote_write", "must be a list");
+  std::set<std::string> names, urls;
+  for (size_t i = 0; i < n.size(); ++i) {
+    const std::string f = "remote_write[" + std::to_string(i) + "]";
+    const YAML::Node& w = n[i];
+    if (w.IsMap()) {
+      for (const char* unsupported : {"sigv4", "oauth2", "azuread", "proxy_url"}) {
+        if (w[unsupported]) return Err(f + "." + unsupported, "not supported by this server");
+      }
+    }
+    if (auto s = CheckKeys(w, f,
+                           {"url", "name", "headers", "remote_timeout", "write_relabel_configs",
+                            "queue_config", "metadata_config", "send_exemplars",
+                            "send_native_histograms", "follow_redirects", "enable_http2",
+                            "tls_config", "basic_auth", "authorization", "bearer_token",
+                            "bearer_token_file"});
+        !s.ok()) {
+      return s;
+    }
+    remote::RemoteWriteConfig rw;
+    if (!w["url"]) return Err(f + ".url", "is required");
+    auto url = String(w["url"], f + ".url");
+    if (!url.ok()) return url.status();
+    if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) {
+      return Err(f + ".url", "must be an http:// or https:// URL");
+    }
+    rw.url = *url;
+    if (w["name"]) {
+      auto v = String(w["name"], f + ".name");
+      if (!v.ok()) return v.status();
+      rw.name = *v;
+      if (!rw.name.empty() && !names.insert(rw.name).second) {
+        return Err(f + ".name", "found multiple remote write configs with job name \"" + rw.name +
+                                    "\"");
+      }
+    }
+    if (rw.name.empty() && !urls.insert(rw.url).second) {
+      return Err(f + ".url", "duplicate remote write URL without a name: give each a name");
+    }
+    if (const YAML::Node& h = w["headers"]) {
+      if (!h.IsMap()) return Err(f + ".headers", "must be a mapping of header names to values");
+      for (const auto& kv : h) {
+        const std::string name = kv.first.as<std::string>();
+        std::string lower = name;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        // Set by the sender itself (Prometheus's reserved headers).
+        for (const char* reserved :
+             {"authorization", "host", "content-encoding", "content-length", "content-type",
+              "user-agent", "connection", "keep-alive", "proxy-authenticate",
+              "proxy-authorization", "www-authenticate", "retry-after",
+              "x-prometheus-remote-write-version"}) {
+          if (lower == reserved) {
+            return Err(f + ".headers", name + " is a reserved header. It must not be changed");
+          }
+        }
+        if (!kv.second.IsScalar()) return Err(f + ".headers." + name, "must be a string");
+        rw.headers.emplace_back(name, kv.second.as<std::string>());
+      }
+    }
+    if (w["remote_timeout"]) {
+      auto d = Duration(w["remote_timeout"], f + ".remote_timeout");
+      if (!d.ok()) return d.status();
+      rw.remote_timeout_ms = *d;
+    }
+    for (const char* flag : {"send_exemplars", "send_native_histograms"}) {
+      // Only float samples exist in this store: there is nothing else to send.
+      if (w[flag] && (!w[flag].IsScalar() || (w[flag].as<std::string>() != "false" &&
+                                             w[flag].as<std::string>() != "true"))) {
+        return Err(f + "." + flag, "must be true or false");
+      }
+    }
+    if (const YAML::Node& q = w["queue_config"]) {
+      const std::string qf = f + ".queue_config";
+      if (auto s = CheckKeys(q, qf,
+                             {"capacity", "min_shards", "max_shards", "max_samples_per_send",
+                              "batch_send_deadline", "min_backoff", "max_backoff",
+                              "retry_on_http_429", "sample_age_limit"});
+          !s.ok()) {
+        return s;
+      }
+      auto int_field = [&](const char* key, int* dst) -> Status {
+        if (!q[key]) return Status::OK();
+        int v = 0;
+        if (!q[key].IsScalar() || !YAML::convert<int>::decode(q[key], v) || v <= 0) {
+          return Err(qf + "." + key, "must be a positive integer");
+        }
+        *dst = v;
+        return Status::OK();
+      };
+      auto dur_field = [&](const char* key, int64_t* dst) -> Status {
+        if (!q[key]) return Status::OK();
+        auto d = Duration(q[key], qf + "." + key);
+        if (!d.ok()) return d.status();
+        *dst = *d;
+        return Status::OK();
+      };
+      for (auto [key, dst] : std::initializer_list<std::pair<const char*, int*>>{
+               {"capacity", &rw.queue.capacity},
+               {"min_shards", &rw.queue.min_shards},
+               {"max_shards", &rw.queue.max_shards},
+               {"max_samples_per_send", &rw.queue.max_samples_per_send}}) {
+        if (auto s = int_field(key, dst); !s.ok()) return s;
+      }
+      for (auto [key, dst] : std::initializer_list<std::pair<const char*, int64_t*>>{
+               {"batch_send_deadline", &rw.queue.batch_send_deadline_ms},
+               {"min_backoff", &rw.queue.min_backoff_ms},
+               {"max_backoff", &rw.queue.max_backoff_ms}}) {
+        if (auto s = dur_field(key, dst); !s.ok()) return s;
+      }
+      if (q["sample_age_limit"]) {
+        return Err(qf + ".sample_age_limit",
+                   "not supported: samples are kept for the whole retention");
+      }
+      if (const YAML::Node& r = q["retry_on_http_429"]) {
+        bool v = false;
+        if (!r.IsScalar() || !YAML::convert<bool>::decode(r, v)) {
+          return Err(qf + ".retry_on_http_429", "must be true or false");
+        }
+        rw.queue.retry_on_http_429 = v;
+      }
+      if (rw.queue.min_shards > rw.queue.max_shards) {
+        return Err(qf + ".min_shards", "must not be greater than max_shards");
+      }
+      if (rw.queue.max_shards > 1000) return Err(qf + ".max_shards", "must be at most 1000");
+      if (rw.queue.min_backoff_ms > rw.queue.max_backoff_ms) {
+        return Err(qf + ".min_backoff", "must not be greater than max_backoff");
+      }
+    }
+    if (const YAML::Node& r = w["write_relabel_configs"]; r && !r.IsNull()) {
+      auto rc = ParseRelabelConfigs(r, f + ".write_relabel_configs");
+      if (!rc.ok()) return rc.status();
+      rw.write_relabel_configs = std::move(rc).value();
+      YAML::Emitter out;
+      out << r;
+      rw.relabel_text = out.c_str();
+    }
+    if (auto s = ParseHttpClient(w, f, base_dir, &rw.http); !s.ok()) return s;
+    c->remote_write.push_back(std::move(rw));
+  }
+  return Status::OK();
+}
+
 common::Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   Config c;
   if (root.IsNull()) return c;
   if (auto s = CheckKeys(root, "config",
-                         {"global", "scrape_configs", "rule_files", "alerting", "notifications"});
+                         {"global", "scrape_configs", "rule_files", "alerting", "notifications",
+                          "remote_write"});
       !s.ok()) {
     return s;
   }
@@ -307,6 +456,7 @@ common::Result<Config> Parse(const YAML::Node& root, const std::string& base_dir
   }
   if (auto s = ParseRuleFiles(root["rule_files"], base_dir, &c); !s.ok()) return s;
   if (auto s = ParseAlerting(root["alerting"], base_dir, &c); !s.ok()) return s;
+  if (auto s = ParseRemoteWrite(root["remote_write"], base_dir, &c); !s.ok()) return s;
   if (const YAML::Node& n = root["notifications"]; n && !n.IsNull()) {
     if (!n.IsMap()) return Err("notifications", "must be a mapping (alertmanager.yml's shape)");
     YAML::Emitter out;

@@ -17,6 +17,17 @@
 //   notifications:               # the built-in notifier: alertmanager.yml's
 //     route: {receiver: ops}     # shape (global, route, receivers; see
 //     receivers: [...]           # notifier/notifier_config.h)
+//   remote_write:                # Prometheus's remote_write section
+//     - url: http://vminsert:8480/insert/0/prometheus/api/v1/write
+//       name: central            # optional, unique; keeps the send position
+//       headers: {X-Scope-OrgID: tenant-1}
+//       remote_timeout: 30s
+//       write_relabel_configs: [...]
+//       queue_config: {capacity: 2500, min_shards: 1, max_shards: 200,
+//                      max_samples_per_send: 500, batch_send_deadline: 5s,
+//                      min_backoff: 30ms, max_backoff: 5s,
+//                      retry_on_http_429: true}
+//       tls_config/basic_auth/authorization/bearer_token(_file) as below
 //   scrape_configs:
 //     - job_name: node           # required, unique
 //       scrape_interval: 15s
@@ -42,6 +53,7 @@
 #include "model/labels.h"
 #include "notifier/notifier.h"
 #include "notifier/notifier_config.h"
+#include "server/remote/remote_write_config.h"
 
 namespace server {
 
@@ -85,6 +97,8 @@ struct Config {
   std::vector<notifier::AlertmanagerSet> alertmanagers;
   // The built-in notifier; unset: alerts go only to `alertmanagers`.
   std::optional<notifier::NotifierConfig> notifications;
+  // Destinations every stored sample is sent to (server/remote/).
+  std::vector<remote::RemoteWriteConfig> remote_write;
 
   std::vector<ScrapeTarget> Targets() const;
 };

@@ -1,0 +1,426 @@
+#include "server/remote/queue_manager.h"
+
+#include <spdlog/spdlog.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "common/coding.h"
+#include "server/remote/write_request.h"
+
+namespace server::remote {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Segment state persisted with the position: end, shard count, and per
+// shard the entries finished, as varints.
+std::string EncodeState(uint64_t end, const std::vector<uint64_t>& done) {
+  std::string out;
+  auto put = [&](uint64_t v) {
+    while (v >= 0x80) {
+      out.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+  };
+  put(end);
+  put(done.size());
+  for (uint64_t d : done) put(d);
+  return out;
+}
+
+bool DecodeState(std::string_view in, uint64_t* end, std::vector<uint64_t>* done) {
+  size_t i = 0;
+  auto get = [&](uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && i < in.size(); shift += 7) {
+      const auto b = static_cast<uint8_t>(in[i++]);
+      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return false;
+  };
+  uint64_t n = 0;
+  if (!get(end) || !get(&n) || n == 0 || n > 100000) return false;
+  done->assign(n, 0);
+  for (auto& d : *done) {
+    if (!get(&d)) return false;
+  }
+  return i == in.size();
+}
+
+// Which shard a series goes to: a multiplicative hash of its ref, so that
+// consecutive refs (series created together) spread over the shards.
+int ShardOf(tsdb::SeriesRef ref, int shards) {
+  return static_cast<int>(((ref * 0x9E3779B97F4A7C15ull) >> 32) % static_cast<uint64_t>(shards));
+}
+
+// Retry-After: delay-seconds or an HTTP-date; -1 if absent or unreadable.
+int64_t RetryAfterMs(const std::string& v) {
+  if (v.empty()) return -1;
+  if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return v.size() > 9 ? -1 : std::stoll(v) * 1000;
+  }
+  struct tm tm = {};
+  if (strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return -1;
+  const int64_t at = static_cast<int64_t>(timegm(&tm)) * 1000;
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return std::max<int64_t>(0, at - now);
+}
+
+}  // namespace
+
+QueueManager::QueueManager(tsdb::DB* db, RemoteWriteConfig config, model::Labels external_labels,
+                           std::string user_agent)
+    : db_(db),
+      config_(std::move(config)),
+      external_labels_(std::move(external_labels)),
+      user_agent_(std::move(user_agent)),
+      reader_(config_.ReaderName()) {}
+
+QueueManager::~QueueManager() { Stop(); }
+
+common::Status QueueManager::Start() {
+  auto pos = db_->OpenLogReader(reader_);
+  if (!pos.ok()) return pos.status().WithContext("remote_write " + config_.RemoteName());
+  for (int i = 0; i < config_.queue.max_shards; ++i) {
+    clients_.push_back(std::make_unique<common::HttpClient>());
+    clients_.back()->SetConfig(config_.http);
+  }
+  thread_ = std::thread([this] { Run(); });
+  return common::Status::OK();
+}
+
+void QueueManager::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stop_.store(true, std::memory_order_release);
+  }
+  stop_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool QueueManager::Sleep(int64_t ms) {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping(); });
+  return !stopping();
+}
+
+QueueStats QueueManager::Stats() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return stats_;
+}
+
+const QueueManager::Series* QueueManager::Lookup(tsdb::SeriesRef ref) {
+  auto [it, inserted] = series_.try_emplace(ref);
+  Series& s = it->second;
+  if (!inserted) return &s;
+  model::Labels labels;
+  if (!db_->SeriesLabels(ref, &labels)) {
+    s.state = Series::State::kRemoved;
+    return &s;
+  }
+  if (!external_labels_.empty()) {
+    // External labels are added where the series lacks them (the series'
+    // own value wins), before relabeling, as Prometheus does.
+    std::vector<model::Label> all = labels.items();
+    for (const auto& l : external_labels_) {
+      if (!labels.Has(l.name)) all.push_back(l);
+    }
+    labels = model::Labels::FromVector(std::move(all));
+  }
+  if (!config_.write_relabel_configs.empty() &&
+      !model::Process(labels, config_.write_relabel_configs, &labels)) {
+    s.state = Series::State::kDroppedByRelabel;
+    return &s;
+  }
+  s.labels_field = LabelsField(labels);
+  return &s;
+}
+
+void QueueManager::Split(const std::vector<tsdb::LogRecord>& records, Segment* seg) {
+  seg->parts.assign(static_cast<size_t>(seg->shards), {});
+  for (const auto& r : records) {
+    for (const auto& ls : r.series) {
+      const Series* s = Lookup(ls.ref);
+      auto& part = seg->parts[static_cast<size_t>(ShardOf(ls.ref, seg->shards))];
+      for (size_t i = 0; i < ls.ts.size(); ++i) part.push_back({s, ls.ts[i], ls.vs[i]});
+    }
+  }
+  // Bound the cache: series seen long ago are looked up again if they come back.
+  if (series_.size() > 4 * db_->GetStats().num_series + 100000) series_.clear();
+}
+
+common::Status QueueManager::ResumeSegment(const tsdb::LogPosition& pos, Segment* seg) {
+  std::vector<uint64_t> done;
+  if (!DecodeState(pos.state, &seg->end, &done) || seg->end < pos.next_seq) {
+    return common::Status::Corruption("remote_write position of " + reader_ + " is unreadable");
+  }
+  seg->begin = pos.next_seq;
+  seg->shards = static_cast<int>(done.size());
+  std::vector<tsdb::LogRecord> records;
+  uint64_t next = 0;
+  // The segment was read once already: it ends at or below LogEnd().
+  auto s = db_->ReadLog(seg->begin, std::min(seg->end, db_->LogEnd()),
+                        std::numeric_limits<size_t>::max(), &records, &next);
+  if (!s.ok()) return s;
+  Split(records, seg);
+  for (size_t i = 0; i < done.size(); ++i) {
+    done[i] = std::min<uint64_t>(done[i], seg->parts[i].size());
+  }
+  seg->done = std::move(done);
+  return common::Status::OK();
+}
+
+bool QueueManager::NextSegment(Segment* seg) {
+  const QueueConfig& q = config_.queue;
+  const size_t max_samples = static_cast<size_t>(q.capacity) * static_cast<size_t>(q.max_shards);
+  std::vector<tsdb::LogRecord> records;
+  size_t samples = 0;
+  uint64_t next = seg->begin;
+  Clock::time_point first_data{};
+  for (;;) {
+    if (stopping()) return false;
+    const uint64_t end = db_->LogEnd();
+    if (end > next && samples < max_samples) {
+      const size_t before = records.size();
+      auto s = db_->ReadLog(next, end, max_samples - samples, &records, &next);
+      if (!s.ok()) {
+        spdlog::error("remote_write {}: reading the log: {}", config_.RemoteName(), s.ToString());
+        if (!Sleep(1000)) return false;
+        continue;
+      }
+      for (size_t i = before; i < records.size(); ++i) samples += records[i].num_samples;
+    }
+    if (samples > 0 && first_data == Clock::time_point{}) first_data = Clock::now();
+    // Send when a request's worth is there, or the oldest sample has waited
+    // batch_send_deadline. Records without samples (none are written) and
+    // an empty log just advance.
+    const bool full = samples >= static_cast<size_t>(q.max_samples_per_send);
+    const bool due = samples > 0 && Clock::now() - first_data >=
+                                        std::chrono::milliseconds(q.batch_send_deadline_ms);
+    if (full || due || samples >= max_samples) break;
+    if (!Sleep(samples > 0 ? 20 : 50)) return false;
+  }
+  seg->end = next;
+  const int64_t want = static_cast<int64_t>((samples + static_cast<size_t>(q.capacity) - 1) /
+                                            static_cast<size_t>(q.capacity));
+  seg->shards = static_cast<int>(std::clamp<int64_t>(want, q.min_shards, q.max_shards));
+  Split(records, seg);
+  seg->done.assign(static_cast<size_t>(seg->shards), 0);
+  return true;
+}
+
+void QueueManager::Commit(Segment* seg, int shard, uint64_t done) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  seg->done[static_cast<size_t>(shard)] = done;
+  tsdb::LogPosition pos;
+  pos.next_seq = seg->begin;
+  pos.state = EncodeState(seg->end, seg->done);
+  if (auto s = db_->CommitLogReader(reader_, pos); !s.ok()) {
+    spdlog::error("remote_write {}: saving the position: {}", config_.RemoteName(), s.ToString());
+  }
+}
+
+void QueueManager::Commit(const Segment& seg, bool finished) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  tsdb::LogPosition pos;
+  if (finished) {
+    pos.next_seq = seg.end;
+  } else {
+    pos.next_seq = seg.begin;
+    pos.state = EncodeState(seg.end, seg.done);
+  }
+  if (auto s = db_->CommitLogReader(reader_, pos); !s.ok()) {
+    spdlog::error("remote_write {}: saving the position: {}", config_.RemoteName(), s.ToString());
+  }
+}
+
+void QueueManager::SendPart(Segment* seg, int shard) {
+  const QueueConfig& q = config_.queue;
+  const auto& part = seg->parts[static_cast<size_t>(shard)];
+  common::HttpClient& client = *clients_[static_cast<size_t>(shard)];
+  const common::HttpClient::Headers headers = [&] {
+    common::HttpClient::Headers h = {{"Content-Encoding", "snappy"},
+                                     {"User-Agent", user_agent_},
+                                     {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+    for (const auto& kv : config_.headers) h.push_back(kv);
+    return h;
+  }();
+  std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(shard));
+  WriteRequestEncoder enc;
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  int64_t backoff = q.min_backoff_ms;
+  Clock::time_point last_warning{};
+  uint64_t done = seg->done[static_cast<size_t>(shard)];  // written under commit_mu_
+  while (done < part.size()) {
+    // Build the request from `done` on: up to max_samples_per_send samples,
+    // skipping (and counting, once the request is finished) dropped ones.
+    const int64_t cutoff = db_->OldestRetainedTime();
+    uint64_t relabel = 0, removed = 0, too_old = 0;
+    size_t j = done;
+    size_t n = 0;
+    int64_t max_t = 0;
+    enc.Reset();
+    while (j < part.size() && n < static_cast<size_t>(q.max_samples_per_send)) {
+      const Entry& e = part[j];
+      if (e.series->state == Series::State::kDroppedByRelabel) {
+        ++relabel;
+        ++j;
+        continue;
+      }
+      if (e.series->state == Series::State::kRemoved) {
+        ++removed;
+        ++j;
+        continue;
+      }
+      if (e.t < cutoff) {
+        ++too_old;
+        ++j;
+        continue;
+      }
+      // A run of one series' samples becomes one TimeSeries.
+      ts.clear();
+      vs.clear();
+      const Series* s = e.series;
+      while (j < part.size() && part[j].series == s &&
+             n + ts.size() < static_cast<size_t>(q.max_samples_per_send)) {
+        if (part[j].t >= cutoff) {
+          ts.push_back(part[j].t);
+          vs.push_back(part[j].v);
+          max_t = std::max(max_t, part[j].t);
+        } else {
+          ++too_old;
+        }
+        ++j;
+      }
+      enc.AddSeries(s->labels_field, ts.data(), vs.data(), ts.size());
+      n += ts.size();
+    }
+    auto finish = [&](bool sent_ok, bool failed, size_t bytes, double seconds) {
+      {
+        std::lock_guard<std::mutex> lock(stats_mu_);
+        stats_.dropped_relabel += relabel;
+        stats_.dropped_series_removed += removed;
+        stats_.dropped_too_old += too_old;
+        if (sent_ok) {
+          stats_.samples_sent += n;
+          stats_.bytes_sent += bytes;
+          stats_.highest_sent_ms = std::max(stats_.highest_sent_ms, max_t);
+        }
+        if (failed) stats_.samples_failed += n;
+        if (n > 0) {
+          ++stats_.requests_sent;
+          stats_.duration_sum += seconds;
+          ++stats_.duration_count;
+          for (size_t b = 0; b < std::size(QueueStats::kBuckets); ++b) {
+            if (seconds <= QueueStats::kBuckets[b]) ++stats_.duration_buckets[b];
+          }
+        }
+        stats_.samples_pending -= std::min<uint64_t>(stats_.samples_pending, j - done);
+      }
+      done = j;
+      Commit(seg, shard, done);
+    };
+    if (n == 0) {
+      finish(false, false, 0, 0);
+      continue;
+    }
+    const std::string& body = enc.Finish();
+    const auto start = Clock::now();
+    auto r = client.Post(config_.url, body, "application/x-protobuf",
+                         static_cast<double>(config_.remote_timeout_ms) / 1000, headers);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::string problem;
+    int64_t retry_after = -1;
+    if (r.ok() && r->status / 100 == 2) {
+      finish(true, false, body.size(), seconds);
+      backoff = q.min_backoff_ms;
+      continue;
+    }
+    if (!r.ok()) {
+      problem = r.status().ToString();
+    } else {
+      problem = "HTTP " + std::to_string(r->status) + ": " + r->body.substr(0, 256);
+      const bool retry = r->status / 100 == 5 || (r->status == 429 && q.retry_on_http_429);
+      if (!retry) {
+        // Prometheus drops what the destination refuses outright.
+        spdlog::error("remote_write {}: {} samples refused, dropped: {}", config_.RemoteName(), n,
+                      problem);
+        finish(false, true, 0, seconds);
+        continue;
+      }
+      retry_after = RetryAfterMs(r->retry_after);
+    }
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.samples_retried += n;
+    }
+    int64_t wait = backoff / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(backoff / 2 + 1));
+    if (retry_after >= 0) wait = std::min<int64_t>(retry_after, 15 * 60 * 1000);
+    if (Clock::now() - last_warning > std::chrono::seconds(10)) {
+      last_warning = Clock::now();
+      spdlog::warn("remote_write {}: sending {} samples failed, retrying in {} ms: {}",
+                   config_.RemoteName(), n, wait, problem);
+    }
+    backoff = std::min(backoff * 2, q.max_backoff_ms);
+    if (!Sleep(wait)) return;
+  }
+}
+
+void QueueManager::Run() {
+  auto pos = db_->OpenLogReader(reader_);
+  if (!pos.ok()) {
+    spdlog::error("remote_write {}: {}", config_.RemoteName(), pos.status().ToString());
+    return;
+  }
+  Segment seg;
+  seg.begin = pos->next_seq;
+  if (!pos->state.empty()) {
+    if (auto s = ResumeSegment(*pos, &seg); !s.ok()) {
+      // Unreadable progress: resend the segment rather than skip it.
+      spdlog::error("remote_write {}: {}; resending from the segment start", config_.RemoteName(),
+                    s.ToString());
+      seg = Segment();
+      seg.begin = pos->next_seq;
+      if (!NextSegment(&seg)) return;
+    }
+  } else if (!NextSegment(&seg)) {
+    return;
+  }
+  while (!stopping()) {
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.shards = seg.shards;
+      stats_.desired_shards = seg.shards;
+      uint64_t pending = 0;
+      for (size_t i = 0; i < seg.parts.size(); ++i) pending += seg.parts[i].size() - seg.done[i];
+      stats_.samples_pending = pending;
+    }
+    std::vector<std::thread> workers;
+    for (int i = 1; i < seg.shards; ++i) {
+      if (seg.done[static_cast<size_t>(i)] < seg.parts[static_cast<size_t>(i)].size()) {
+        workers.emplace_back([this, &seg, i] { SendPart(&seg, i); });
+      }
+    }
+    SendPart(&seg, 0);
+    for (auto& w : workers) w.join();
+    if (stopping()) break;
+    Commit(seg, /*finished=*/true);
+    Segment next;
+    next.begin = seg.end;
+    seg = Segment();
+    if (!NextSegment(&next)) break;
+    seg = std::move(next);
+  }
+}
+
+}  // namespace server::remote
