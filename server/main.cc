@@ -124,6 +124,15 @@ int main(int argc, char** argv) {
       ->envname("MONITOR_QUERY_MAX_CONCURRENCY")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
+  app.add_option("--storage.remote.read-sample-limit", o.remote_read_sample_limit,
+                 "Most samples one remote read request may return (SAMPLES responses; 0: no "
+                 "limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--storage.remote.read-concurrent-limit", o.remote_read_concurrent_limit,
+                 "Remote read requests served at once; more wait for a slot")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   std::string resend_delay = "1m", outage_tolerance = "1h", grace_period = "10m";
   app.add_option("--rules.alert.resend-delay", resend_delay,
                  "Minimum time between resending an alert to Alertmanager")

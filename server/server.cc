@@ -11,7 +11,9 @@
 #include "common/http_server.h"
 #include "promql/engine.h"
 #include "server/alerting.h"
+#include "server/api/federate.h"
 #include "server/api/query_api.h"
+#include "server/api/remote_read.h"
 #include "server/config.h"
 #include "server/http_util.h"
 #include "server/ingest/ingester.h"
@@ -179,6 +181,16 @@ class ServerImpl : public MonitoringServer {
     qctx.targets = [this] { return scraper_->Targets(); };
     qctx.version = MS_VERSION;
     RegisterQueryApi(http_, qctx);
+    auto external_labels = [this] {
+      std::lock_guard<std::mutex> lock(reload_mu_);  // Reload replaces config_
+      return config_.external_labels;
+    };
+    RegisterFederate(http_, FederateContext{db_.get(), metrics_.get(), options_.lookback_delta_ms,
+                                            external_labels});
+    RemoteReadContext rctx{db_.get(), metrics_.get(), external_labels};
+    rctx.sample_limit = options_.remote_read_sample_limit;
+    rctx.concurrent_limit = options_.remote_read_concurrent_limit;
+    RegisterRemoteRead(http_, rctx);
     alerting_->RegisterApi(http_, WriteAccessOf(options_));
 
     auto ok = [](common::HttpRequest&) { return common::HttpResponse::Text(200, "ok\n"); };

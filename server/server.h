@@ -10,6 +10,8 @@
 //     /api/v1/labels, /api/v1/label/<name>/values, /api/v1/metadata,
 //     /api/v1/status/buildinfo, /api/v1/targets, /api/v1/rules,
 //     /api/v1/alerts, /api/v1/alertmanagers
+//   GET|POST /federate                latest samples for Prometheus federation
+//   POST /api/v1/read                 Prometheus remote_read
 //   GET /metrics                      the server's own metrics
 //   GET /healthz, /ready, /-/healthy, /-/ready; POST /-/reload
 //   GET /dashboard/...                built-in dashboard (static assets)
@@ -52,6 +54,9 @@ struct ServerOptions {
   int64_t query_max_samples = 50'000'000;
   int query_parallelism = 0;       // promql::EngineOptions::parallelism
   int query_max_concurrency = 20;  // promql::EngineOptions::max_concurrency
+  // POST /api/v1/read (Prometheus's flags of the same names).
+  int64_t remote_read_sample_limit = 50'000'000;  // --storage.remote.read-sample-limit; 0: none
+  int remote_read_concurrent_limit = 10;          // --storage.remote.read-concurrent-limit
   // Rules and alerts (Prometheus's flags of the same names).
   int64_t rules_resend_delay_ms = 60 * 1000;           // --rules.alert.resend-delay
   int64_t rules_outage_tolerance_ms = 60 * 60 * 1000;  // --rules.alert.for-outage-tolerance

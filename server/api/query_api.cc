@@ -58,22 +58,6 @@ common::Result<int64_t> TimeParam(const Params& p, const char* name, int64_t dfl
   return *t;
 }
 
-// Selectors of every match[] parameter.
-common::Result<std::vector<std::vector<tsdb::Matcher>>> MatchParams(const Params& p) {
-  std::vector<std::vector<tsdb::Matcher>> out;
-  for (const auto& sel : p.GetAll("match[]")) {
-    auto e = promql::ParseExpr(sel);
-    if (!e.ok()) return common::Status::InvalidArgument(e.status().message());
-    if ((*e)->kind != promql::ExprKind::kVectorSelector) {
-      return common::Status::InvalidArgument("invalid parameter \"match[]\": " + sel +
-                                             " is not a vector selector");
-    }
-    auto* vs = static_cast<const promql::VectorSelector*>(e->get());
-    out.push_back(vs->matchers);
-  }
-  return out;
-}
-
 json LabelsJson(const model::Labels& l) {
   json o = json::object();
   for (const auto& kv : l) o[kv.name] = kv.value;
@@ -99,7 +83,7 @@ common::HttpResponse LabelsResponse(const QueryApiContext& ctx, common::HttpRequ
   auto end = TimeParam(*p, "end", kMaxTime);
   if (!start.ok()) return Error("bad_data", start.status().message());
   if (!end.ok()) return Error("bad_data", end.status().message());
-  auto sets = MatchParams(*p);
+  auto sets = ParseMatchParams(*p);
   if (!sets.ok()) return Error("bad_data", sets.status().message());
   if (sets->empty()) sets->push_back({});
   std::set<std::string> values;
@@ -184,6 +168,21 @@ common::Result<int64_t> ParseApiDuration(const std::string& s) {
   return *d;
 }
 
+common::Result<std::vector<std::vector<tsdb::Matcher>>> ParseMatchParams(const Params& p) {
+  std::vector<std::vector<tsdb::Matcher>> out;
+  for (const auto& sel : p.GetAll("match[]")) {
+    auto e = promql::ParseExpr(sel);
+    if (!e.ok()) return common::Status::InvalidArgument(e.status().message());
+    if ((*e)->kind != promql::ExprKind::kVectorSelector) {
+      return common::Status::InvalidArgument("invalid parameter \"match[]\": " + sel +
+                                             " is not a vector selector");
+    }
+    auto* vs = static_cast<const promql::VectorSelector*>(e->get());
+    out.push_back(vs->matchers);
+  }
+  return out;
+}
+
 void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
   http.Handle("/api/v1/query", [ctx](common::HttpRequest& req) {
     return Timed(ctx, "/api/v1/query", [&] {
@@ -257,7 +256,7 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
     return Timed(ctx, "/api/v1/series", [&] {
       auto p = Params::FromRequest(req, ctx.max_body_bytes);
       if (!p.ok()) return Error("bad_data", p.status().message());
-      auto sets = MatchParams(*p);
+      auto sets = ParseMatchParams(*p);
       if (!sets.ok()) return Error("bad_data", sets.status().message());
       if (sets->empty()) return Error("bad_data", "no match[] parameter provided");
       auto start = TimeParam(*p, "start", kMinTime);

@@ -8,9 +8,11 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/http_server.h"
 #include "promql/engine.h"
+#include "server/http_util.h"
 #include "server/metadata.h"
 #include "server/scrape/scrape_manager.h"
 #include "server/self_metrics.h"
@@ -32,6 +34,11 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx);
 
 // Parses a Prometheus API time: RFC 3339 or (fractional) Unix seconds -> ms.
 common::Result<int64_t> ParseApiTime(const std::string& s);
+// The selectors of every match[] parameter (vector selectors, PromQL
+// syntax), in order; InvalidArgument with the parser's message otherwise.
+// Shared by /api/v1/series, /api/v1/labels and /federate.
+common::Result<std::vector<std::vector<tsdb::Matcher>>> ParseMatchParams(const Params& p);
+
 // Parses a step/timeout: a duration string ("15s") or (fractional) seconds -> ms.
 common::Result<int64_t> ParseApiDuration(const std::string& s);
 
