@@ -76,7 +76,7 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= -1
 FUZZ_SEED ?= 0
-FUZZ_TARGETS ?= text_parser promql api_params remote_write system_json config import chunk spool \
+FUZZ_TARGETS ?= text_parser promql api_params remote_write remote_read system_json config import chunk spool \
   alerts_api rule_file
 fuzz: setup
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -DMS_FUZZ=ON \
