@@ -19,6 +19,7 @@
 #include "server/ingest/ingester.h"
 #include "server/ingest_routes.h"
 #include "server/metadata.h"
+#include "server/remote/remote_storage.h"
 #include "server/scrape/scrape_manager.h"
 #include "server/self_metrics.h"
 #include "server/web_assets.h"
@@ -99,6 +100,8 @@ class ServerImpl : public MonitoringServer {
     aopts.external_url = ExternalUrl(options_);
     aopts.data_dir = options_.data_dir;
     alerting_ = std::make_unique<Alerting>(ingester_.get(), engine_.get(), aopts);
+    remote_ = std::make_unique<remote::RemoteStorage>(db_.get(),
+                                                      "monitoring-server/" MS_VERSION);
     RegisterRoutes();
     return common::Status::OK();
   }
@@ -119,6 +122,9 @@ class ServerImpl : public MonitoringServer {
     // are committed only as deep as a request uses them.
     h.handler_stack_bytes = 8 << 20;
     if (auto s = http_.Start(h); !s.ok()) return s;
+    if (auto s = remote_->ApplyConfig(config_.remote_write, config_.external_labels); !s.ok()) {
+      return s;
+    }
     scraper_->ApplyConfig(config_);
     return alerting_->Apply(config_, rule_files_);
   }
@@ -143,6 +149,9 @@ class ServerImpl : public MonitoringServer {
       spdlog::error("config reload failed, keeping the running rules: {}", s.message());
       return s;
     }
+    if (auto s = remote_->ApplyConfig(c->remote_write, c->external_labels); !s.ok()) {
+      spdlog::error("config reload: remote_write: {}", s.message());
+    }
     config_ = *c;
     rule_files_ = std::move(r).value();
     scraper_->ApplyConfig(config_);
@@ -156,6 +165,7 @@ class ServerImpl : public MonitoringServer {
     if (scraper_) scraper_->Stop();
     // Rules read and write the store: stop them before it closes.
     if (alerting_) alerting_->Stop();
+    if (remote_) remote_->Stop();
     if (db_) {
       if (auto s = db_->Flush(); !s.ok()) spdlog::error("flush on shutdown: {}", s.ToString());
       db_.reset();
@@ -170,7 +180,7 @@ class ServerImpl : public MonitoringServer {
     RegisterIngestRoutes(http_, ictx, [this](common::HttpRequest&) {
       common::HttpResponse r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      r.body = metrics_->Render() + alerting_->RenderMetrics();
+      r.body = metrics_->Render() + alerting_->RenderMetrics() + remote_->RenderMetrics();
       return r;
     });
     QueryApiContext qctx;
@@ -221,6 +231,7 @@ class ServerImpl : public MonitoringServer {
   std::unique_ptr<ScrapeManager> scraper_;
   std::unique_ptr<promql::Engine> engine_;
   std::unique_ptr<Alerting> alerting_;
+  std::unique_ptr<remote::RemoteStorage> remote_;
   std::vector<rules::RuleFile> rule_files_;
   MetadataStore metadata_;
   common::HttpServer http_;

@@ -69,6 +69,12 @@ if [[ -n ${compose_config[docker-compose.yml]:-} &&
 else
   fail "docker-compose.server.yml differs from docker-compose.yml"
 fi
+# The scale-out example (two servers remote-writing into VictoriaMetrics).
+if out=$(docker-compose -f deploy/scale-out/docker-compose.yml config -q 2>&1); then
+  ok "docker-compose -f deploy/scale-out/docker-compose.yml config -q"
+else
+  fail "deploy/scale-out/docker-compose.yml: $out"
+fi
 grep -q '"${MONITOR_PORT:-5000}:5000"' docker-compose.yml && ok "MONITOR_PORT mapping" ||
   fail "docker-compose.yml: no \${MONITOR_PORT:-5000}:5000 port mapping"
 

@@ -114,6 +114,66 @@ alerting:
   EXPECT_TRUE(d->rule_files.empty());
 }
 
+TEST(ConfigTest, ParsesRemoteWriteAsPrometheus) {
+  auto c = ParseConfig(R"(
+global:
+  external_labels: {site: a}
+remote_write:
+  - url: http://vm:8428/api/v1/write
+  - url: https://mimir/api/v1/push
+    name: mimir
+    headers: {X-Scope-OrgID: tenant-1}
+    remote_timeout: 10s
+    basic_auth: {username: u, password: p}
+    write_relabel_configs:
+      - source_labels: [__name__]
+        regex: go_.*
+        action: drop
+    queue_config:
+      capacity: 10000
+      max_shards: 50
+      max_samples_per_send: 2000
+      batch_send_deadline: 1s
+      min_backoff: 100ms
+      max_backoff: 10s
+      retry_on_http_429: false
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->remote_write.size(), 2u);
+  const auto& vm = c->remote_write[0];
+  EXPECT_EQ(vm.queue.capacity, 2500);  // Prometheus's defaults
+  EXPECT_EQ(vm.queue.max_shards, 200);
+  EXPECT_EQ(vm.queue.max_samples_per_send, 500);
+  EXPECT_EQ(vm.queue.batch_send_deadline_ms, 5000);
+  EXPECT_TRUE(vm.queue.retry_on_http_429);
+  EXPECT_EQ(vm.ReaderName(), "remote_write/http://vm:8428/api/v1/write");
+  EXPECT_EQ(vm.RemoteName().size(), 6u);
+  const auto& m = c->remote_write[1];
+  EXPECT_EQ(m.RemoteName(), "mimir");
+  EXPECT_EQ(m.ReaderName(), "remote_write/mimir");
+  ASSERT_EQ(m.headers.size(), 1u);
+  EXPECT_EQ(m.headers[0].second, "tenant-1");
+  EXPECT_EQ(m.remote_timeout_ms, 10000);
+  EXPECT_EQ(m.http.username, "u");
+  ASSERT_EQ(m.write_relabel_configs.size(), 1u);
+  EXPECT_EQ(m.queue.capacity, 10000);
+  EXPECT_EQ(m.queue.max_shards, 50);
+  EXPECT_EQ(m.queue.max_samples_per_send, 2000);
+  EXPECT_EQ(m.queue.batch_send_deadline_ms, 1000);
+  EXPECT_EQ(m.queue.min_backoff_ms, 100);
+  EXPECT_EQ(m.queue.max_backoff_ms, 10000);
+  EXPECT_FALSE(m.queue.retry_on_http_429);
+  EXPECT_NE(vm.Key(), m.Key());
+}
+
+TEST(ConfigTest, ScaleOutExampleConfigsLoad) {
+  for (const char* f : {"server-a.yml", "server-b.yml"}) {
+    auto c = LoadConfigFile(std::string(MS_SOURCE_DIR) + "/deploy/scale-out/" + f);
+    ASSERT_TRUE(c.ok()) << f << ": " << c.status().ToString();
+    EXPECT_EQ(c->remote_write.size(), 1u);
+  }
+}
+
 TEST(ConfigTest, RefusalsNameTheField) {
   struct Case {
     const char* yaml;
@@ -123,6 +183,25 @@ TEST(ConfigTest, RefusalsNameTheField) {
       {"scrape_configs:\n  - job_name: x\n    scrape_intervall: 5s\n",
        "scrape_configs[0].scrape_intervall: unknown field"},
       {"globl: {}\n", "config.globl: unknown field"},
+      // remote_write.
+      {"remote_write:\n  - name: x\n", "remote_write[0].url: is required"},
+      {"remote_write:\n  - url: ftp://x\n", "remote_write[0].url: must be an http"},
+      {"remote_write:\n  - url: http://x\n    headers: {Content-Type: a}\n",
+       "remote_write[0].headers: Content-Type is a reserved header"},
+      {"remote_write:\n  - url: http://x\n    sigv4: {region: eu}\n",
+       "remote_write[0].sigv4: not supported"},
+      {"remote_write:\n  - url: http://x\n    queue_config: {min_shards: 5, max_shards: 2}\n",
+       "remote_write[0].queue_config.min_shards: must not be greater than max_shards"},
+      {"remote_write:\n  - url: http://x\n    queue_config: {capacity: 0}\n",
+       "remote_write[0].queue_config.capacity: must be a positive integer"},
+      {"remote_write:\n  - url: http://x\n    queue_config: {max_shard: 2}\n",
+       "remote_write[0].queue_config.max_shard: unknown field"},
+      {"remote_write:\n  - {url: 'http://x', name: a}\n  - {url: 'http://y', name: a}\n",
+       "remote_write[1].name: found multiple remote write configs"},
+      {"remote_write:\n  - url: http://x\n  - url: http://x\n", "remote_write[1].url: duplicate"},
+      {"remote_write:\n  - url: http://x\n    write_relabel_configs:\n      - action: hashmod\n"
+       "        target_label: t\n",
+       "remote_write[0].write_relabel_configs"},
       {"global:\n  scrape_interval: 5 seconds\n", "global.scrape_interval"},
       {"global:\n  scrape_interval: -5s\n", "global.scrape_interval"},
       {"global:\n  scrape_interval: 5s\n  scrape_timeout: 10s\n", "global.scrape_timeout"},
