@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
   std::string mode = "import", url;
   int hosts = 20, threads = 2, window_steps = 240, pid = 0;
   double hours = 6;
+  int64_t start_ms = 0;
   app.add_option("--mode", mode, "import or remote_write")
       ->check(CLI::IsMember({"import", "remote_write"}));
   app.add_option("--url", url, "Full URL of the ingest endpoint")->required();
@@ -115,17 +116,22 @@ int main(int argc, char** argv) {
   app.add_option("--window-steps", window_steps, "Samples per series per request")
       ->capture_default_str();
   app.add_option("--server-pid", pid, "Server PID, to report its CPU per sample");
+  app.add_option("--start-ms", start_ms,
+                 "First sample's timestamp (Unix ms); 0: so the data ends a minute ago");
   CLI11_PARSE(app, argc, argv);
 
   bench::WorkloadOptions wo;
   wo.hosts = hosts;
   wo.duration_ms = static_cast<int64_t>(hours * 3600 * 1000);
-  // Recent data, so no server's retention window rejects it.
-  wo.start_ms = (std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count() -
-                 wo.duration_ms - 60000) /
-                1000 * 1000;
+  // Recent data, so no server's retention window rejects it. An explicit
+  // start (remote_write benchmarks) can lie in the future: Prometheus only
+  // forwards samples newer than its own start.
+  wo.start_ms = start_ms != 0 ? start_ms
+                              : (std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count() -
+                                 wo.duration_ms - 60000) /
+                                    1000 * 1000;
   bench::Workload w(wo);
   fprintf(stderr, "building %s bodies: %d hosts x %d series x %d steps...\n", mode.c_str(), hosts,
           w.series_per_host(), w.num_steps());
