@@ -268,11 +268,13 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const Options& o
   // head_wal: raw samples of acknowledged batches until their chunk is
   // sealed; written once, range-deleted soon after, read only on reopen.
   // Mostly dies in the memtable (flush drops range-deleted entries), so a
-  // large buffer and no compression.
+  // large buffer. What is flushed is compressed: while a remote_write
+  // destination lags, the log is kept (DB::OpenLogReader) and can reach
+  // hours of samples.
   rocksdb::ColumnFamilyOptions wal;
   wal.write_buffer_size = 128 << 20;
   wal.max_write_buffer_number = 3;
-  wal.compression = rocksdb::kNoCompression;
+  wal.compression = FastCompression();
   wal.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache, false, 64 << 10)));
   cfs.emplace_back(format::kHeadWalCF, wal);
 
