@@ -90,10 +90,8 @@ QueueManager::~QueueManager() { Stop(); }
 common::Status QueueManager::Start() {
   auto pos = db_->OpenLogReader(reader_);
   if (!pos.ok()) return pos.status().WithContext("remote_write " + config_.RemoteName());
-  for (int i = 0; i < config_.queue.max_shards; ++i) {
-    clients_.push_back(std::make_unique<common::HttpClient>());
-    clients_.back()->SetConfig(config_.http);
-  }
+  // Created by the shard that first needs one (most queues never use all).
+  clients_.resize(static_cast<size_t>(config_.queue.max_shards));
   thread_ = std::thread([this] { Run(); });
   return common::Status::OK();
 }
@@ -146,6 +144,14 @@ const QueueManager::Series* QueueManager::Lookup(tsdb::SeriesRef ref) {
 }
 
 void QueueManager::Split(const std::vector<tsdb::LogRecord>& records, Segment* seg) {
+  // No entry of an earlier segment is alive here. Removed series' entries
+  // would pile up (refs are never reused): start over when the store
+  // removed series, and past a hard bound.
+  const uint64_t generation = db_->RemovalGeneration();
+  if (generation != cache_generation_ || series_.size() > kMaxCachedSeries) {
+    series_.clear();
+    cache_generation_ = generation;
+  }
   seg->parts.assign(static_cast<size_t>(seg->shards), {});
   for (const auto& r : records) {
     for (const auto& ls : r.series) {
@@ -154,8 +160,6 @@ void QueueManager::Split(const std::vector<tsdb::LogRecord>& records, Segment* s
       for (size_t i = 0; i < ls.ts.size(); ++i) part.push_back({s, ls.ts[i], ls.vs[i]});
     }
   }
-  // Bound the cache: series seen long ago are looked up again if they come back.
-  if (series_.size() > 4 * db_->GetStats().num_series + 100000) series_.clear();
 }
 
 common::Status QueueManager::ResumeSegment(const tsdb::LogPosition& pos, Segment* seg) {
@@ -246,7 +250,12 @@ void QueueManager::Commit(const Segment& seg, bool finished) {
 void QueueManager::SendPart(Segment* seg, int shard) {
   const QueueConfig& q = config_.queue;
   const auto& part = seg->parts[static_cast<size_t>(shard)];
-  common::HttpClient& client = *clients_[static_cast<size_t>(shard)];
+  auto& client_slot = clients_[static_cast<size_t>(shard)];
+  if (client_slot == nullptr) {
+    client_slot = std::make_unique<common::HttpClient>();
+    client_slot->SetConfig(config_.http);
+  }
+  common::HttpClient& client = *client_slot;
   const common::HttpClient::Headers headers = [&] {
     common::HttpClient::Headers h = {{"Content-Encoding", "snappy"},
                                      {"User-Agent", user_agent_},

@@ -125,7 +125,10 @@ class QueueManager {
   const std::string user_agent_;
   const std::string reader_;
 
-  std::unordered_map<tsdb::SeriesRef, Series> series_;  // reader thread only
+  // Reader thread only; entries of the segment being sent point into it.
+  std::unordered_map<tsdb::SeriesRef, Series> series_;
+  uint64_t cache_generation_ = 0;  // DB::RemovalGeneration() series_ was built under
+  static constexpr size_t kMaxCachedSeries = 4'000'000;
   std::vector<std::unique_ptr<common::HttpClient>> clients_;  // one per shard
   std::mutex commit_mu_;
 

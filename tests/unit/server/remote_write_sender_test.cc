@@ -114,9 +114,10 @@ bool WaitFor(const std::function<bool()>& pred, int ms = 20000) {
 
 class RemoteWriteSender : public ::testing::Test {
  protected:
-  void OpenDb() {
+  void OpenDb(int64_t retention_ms = 15LL * 24 * 3600 * 1000) {
     db_.reset();
     tsdb::Options o;
+    o.retention_ms = retention_ms;
     o.maintenance_interval_ms = 0;
     o.max_samples_per_chunk = 120;
     auto r = tsdb::DB::Open(dir_.path(), o);
@@ -301,6 +302,27 @@ TEST_F(RemoteWriteSender, StartsAtTheEndAndKeepsItsPositionAcrossReopen) {
     EXPECT_EQ(v.front().first, 2'000'000);
     EXPECT_EQ(v.back().first, 3'004'000);
   }
+}
+
+TEST_F(RemoteWriteSender, SamplesThatLeaveTheRetentionWhileWaitingAreDroppedAndCounted) {
+  OpenDb(/*retention_ms=*/60'000);
+  std::atomic<bool> down{true};
+  receiver_.set_decide([&](int, const std::vector<std::string>&) { return down ? 503 : 200; });
+  QueueManager q(db_.get(), Config(), model::Labels{}, "test");
+  ASSERT_TRUE(q.Start().ok());
+  Ingest(4, 10, 1'000'000);  // t = 1000 s .. 1009 s
+  ASSERT_TRUE(WaitFor([&] { return q.Stats().samples_retried > 0; }));
+  // Newer data moves the retention past the first batch: 1009 s + 61 s.
+  Ingest(4, 1, 1'070'000);
+  down = false;
+  ASSERT_TRUE(WaitFor([&] {
+    QueueStats st = q.Stats();
+    return st.samples_sent + st.dropped_too_old == 44;
+  }));
+  QueueStats st = q.Stats();
+  EXPECT_EQ(st.dropped_too_old, 40u);
+  EXPECT_EQ(st.samples_sent, 4u);
+  EXPECT_EQ(receiver_.total(), 4u);
 }
 
 }  // namespace
