@@ -560,9 +560,10 @@ bool Process(const Labels& in, const std::vector<RelabelConfig>& configs, Labels
       std::abort();
     }
     if (!ApplyStep(cfg, &labels)) return false;
-    // Prometheus 2.42 treats an empty label set as the mark of a dropped one.
-    if (labels.labels().empty()) return false;
   }
+  // A label set emptied by a step still goes through the later ones (which
+  // may add labels again), as in 2.42; one empty at the end cannot be stored.
+  if (labels.labels().empty()) return false;
   *out = Labels::FromSortedUnchecked(std::move(labels.labels()));
   return true;
 }

@@ -12,7 +12,8 @@
 //     such group), "$$" is a '$', and a '$' not followed by a name stays.
 //   - a label whose value becomes "" is deleted (a replace whose expanded
 //     replacement is empty deletes target_label as written).
-//   - a label set that becomes empty after any step counts as dropped.
+//   - a label set that is empty after the last step counts as dropped; one
+//     emptied by an earlier step goes on through the later ones.
 //
 // Thread safety: a compiled RelabelConfig is immutable and may be shared by
 // any number of threads calling Process.
@@ -92,7 +93,7 @@ struct RelabelConfig {
 };
 
 // Applies configs in order to in. Returns false if the series is dropped (a
-// keep/drop/keepequal/dropequal step said so, or the label set became empty);
+// keep/drop/keepequal/dropequal step said so, or no label is left at the end);
 // otherwise true with the result, sorted, in *out. out may alias &in.
 // The result may hold names that are not valid label names (labelmap writes
 // what its replacement expands to, as Prometheus does): callers validate.
