@@ -171,16 +171,16 @@ class Querier {
 };
 
 // One committed batch as the sample log holds it (DB::ReadLog): the accepted
-// samples grouped by series, each series' samples in time order.
-struct LogSeries {
-  SeriesRef ref;
-  std::vector<int64_t> ts;
-  std::vector<double> vs;
-};
+// samples grouped by series, each series' samples in time order. Flat
+// arrays: series i is refs[i] with samples [offsets[i], offsets[i + 1]) of
+// ts/vs (a scrape's batch holds one sample of each of thousands of series).
 struct LogRecord {
   uint64_t seq;  // commit-order number of the batch
-  std::vector<LogSeries> series;
-  size_t num_samples = 0;
+  std::vector<SeriesRef> refs;
+  std::vector<uint32_t> offsets;  // refs.size() + 1 entries
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  size_t num_samples() const { return ts.size(); }
 };
 
 // Where a log reader stands (DB::OpenLogReader / CommitLogReader).
@@ -268,6 +268,8 @@ class DB {
   virtual bool SeriesLabels(SeriesRef ref, model::Labels* labels) = 0;
   // Samples older than this are outside the retention (min() if no data).
   virtual int64_t OldestRetainedTime() const = 0;
+  // The newest sample timestamp stored (0 if none); cheap, unlike GetStats.
+  virtual int64_t MaxTime() const = 0;
 };
 
 }  // namespace tsdb

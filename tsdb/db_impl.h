@@ -61,6 +61,10 @@ class DBImpl final : public DB {
                          std::vector<LogRecord>* out, uint64_t* next) override;
   bool SeriesLabels(SeriesRef ref, model::Labels* labels) override;
   int64_t OldestRetainedTime() const override { return MinValidTime(); }
+  int64_t MaxTime() const override {
+    const int64_t mt = max_time_.load(std::memory_order_relaxed);
+    return mt == std::numeric_limits<int64_t>::min() ? 0 : mt;
+  }
 
   // True while log readers are registered: appenders then log every
   // accepted sample, including those that went straight into a sealed chunk.

@@ -127,23 +127,17 @@ common::Status DBImpl::ReadLog(uint64_t from, uint64_t end, size_t max_samples,
   rocksdb::Slice upper_slice(upper);
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_head_wal()));
-  std::vector<format::WalSeries> rec;
   size_t read = 0;
   for (it->Seek(format::U64Key(from)); it->Valid(); it->Next()) {
     if (it->key().size() != 8) return common::Status::Corruption("bad head log key");
     const uint64_t seq = format::DecodeU64Key(it->key().ToStringView());
-    rec.clear();
-    if (!format::DecodeWalRecord(it->value().ToStringView(), &rec)) {
-      return common::Status::Corruption("bad head log record");
-    }
     LogRecord& r = out->emplace_back();
     r.seq = seq;
-    r.series.reserve(rec.size());
-    for (auto& ws : rec) {
-      r.num_samples += ws.ts.size();
-      r.series.push_back(LogSeries{ws.id, std::move(ws.ts), std::move(ws.vs)});
+    if (!format::DecodeWalRecordFlat(it->value().ToStringView(), &r.refs, &r.offsets, &r.ts,
+                                     &r.vs)) {
+      return common::Status::Corruption("bad head log record");
     }
-    read += r.num_samples;
+    read += r.num_samples();
     if (read >= max_samples) {
       *next = seq + 1;
       return common::Status::OK();

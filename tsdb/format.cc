@@ -153,4 +153,33 @@ bool DecodeWalRecord(std::string_view in, std::vector<WalSeries>* out) {
   return true;
 }
 
+bool DecodeWalRecordFlat(std::string_view in, std::vector<uint64_t>* ids,
+                         std::vector<uint32_t>* offsets, std::vector<int64_t>* ts,
+                         std::vector<double>* vs) {
+  if (offsets->empty()) offsets->push_back(static_cast<uint32_t>(ts->size()));
+  while (!in.empty()) {
+    uint64_t id, n;
+    if (!common::GetVarint64(&in, &id) || !common::GetVarint64(&in, &n)) return false;
+    if (n > in.size()) return false;
+    int64_t prev = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t zz;
+      if (!common::GetVarint64(&in, &zz)) return false;
+      prev = static_cast<int64_t>(static_cast<uint64_t>(prev) +
+                                  static_cast<uint64_t>(common::ZigZagDecode(zz)));
+      ts->push_back(prev);
+    }
+    if (in.size() < 8 * n) return false;
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t b;
+      std::memcpy(&b, in.data() + 8 * i, 8);
+      vs->push_back(std::bit_cast<double>(b));
+    }
+    in.remove_prefix(8 * n);
+    ids->push_back(id);
+    offsets->push_back(static_cast<uint32_t>(ts->size()));
+  }
+  return true;
+}
+
 }  // namespace tsdb::format

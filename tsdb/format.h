@@ -91,5 +91,11 @@ struct WalSeries {
 // zigzag deltas, then n raw 8-byte little-endian value bit patterns.
 void AppendWalSeries(std::string* out, uint64_t id, const int64_t* ts, const double* vs, size_t n);
 bool DecodeWalRecord(std::string_view in, std::vector<WalSeries>* out);
+// The same record into flat arrays (appended): ids[i]'s samples are
+// [offsets[i], offsets[i + 1]) of ts/vs; offsets gets ids.size() + 1 entries
+// when it starts empty.
+bool DecodeWalRecordFlat(std::string_view in, std::vector<uint64_t>* ids,
+                         std::vector<uint32_t>* offsets, std::vector<int64_t>* ts,
+                         std::vector<double>* vs);
 
 }  // namespace tsdb::format

@@ -154,10 +154,12 @@ void QueueManager::Split(const std::vector<tsdb::LogRecord>& records, Segment* s
   }
   seg->parts.assign(static_cast<size_t>(seg->shards), {});
   for (const auto& r : records) {
-    for (const auto& ls : r.series) {
-      const Series* s = Lookup(ls.ref);
-      auto& part = seg->parts[static_cast<size_t>(ShardOf(ls.ref, seg->shards))];
-      for (size_t i = 0; i < ls.ts.size(); ++i) part.push_back({s, ls.ts[i], ls.vs[i]});
+    for (size_t k = 0; k < r.refs.size(); ++k) {
+      const Series* s = Lookup(r.refs[k]);
+      auto& part = seg->parts[static_cast<size_t>(ShardOf(r.refs[k], seg->shards))];
+      for (uint32_t i = r.offsets[k]; i < r.offsets[k + 1]; ++i) {
+        part.push_back({s, r.ts[i], r.vs[i]});
+      }
     }
   }
 }
@@ -201,7 +203,7 @@ bool QueueManager::NextSegment(Segment* seg) {
         if (!Sleep(1000)) return false;
         continue;
       }
-      for (size_t i = before; i < records.size(); ++i) samples += records[i].num_samples;
+      for (size_t i = before; i < records.size(); ++i) samples += records[i].num_samples();
     }
     if (samples > 0 && first_data == Clock::time_point{}) first_data = Clock::now();
     // Send when a request's worth is there, or the oldest sample has waited

@@ -97,7 +97,7 @@ std::string RemoteStorage::RenderMetrics() const {
          "Highest timestamp that has come into the remote storage via the Appender interface, in "
          "seconds since epoch.");
   out += "prometheus_remote_storage_highest_timestamp_in_seconds " +
-         num(static_cast<double>(db_->GetStats().max_time / 1000)) + "\n";
+         num(static_cast<double>(db_->MaxTime() / 1000)) + "\n";
   std::lock_guard<std::mutex> lock(mu_);
   if (queues_.empty()) return out;
   struct Row {

@@ -47,10 +47,13 @@ class tsdb_Log : public ::testing::Test {
       for (const auto& r : recs) {
         EXPECT_GE(r.seq, pos);
         EXPECT_LT(r.seq, end);
-        for (const auto& ls : r.series) {
+        EXPECT_EQ(r.offsets.size(), r.refs.size() + 1);
+        for (size_t k = 0; k < r.refs.size(); ++k) {
           Labels l;
-          EXPECT_TRUE(db_->SeriesLabels(ls.ref, &l));
-          for (size_t i = 0; i < ls.ts.size(); ++i) out[l.ToString()].push_back({ls.ts[i], ls.vs[i]});
+          EXPECT_TRUE(db_->SeriesLabels(r.refs[k], &l));
+          for (uint32_t i = r.offsets[k]; i < r.offsets[k + 1]; ++i) {
+            out[l.ToString()].push_back({r.ts[i], r.vs[i]});
+          }
         }
       }
       pos = n;
