@@ -1,5 +1,7 @@
 #include "model/relabel.h"
 
+#include "model/regexp_expand.h"
+
 #include <locale.h>
 #include <re2/re2.h>
 #include <wctype.h>
@@ -35,13 +37,6 @@ constexpr ActionName kActionNames[] = {
 // like once they hold $-references: label-name characters and references.
 const re2::RE2& RelabelTargetPattern() {
   static const re2::RE2 kPattern(R"(^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$)");
-  return kPattern;
-}
-
-// A reference name in an expansion template: Go's regexp.Expand takes the
-// longest run of Unicode letters (L), decimal digits (Nd) and '_'.
-const re2::RE2& TemplateNamePattern() {
-  static const re2::RE2 kPattern(R"([\p{L}\p{Nd}_]+)");
   return kPattern;
 }
 
@@ -126,90 +121,27 @@ std::array<unsigned char, 16> Md5(std::string_view data) {
   return digest;
 }
 
-// --- Go's regexp.Expand.
+// --- Go's regexp.Expand (model/regexp_expand.h) over one match.
 
 // The capture groups of one match: groups[i] is group i's text, with a null
 // data() when the group took no part in the match.
 struct Match {
   const re2::RE2* re;
-  std::vector<std::string_view> groups;
+  std::vector<re2::StringPiece> groups;
 };
 
-// Appends the text of the group a reference names; nothing if there is none.
-void AppendGroup(const Match& m, std::string_view name, std::string* out) {
-  // A name of decimal digits without a leading zero is a group number;
-  // Go stops counting (and looks the name up instead) past 1e8.
-  int num = 0;
-  for (char c : name) {
-    if (c < '0' || c > '9' || num >= 100000000) {
-      num = -1;
-      break;
-    }
-    num = num * 10 + (c - '0');
-  }
-  if (name.size() > 1 && name[0] == '0') num = -1;
-  if (num < 0) {
-    const auto& named = m.re->NamedCapturingGroups();
-    auto it = named.find(std::string(name));
-    if (it == named.end()) return;
-    num = it->second;
-  }
-  if (static_cast<size_t>(num) < m.groups.size() && m.groups[num].data() != nullptr) {
-    out->append(m.groups[num]);
-  }
-}
-
-// Expands template as Go's Regexp.ExpandString does with the given match.
 std::string Expand(std::string_view tmpl, const Match& m) {
   std::string out;
-  while (true) {
-    size_t dollar = tmpl.find('$');
-    if (dollar == std::string_view::npos) break;
-    out.append(tmpl.substr(0, dollar));
-    tmpl.remove_prefix(dollar + 1);
-    if (!tmpl.empty() && tmpl[0] == '$') {  // "$$" is a literal '$'
-      out.push_back('$');
-      tmpl.remove_prefix(1);
-      continue;
-    }
-    bool brace = !tmpl.empty() && tmpl[0] == '{';
-    std::string_view after_brace = brace ? tmpl.substr(1) : tmpl;
-    std::string_view name;
-    re2::StringPiece name_piece;
-    if (TemplateNamePattern().Match(after_brace, 0, after_brace.size(), re2::RE2::ANCHOR_START,
-                                    &name_piece, 1)) {
-      name = std::string_view(name_piece.data(), name_piece.size());
-    }
-    size_t consumed = (brace ? 1 : 0) + name.size();
-    bool well_formed = !name.empty();
-    if (well_formed && brace) {
-      well_formed = name.size() < after_brace.size() && after_brace[name.size()] == '}';
-      ++consumed;
-    }
-    if (!well_formed) {  // Go keeps a malformed reference's '$' as text
-      out.push_back('$');
-      continue;
-    }
-    AppendGroup(m, name, &out);
-    tmpl.remove_prefix(consumed);
-  }
-  out.append(tmpl);
+  ExpandRegexpTemplate(tmpl, *m.re, m.groups, &out);
   return out;
 }
 
 // Matches s against the config's anchored regex, filling every group.
 bool MatchGroups(const re2::RE2& re, std::string_view s, Match* m) {
   m->re = &re;
-  m->groups.assign(re.NumberOfCapturingGroups() + 1, std::string_view());
-  std::vector<re2::StringPiece> pieces(m->groups.size());
-  if (!re.Match(s, 0, s.size(), re2::RE2::UNANCHORED, pieces.data(),
-                static_cast<int>(pieces.size()))) {
-    return false;
-  }
-  for (size_t i = 0; i < pieces.size(); ++i) {
-    m->groups[i] = std::string_view(pieces[i].data(), pieces[i].size());
-  }
-  return true;
+  m->groups.assign(static_cast<size_t>(re.NumberOfCapturingGroups()) + 1, re2::StringPiece());
+  return re.Match(s, 0, s.size(), re2::RE2::UNANCHORED, m->groups.data(),
+                  static_cast<int>(m->groups.size()));
 }
 
 // --- Go's strings.ToLower / ToUpper: per code point simple case mapping;

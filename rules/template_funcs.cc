@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "model/number.h"
+#include "model/regexp_expand.h"
 #include "rules/template_internal.h"
 
 namespace rules::tmpl {
@@ -343,62 +344,6 @@ std::string Title(std::string_view s) {
 }
 
 namespace {
-// Go regexp's Expand: $1, ${1}, $name, ${name}, $$.
-void ExpandReplacement(std::string_view repl, const re2::RE2& re,
-                       const std::vector<re2::StringPiece>& groups, std::string* out) {
-  const auto& names = re.NamedCapturingGroups();
-  while (!repl.empty()) {
-    size_t d = repl.find('$');
-    if (d == std::string_view::npos) break;
-    out->append(repl.substr(0, d));
-    repl.remove_prefix(d + 1);
-    if (!repl.empty() && repl[0] == '$') {
-      out->push_back('$');
-      repl.remove_prefix(1);
-      continue;
-    }
-    // extract(): a name of letters, digits and '_', optionally in braces.
-    bool brace = !repl.empty() && repl[0] == '{';
-    std::string_view str = brace ? repl.substr(1) : repl;
-    size_t i = 0;
-    while (i < str.size()) {
-      size_t w;
-      uint32_t r = DecodeRuneAt(str, i, &w);
-      if (!(r == '_' || IsLetterOrDigit(r))) break;
-      i += w;
-    }
-    if (i == 0 || (brace && (i >= str.size() || str[i] != '}'))) {
-      out->push_back('$');  // malformed: the '$' is literal text
-      continue;
-    }
-    std::string name(str.substr(0, i));
-    size_t consumed = i + (brace ? 2 : 0);
-    repl.remove_prefix(consumed);
-    int num = 0;
-    for (char c : name) {
-      if (c < '0' || c > '9' || num >= 100000000) {
-        num = -1;
-        break;
-      }
-      num = num * 10 + (c - '0');
-    }
-    if (name.size() > 1 && name[0] == '0') num = -1;
-    int group = -1;
-    if (num >= 0) {
-      group = num;
-    } else {
-      auto it = names.find(name);
-      if (it != names.end()) group = it->second;
-    }
-    if (group >= 0 && static_cast<size_t>(group) < groups.size() && groups[group].data()) {
-      out->append(groups[group].data(), groups[group].size());
-    }
-  }
-  out->append(repl);
-}
-}  // namespace
-
-namespace {
 // Go's regexp/syntax wording for RE2's error codes.
 const char* RegexpErrorCode(re2::RE2::ErrorCode code) {
   switch (code) {
@@ -475,7 +420,7 @@ std::string ReplaceAll(const re2::RE2& re, std::string_view src, std::string_vie
     size_t a0 = static_cast<size_t>(m[0].data() - src.data());
     size_t a1 = a0 + m[0].size();
     out.append(src.substr(last_end, a0 - last_end));
-    if (a1 > last_end || a0 == 0) ExpandReplacement(repl, re, m, &out);
+    if (a1 > last_end || a0 == 0) model::ExpandRegexpTemplate(repl, re, m, &out);
     last_end = a1;
     size_t width = 0;
     if (search < src.size()) DecodeRuneAt(src, search, &width);
