@@ -102,13 +102,42 @@ void QueueManager::Stop() {
     stop_.store(true, std::memory_order_release);
   }
   stop_cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(work_mu_);  // no worker misses the flag
+  }
+  work_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
 }
 
 bool QueueManager::Sleep(int64_t ms) {
   std::unique_lock<std::mutex> lock(stop_mu_);
   stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping(); });
   return !stopping();
+}
+
+bool QueueManager::Backoff(int64_t ms) {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  const uint64_t epoch = success_epoch_;
+  ++backing_off_;
+  backing_off_mirror_.store(backing_off_, std::memory_order_release);
+  stop_cv_.wait_for(lock, std::chrono::milliseconds(ms),
+                    [&] { return stopping() || success_epoch_ != epoch; });
+  --backing_off_;
+  backing_off_mirror_.store(backing_off_, std::memory_order_release);
+  return !stopping();
+}
+
+void QueueManager::NoteSuccess() {
+  // Called by a shard that got through after failing: wake the shards
+  // still backing off. The atomic mirror keeps it lock-free when none is.
+  if (backing_off_mirror_.load(std::memory_order_acquire) == 0) return;
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    ++success_epoch_;
+  }
+  stop_cv_.notify_all();
 }
 
 QueueStats QueueManager::Stats() const {
@@ -152,7 +181,9 @@ void QueueManager::Split(const std::vector<tsdb::LogRecord>& records, Segment* s
     series_.clear();
     cache_generation_ = generation;
   }
-  seg->parts.assign(static_cast<size_t>(seg->shards), {});
+  // The parts keep their buffers from segment to segment.
+  seg->parts.resize(static_cast<size_t>(seg->shards));
+  for (auto& part : seg->parts) part.clear();
   for (const auto& r : records) {
     for (size_t k = 0; k < r.refs.size(); ++k) {
       const Series* s = Lookup(r.refs[k]);
@@ -185,12 +216,27 @@ common::Status QueueManager::ResumeSegment(const tsdb::LogPosition& pos, Segment
   return common::Status::OK();
 }
 
-bool QueueManager::NextSegment(Segment* seg) {
+size_t QueueManager::MaxSegmentSamples() const {
+  return static_cast<size_t>(config_.queue.capacity) *
+         static_cast<size_t>(config_.queue.max_shards);
+}
+
+void QueueManager::Prefetch(uint64_t from, std::vector<tsdb::LogRecord>* records, uint64_t* next) {
+  records->clear();
+  *next = from;
+  const uint64_t end = db_->LogEnd();
+  if (end <= from) return;
+  if (auto s = db_->ReadLog(from, end, MaxSegmentSamples(), records, next); !s.ok()) {
+    records->clear();  // NextSegment reads (and reports) again
+    *next = from;
+  }
+}
+
+bool QueueManager::NextSegment(Segment* seg, std::vector<tsdb::LogRecord> records, uint64_t next) {
   const QueueConfig& q = config_.queue;
-  const size_t max_samples = static_cast<size_t>(q.capacity) * static_cast<size_t>(q.max_shards);
-  std::vector<tsdb::LogRecord> records;
+  const size_t max_samples = MaxSegmentSamples();
   size_t samples = 0;
-  uint64_t next = seg->begin;
+  for (const auto& r : records) samples += r.num_samples();
   Clock::time_point first_data{};
   for (;;) {
     if (stopping()) return false;
@@ -249,7 +295,8 @@ void QueueManager::Commit(const Segment& seg, bool finished) {
   }
 }
 
-void QueueManager::SendPart(Segment* seg, int shard) {
+void QueueManager::SendPart(Segment* seg, int shard, std::mt19937_64* rng_ptr) {
+  std::mt19937_64& rng = *rng_ptr;
   const QueueConfig& q = config_.queue;
   const auto& part = seg->parts[static_cast<size_t>(shard)];
   auto& client_slot = clients_[static_cast<size_t>(shard)];
@@ -265,7 +312,6 @@ void QueueManager::SendPart(Segment* seg, int shard) {
     for (const auto& kv : config_.headers) h.push_back(kv);
     return h;
   }();
-  std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(shard));
   WriteRequestEncoder enc;
   std::vector<int64_t> ts;
   std::vector<double> vs;
@@ -354,6 +400,7 @@ void QueueManager::SendPart(Segment* seg, int shard) {
     int64_t retry_after = -1;
     if (r.ok() && r->status / 100 == 2) {
       finish(true, false, body.size(), seconds);
+      if (backoff != q.min_backoff_ms) NoteSuccess();
       backoff = q.min_backoff_ms;
       continue;
     }
@@ -383,7 +430,33 @@ void QueueManager::SendPart(Segment* seg, int shard) {
                    config_.RemoteName(), n, wait, problem);
     }
     backoff = std::min(backoff * 2, q.max_backoff_ms);
-    if (!Sleep(wait)) return;
+    // Woken early when another shard gets through: the destination is
+    // back, and a segment waits for its slowest shard.
+    if (!Backoff(wait)) return;
+  }
+}
+
+void QueueManager::Worker(int shard) {
+  // Seeded once: backoff jitter per shard.
+  std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(shard));
+  uint64_t seen = 0;
+  for (;;) {
+    Segment* seg;
+    {
+      std::unique_lock<std::mutex> lock(work_mu_);
+      work_cv_.wait(lock, [&] { return stopping() || work_generation_ != seen; });
+      if (stopping()) return;
+      seen = work_generation_;
+      // Not part of this segment: Run may already be building the next one
+      // in *work_, so do not look at it.
+      if (shard >= work_shards_) continue;
+      seg = work_;
+    }
+    if (seg->done[static_cast<size_t>(shard)] < seg->parts[static_cast<size_t>(shard)].size()) {
+      SendPart(seg, shard, &rng);
+    }
+    std::lock_guard<std::mutex> lock(work_mu_);
+    if (--work_pending_ == 0) work_done_cv_.notify_all();
   }
 }
 
@@ -402,11 +475,12 @@ void QueueManager::Run() {
                     s.ToString());
       seg = Segment();
       seg.begin = pos->next_seq;
-      if (!NextSegment(&seg)) return;
+      if (!NextSegment(&seg, {}, seg.begin)) return;
     }
-  } else if (!NextSegment(&seg)) {
+  } else if (!NextSegment(&seg, {}, seg.begin)) {
     return;
   }
+  std::vector<tsdb::LogRecord> prefetched;
   while (!stopping()) {
     {
       std::lock_guard<std::mutex> lock(stats_mu_);
@@ -416,21 +490,33 @@ void QueueManager::Run() {
       for (size_t i = 0; i < seg.parts.size(); ++i) pending += seg.parts[i].size() - seg.done[i];
       stats_.samples_pending = pending;
     }
-    std::vector<std::thread> workers;
-    for (int i = 1; i < seg.shards; ++i) {
-      if (seg.done[static_cast<size_t>(i)] < seg.parts[static_cast<size_t>(i)].size()) {
-        workers.emplace_back([this, &seg, i] { SendPart(&seg, i); });
-      }
+    // Hand the segment to the shard threads (started on first need, kept).
+    while (static_cast<int>(workers_.size()) < seg.shards) {
+      const int shard = static_cast<int>(workers_.size());
+      workers_.emplace_back([this, shard] { Worker(shard); });
     }
-    SendPart(&seg, 0);
-    for (auto& w : workers) w.join();
+    {
+      std::lock_guard<std::mutex> lock(work_mu_);
+      work_ = &seg;
+      work_shards_ = seg.shards;
+      work_pending_ = seg.shards;
+      ++work_generation_;
+    }
+    work_cv_.notify_all();
+    // Meanwhile read what comes next, so the shards do not wait for the log
+    // between segments.
+    uint64_t prefetched_next = seg.end;
+    Prefetch(seg.end, &prefetched, &prefetched_next);
+    {
+      std::unique_lock<std::mutex> lock(work_mu_);
+      work_done_cv_.wait(lock, [&] { return work_pending_ == 0; });
+    }
     if (stopping()) break;
     Commit(seg, /*finished=*/true);
-    Segment next;
-    next.begin = seg.end;
-    seg = Segment();
-    if (!NextSegment(&next)) break;
-    seg = std::move(next);
+    const uint64_t next_begin = seg.end;
+    seg.begin = next_begin;
+    if (!NextSegment(&seg, std::move(prefetched), prefetched_next)) break;
+    prefetched = {};
   }
 }
 

@@ -31,6 +31,7 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -103,13 +104,19 @@ class QueueManager {
   };
 
   void Run();
-  // Reads the next segment (waiting for data); false when stopping.
-  bool NextSegment(Segment* seg);
+  // Shard thread: sends its part of every segment Run hands out.
+  void Worker(int shard);
+  // Reads the segment starting at seg->begin (waiting for data), given the
+  // records already read from there up to `next`; false when stopping.
+  bool NextSegment(Segment* seg, std::vector<tsdb::LogRecord> records, uint64_t next);
+  // Reads what is in the log from `from` now, without waiting.
+  void Prefetch(uint64_t from, std::vector<tsdb::LogRecord>* records, uint64_t* next);
+  size_t MaxSegmentSamples() const;
   // Re-reads the segment the persisted state describes.
   common::Status ResumeSegment(const tsdb::LogPosition& pos, Segment* seg);
   void Split(const std::vector<tsdb::LogRecord>& records, Segment* seg);
   const Series* Lookup(tsdb::SeriesRef ref);
-  void SendPart(Segment* seg, int shard);
+  void SendPart(Segment* seg, int shard, std::mt19937_64* rng);
   // Records that `shard` finished `done` entries and commits the position
   // with the segment's progress.
   void Commit(Segment* seg, int shard, uint64_t done);
@@ -117,6 +124,10 @@ class QueueManager {
   void Commit(const Segment& seg, bool finished);
   // Sleeps up to ms; false if stopping.
   bool Sleep(int64_t ms);
+  // A retry's backoff: like Sleep, but ends early when another shard's
+  // request succeeds (NoteSuccess).
+  bool Backoff(int64_t ms);
+  void NoteSuccess();
   bool stopping() const { return stop_.load(std::memory_order_acquire); }
 
   tsdb::DB* const db_;
@@ -135,9 +146,22 @@ class QueueManager {
   mutable std::mutex stats_mu_;
   QueueStats stats_;
 
+  // Run hands each segment to the shard threads through these.
+  std::mutex work_mu_;
+  std::condition_variable work_cv_;       // a new segment, or stopping
+  std::condition_variable work_done_cv_;  // work_pending_ reached 0
+  Segment* work_ = nullptr;
+  int work_shards_ = 0;
+  uint64_t work_generation_ = 0;
+  int work_pending_ = 0;
+  std::vector<std::thread> workers_;  // shard i is workers_[i]
+
   std::atomic<bool> stop_{false};
   std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
+  std::condition_variable stop_cv_;  // stopping, or success_epoch_ moved
+  uint64_t success_epoch_ = 0;       // guarded by stop_mu_
+  int backing_off_ = 0;              // guarded by stop_mu_
+  std::atomic<int> backing_off_mirror_{0};
   std::thread thread_;
 };
 

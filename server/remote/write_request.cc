@@ -59,29 +59,43 @@ std::string LabelsField(const model::Labels& labels) {
   return out;
 }
 
+// Writes v as a varint at p; returns the byte after it.
+char* WriteVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
 void WriteRequestEncoder::AddSeries(std::string_view labels_field, const int64_t* ts,
                                     const double* vs, size_t n) {
   // Sample: value always written (a 0.0 could be left out, but -0.0 and NaN
-  // payloads must not be), timestamp as a two's complement varint.
+  // payloads must not be), timestamp as a two's complement varint. Sizes
+  // first, then one resize and raw writes: this runs once per sample.
   size_t samples_size = 0;
   for (size_t i = 0; i < n; ++i) {
     const size_t sample = 1 + 8 + 1 + VarintSize(static_cast<uint64_t>(ts[i]));
     samples_size += 1 + VarintSize(sample) + sample;
   }
-  raw_.push_back(kTimeSeriesTag);
-  PutVarint(&raw_, labels_field.size() + samples_size);
-  raw_.append(labels_field);
+  const size_t series_size = labels_field.size() + samples_size;
+  const size_t pos = raw_.size();
+  raw_.resize(pos + 1 + VarintSize(series_size) + series_size);
+  char* p = raw_.data() + pos;
+  *p++ = kTimeSeriesTag;
+  p = WriteVarint(p, series_size);
+  std::memcpy(p, labels_field.data(), labels_field.size());
+  p += labels_field.size();
   for (size_t i = 0; i < n; ++i) {
     const uint64_t t = static_cast<uint64_t>(ts[i]);
-    raw_.push_back(kSamplesTag);
-    PutVarint(&raw_, 1 + 8 + 1 + VarintSize(t));
-    raw_.push_back(kSampleValueTag);
+    *p++ = kSamplesTag;
+    p = WriteVarint(p, 1 + 8 + 1 + VarintSize(t));
+    *p++ = kSampleValueTag;
     const uint64_t bits = std::bit_cast<uint64_t>(vs[i]);
-    char le[8];
-    for (int b = 0; b < 8; ++b) le[b] = static_cast<char>(bits >> (8 * b));
-    raw_.append(le, 8);
-    raw_.push_back(kSampleTimestampTag);
-    PutVarint(&raw_, t);
+    for (int b = 0; b < 8; ++b) *p++ = static_cast<char>(bits >> (8 * b));
+    *p++ = kSampleTimestampTag;
+    p = WriteVarint(p, t);
   }
 }
 
