@@ -199,6 +199,26 @@ struct Stats {
   int64_t max_time = 0;        // newest sample timestamp (0 if none)
 };
 
+// Cardinality statistics of the series in the store (Prometheus's
+// /api/v1/status/tsdb): each list holds the `limit` largest entries,
+// largest first (ties by name).
+struct CardinalityStats {
+  struct Entry {
+    std::string name;
+    uint64_t value;
+    bool operator==(const Entry&) const = default;
+  };
+  size_t num_series = 0;
+  size_t num_label_pairs = 0;  // distinct name=value pairs
+  size_t head_chunks = 0;      // open in-memory chunks
+  int64_t min_time = 0;        // oldest sample in the head chunks (0 if none)
+  int64_t max_time = 0;        // newest sample stored (0 if none)
+  std::vector<Entry> series_count_by_metric_name;
+  std::vector<Entry> label_value_count_by_label_name;
+  std::vector<Entry> memory_in_bytes_by_label_name;  // sum of distinct values' lengths
+  std::vector<Entry> series_count_by_label_value_pair;  // name "label=value"
+};
+
 class DB {
  public:
   // Opens (creating if needed) the database in directory `dir`. Replays the
@@ -234,6 +254,8 @@ class DB {
   // Fully compacts all column families.
   virtual common::Status Compact() = 0;
   virtual Stats GetStats() = 0;
+  // Walks every series' labels: O(series x labels), for an on-demand page.
+  virtual CardinalityStats Cardinality(size_t limit) = 0;
 
   // --- The sample log: what remote_write sends ---
   //

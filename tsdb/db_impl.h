@@ -52,6 +52,7 @@ class DBImpl final : public DB {
   common::Status Flush() override;
   common::Status Compact() override;
   Stats GetStats() override;
+  CardinalityStats Cardinality(size_t limit) override;
   common::Result<LogPosition> OpenLogReader(const std::string& name) override;
   common::Status CommitLogReader(const std::string& name, const LogPosition& pos) override;
   common::Status RemoveLogReader(const std::string& name) override;

@@ -319,6 +319,38 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
                     {"goVersion", "none (C++)"}});
   });
 
+  // Prometheus's TSDB status (cardinality): 2.42's fields; `limit` (default
+  // 10, as 2.42's fixed top 10) as later Prometheus versions take it.
+  http.Handle("/api/v1/status/tsdb", [ctx](common::HttpRequest& req) {
+    auto p = Params::FromRequest(req, ctx.max_body_bytes);
+    if (!p.ok()) return Error("bad_data", p.status().message());
+    long limit = 10;
+    if (p->Has("limit")) {
+      const std::string v = p->Get("limit");
+      char* end = nullptr;
+      limit = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || limit <= 0 || limit > 10000) {
+        return Error("bad_data", "limit must be a positive number up to 10000");
+      }
+    }
+    const tsdb::CardinalityStats st = ctx.db->Cardinality(static_cast<size_t>(limit));
+    auto entries = [](const std::vector<tsdb::CardinalityStats::Entry>& es) {
+      json a = json::array();
+      for (const auto& e : es) a.push_back({{"name", e.name}, {"value", e.value}});
+      return a;
+    };
+    return Success({{"headStats",
+                     {{"numSeries", st.num_series},
+                      {"numLabelPairs", st.num_label_pairs},
+                      {"chunkCount", st.head_chunks},
+                      {"minTime", st.min_time},
+                      {"maxTime", st.max_time}}},
+                    {"seriesCountByMetricName", entries(st.series_count_by_metric_name)},
+                    {"labelValueCountByLabelName", entries(st.label_value_count_by_label_name)},
+                    {"memoryInBytesByLabelName", entries(st.memory_in_bytes_by_label_name)},
+                    {"seriesCountByLabelValuePair", entries(st.series_count_by_label_value_pair)}});
+  });
+
   http.Handle("/api/v1/targets", [ctx](common::HttpRequest&) {
     json active = json::array();
     for (const auto& t : ctx.targets()) {

@@ -1,7 +1,8 @@
-// Entry point: hash router (#/, #/host/<instance>, #/query, #/alerts), theme, the header's
+// Entry point: hash router (#/, #/host/<instance>, #/query, #/alerts, #/cardinality), theme, the header's
 // range picker and auto-refresh.
 import './style.css';
 import { AlertsPage, loadAlerts } from './alerts.js';
+import { CardinalityPage } from './cardinality.js';
 import { rebuildCharts } from './chart.js';
 import { HostPage } from './host.js';
 import { OverviewPage } from './overview.js';
@@ -25,6 +26,7 @@ function parseHash() {
   }
   if (parts[0] === 'query') return { name: 'query', params };
   if (parts[0] === 'alerts') return { name: 'alerts', params };
+  if (parts[0] === 'cardinality') return { name: 'cardinality', params };
   return { name: 'overview', params };
 }
 
@@ -56,13 +58,16 @@ function route() {
   page?.destroy();
   pageKey = key;
   document.querySelectorAll('[data-nav]').forEach((a) => a.classList.toggle('active', a.dataset.nav === r.name));
-  rangeEl.hidden = r.name === 'overview' || r.name === 'alerts';
+  rangeEl.hidden = r.name === 'overview' || r.name === 'alerts' || r.name === 'cardinality';
   if (r.name === 'host') {
     page = new HostPage(app, r.instance);
     document.title = `${r.instance} · Monitoring`;
   } else if (r.name === 'alerts') {
     page = new AlertsPage(app);
     document.title = 'Alerts · Monitoring';
+  } else if (r.name === 'cardinality') {
+    page = new CardinalityPage(app);
+    document.title = 'Cardinality · Monitoring';
   } else if (r.name === 'query') {
     page = new QueryPage(app, r.params);
     document.title = 'Query · Monitoring';

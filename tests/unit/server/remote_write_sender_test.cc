@@ -194,7 +194,10 @@ TEST_F(RemoteWriteSender, SendsEverySampleOnceInOrderThroughFailures) {
     return n % 3 == 1 ? 500 : n % 5 == 2 ? 429 : 204;
   });
   QueueManager q(db_.get(), Config(), model::Labels{}, "test");
-  ASSERT_TRUE(q.Start().ok());
+  {
+    auto started = q.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
   auto want = Ingest(30, 40, 1'000'000);
   ASSERT_TRUE(WaitFor([&] { return receiver_.total() >= 1200; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -223,7 +226,10 @@ TEST_F(RemoteWriteSender, RestartInTheMiddleOfASegmentSendsTheRestExactlyOnce) {
   cfg.queue.batch_send_deadline_ms = 300;
   {
     QueueManager q(db_.get(), cfg, model::Labels{}, "test");
-    ASSERT_TRUE(q.Start().ok());
+    {
+    auto started = q.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
     auto want = Ingest(8, 30, 1'000'000);
     ASSERT_TRUE(WaitFor([&] { return q.Stats().samples_retried > 0; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -234,7 +240,10 @@ TEST_F(RemoteWriteSender, RestartInTheMiddleOfASegmentSendsTheRestExactlyOnce) {
   OpenDb();
   receiver_.set_decide(nullptr);
   QueueManager q(db_.get(), cfg, model::Labels{}, "test");
-  ASSERT_TRUE(q.Start().ok());
+  {
+    auto started = q.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
   ASSERT_TRUE(WaitFor([&] { return receiver_.total() >= 240; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   std::map<std::string, Samples> want;
@@ -252,7 +261,10 @@ TEST_F(RemoteWriteSender, RefusedRequestsAreDroppedAndCounted) {
   auto cfg = Config();
   cfg.queue.retry_on_http_429 = false;
   QueueManager q(db_.get(), cfg, model::Labels{}, "test");
-  ASSERT_TRUE(q.Start().ok());
+  {
+    auto started = q.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
   Ingest(5, 10, 1'000'000);
   ASSERT_TRUE(WaitFor([&] {
     QueueStats st = q.Stats();
@@ -273,7 +285,10 @@ TEST_F(RemoteWriteSender, ExternalLabelsAndWriteRelabelConfigs) {
   cfg.write_relabel_configs = {drop};
   // The series' own "s" wins over the external label of the same name.
   QueueManager q(db_.get(), cfg, model::Labels{{"cluster", "eu"}, {"s", "x"}}, "test");
-  ASSERT_TRUE(q.Start().ok());
+  {
+    auto started = q.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
   Ingest(10, 4, 1'000'000);
   ASSERT_TRUE(WaitFor([&] { return q.Stats().dropped_relabel == 20 && receiver_.total() == 20; }));
   auto got = receiver_.series();
@@ -285,7 +300,10 @@ TEST_F(RemoteWriteSender, StartsAtTheEndAndKeepsItsPositionAcrossReopen) {
   Ingest(3, 5, 1'000'000);  // before the destination existed: not sent
   {
     QueueManager q(db_.get(), Config(), model::Labels{}, "test");
-    ASSERT_TRUE(q.Start().ok());
+    {
+    auto started = q.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
     Ingest(3, 5, 2'000'000);
     ASSERT_TRUE(WaitFor([&] { return receiver_.total() == 15; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -293,7 +311,10 @@ TEST_F(RemoteWriteSender, StartsAtTheEndAndKeepsItsPositionAcrossReopen) {
   Ingest(3, 5, 3'000'000);  // while the sender is down
   OpenDb();
   QueueManager q(db_.get(), Config(), model::Labels{}, "test");
-  ASSERT_TRUE(q.Start().ok());
+  {
+    auto started = q.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
   ASSERT_TRUE(WaitFor([&] { return receiver_.total() >= 30; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(receiver_.total(), 30u);
@@ -309,7 +330,10 @@ TEST_F(RemoteWriteSender, SamplesThatLeaveTheRetentionWhileWaitingAreDroppedAndC
   std::atomic<bool> down{true};
   receiver_.set_decide([&](int, const std::vector<std::string>&) { return down ? 503 : 200; });
   QueueManager q(db_.get(), Config(), model::Labels{}, "test");
-  ASSERT_TRUE(q.Start().ok());
+  {
+    auto started = q.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
   Ingest(4, 10, 1'000'000);  // t = 1000 s .. 1009 s
   ASSERT_TRUE(WaitFor([&] { return q.Stats().samples_retried > 0; }));
   // Newer data moves the retention past the first batch: 1009 s + 61 s.

@@ -168,3 +168,38 @@ TEST_F(tsdb_Log, NewReaderStartsAtTheEnd) {
 
 }  // namespace
 }  // namespace tsdb
+
+namespace tsdb {
+namespace {
+
+TEST(tsdb_Cardinality, CountsLikePrometheusTsdbStatus) {
+  testing::TempDir dir;
+  auto db = DB::Open(dir.path(), testing::TestOptions()).value();
+  auto app = db->NewAppender();
+  // 3 hosts x {up, load1}, plus cpu with 2 modes on one host.
+  for (const char* host : {"a", "b", "c"}) {
+    app->Add(model::Labels{{"__name__", "up"}, {"instance", host}}, 1000, 1);
+    app->Add(model::Labels{{"__name__", "load1"}, {"instance", host}}, 2000, 1);
+  }
+  app->Add(model::Labels{{"__name__", "cpu"}, {"instance", "a"}, {"mode", "idle"}}, 500, 1);
+  app->Add(model::Labels{{"__name__", "cpu"}, {"instance", "a"}, {"mode", "user"}}, 3000, 1);
+  ASSERT_TRUE(app->Commit().status.ok());
+
+  CardinalityStats st = db->Cardinality(2);
+  EXPECT_EQ(st.num_series, 8u);
+  // __name__: cpu load1 up; instance: a b c; mode: idle user.
+  EXPECT_EQ(st.num_label_pairs, 8u);
+  EXPECT_EQ(st.head_chunks, 8u);
+  EXPECT_EQ(st.min_time, 500);
+  EXPECT_EQ(st.max_time, 3000);
+  using E = CardinalityStats::Entry;
+  EXPECT_EQ(st.series_count_by_metric_name, (std::vector<E>{{"load1", 3}, {"up", 3}}));
+  EXPECT_EQ(st.label_value_count_by_label_name, (std::vector<E>{{"__name__", 3}, {"instance", 3}}));
+  // __name__: "up"+"load1"+"cpu" = 10 bytes; mode: "idle"+"user" = 8.
+  EXPECT_EQ(st.memory_in_bytes_by_label_name, (std::vector<E>{{"__name__", 10}, {"mode", 8}}));
+  EXPECT_EQ(st.series_count_by_label_value_pair,
+            (std::vector<E>{{"instance=a", 4}, {"__name__=load1", 3}}));
+}
+
+}  // namespace
+}  // namespace tsdb
