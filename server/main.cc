@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "common/byte_size.h"
 #include "common/process.h"
 #include "model/duration.h"
 #include "server/server.h"
@@ -105,6 +106,16 @@ int main(int argc, char** argv) {
                  "Most series stored (cardinality limit)")
       ->envname("MONITOR_MAX_SERIES")
       ->capture_default_str();
+  std::string block_cache_size = "auto", memtable_size = "auto";
+  app.add_option("--storage.block-cache-size", block_cache_size,
+                 "RocksDB block cache (e.g. 256MiB); auto: 1/256 of the memory, 32 MiB to 256 MiB")
+      ->envname("MONITOR_BLOCK_CACHE_SIZE")
+      ->capture_default_str();
+  app.add_option("--storage.memtable-size", memtable_size,
+                 "All RocksDB memtables together (e.g. 512MiB); auto: 1/64 of the memory, 128 MiB "
+                 "to 640 MiB")
+      ->envname("MONITOR_MEMTABLE_SIZE")
+      ->capture_default_str();
   app.add_option("--query.lookback-delta", lookback, "PromQL lookback delta")
       ->capture_default_str();
   app.add_option("--query.timeout", query_timeout, "Longest a query may run")
@@ -179,6 +190,35 @@ int main(int argc, char** argv) {
     }
     *d.out = *v;
   }
+
+  // Storage memory: explicit sizes, or shares of what this process may use
+  // (the machine's memory, or its cgroup's limit in a container).
+  const uint64_t memory = common::UsableMemoryBytes();
+  struct {
+    const char* flag;
+    const std::string& text;
+    uint64_t share_divisor, min, max;
+    size_t* out;
+  } sizes[] = {
+      {"--storage.block-cache-size", block_cache_size, 256, 32ull << 20, 256ull << 20,
+       &o.block_cache_bytes},
+      {"--storage.memtable-size", memtable_size, 64, 128ull << 20, 640ull << 20,
+       &o.memtable_budget_bytes}};
+  for (auto& sz : sizes) {
+    if (sz.text == "auto") {
+      *sz.out = static_cast<size_t>(std::clamp(memory / sz.share_divisor, sz.min, sz.max));
+      continue;
+    }
+    auto v = common::ParseByteSize(sz.text);
+    if (!v.ok() || *v < (1 << 20)) {
+      spdlog::error("{}: {}", sz.flag, v.ok() ? "must be at least 1MiB" : v.status().message());
+      return 2;
+    }
+    *sz.out = static_cast<size_t>(*v);
+  }
+  spdlog::info("storage memory: block cache {}, memtables {} (usable memory {})",
+               common::FormatByteSize(o.block_cache_bytes),
+               common::FormatByteSize(o.memtable_budget_bytes), common::FormatByteSize(memory));
 
   auto srv = server::MonitoringServer::Open(o);
   if (!srv.ok()) {

@@ -68,6 +68,8 @@ class ServerImpl : public MonitoringServer {
     tsdb::Options topts;
     topts.retention_ms = options_.retention_ms;
     topts.max_series = options_.limits.max_series;
+    topts.block_cache_bytes = options_.block_cache_bytes;
+    topts.memtable_budget_bytes = options_.memtable_budget_bytes;
     // Hosts that start together (every host after a server restart, a fleet
     // rolled out at once) would otherwise seal all their chunks in the same
     // scrape: spread the first seals over a quarter of a chunk.

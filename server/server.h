@@ -37,6 +37,10 @@ struct ServerOptions {
   int http_threads = 64;
   std::string data_dir = "./data";
   int64_t retention_ms = 15LL * 24 * 3600 * 1000;
+  // RocksDB's block cache and memtable budget (main.cc derives them from the
+  // machine's memory unless given).
+  size_t block_cache_bytes = 64 << 20;
+  size_t memtable_budget_bytes = 0;
   std::string config_path;  // empty: no scraping
   std::string write_token;  // empty: writes need no token (without basic auth)
   // With basic auth (web_config_file): the users who may write; empty: all.

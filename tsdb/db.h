@@ -67,6 +67,11 @@ struct Options {
   SyncPolicy sync = SyncPolicy::kNone;
   // RocksDB block cache shared by all column families.
   size_t block_cache_bytes = 64 << 20;
+  // All column families' memtables together: past it the largest is flushed
+  // (RocksDB's db_write_buffer_size), and no family's write buffer is
+  // larger than a quarter of it (the head log's half). 0: no shared budget,
+  // each family's own write buffers only (up to ~640 MiB in all).
+  size_t memtable_budget_bytes = 0;
   // Maximum number of series; creating more fails with series_limit. 0 = no limit.
   size_t max_series = 0;
   // Period of the background retention + head-log trimming; 0 disables the

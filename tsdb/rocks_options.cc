@@ -197,7 +197,7 @@ rocksdb::Env* StoreEnv() {
 
 }  // namespace
 
-rocksdb::DBOptions MakeDBOptions(const Options& /*options*/) {
+rocksdb::DBOptions MakeDBOptions(const Options& options) {
   rocksdb::DBOptions o;
   o.env = StoreEnv();
   o.create_if_missing = true;
@@ -210,6 +210,12 @@ rocksdb::DBOptions MakeDBOptions(const Options& /*options*/) {
   // The WAL pins memtables of all column families; cap it so that the
   // (transient) head_wal family gets flushed and old logs are recycled.
   o.max_total_wal_size = 256 << 20;
+  if (options.memtable_budget_bytes > 0) {
+    o.db_write_buffer_size = options.memtable_budget_bytes;
+    // The WAL cannot be recycled before the memtables it covers are
+    // flushed: keep it near the memtable budget.
+    o.max_total_wal_size = std::clamp<uint64_t>(options.memtable_budget_bytes, 64 << 20, 256 << 20);
+  }
   // Concurrent appenders commit in parallel: let writers of one group insert
   // into memtables concurrently and pipeline WAL and memtable writes.
   o.allow_concurrent_memtable_write = true;
@@ -281,6 +287,16 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const Options& o
   rocksdb::ColumnFamilyOptions meta;
   meta.write_buffer_size = 1 << 20;
   cfs.emplace_back(format::kMetaCF, meta);
+
+  // Under a shared budget no family's buffer may take most of it: the head
+  // log up to half, the others up to a quarter.
+  if (const size_t budget = options.memtable_budget_bytes; budget > 0) {
+    for (auto& cf : cfs) {
+      const size_t cap = std::max<size_t>(
+          1 << 20, cf.name == format::kHeadWalCF ? budget / 2 : budget / 4);
+      cf.options.write_buffer_size = std::min(cf.options.write_buffer_size, cap);
+    }
+  }
   return cfs;
 }
 

@@ -203,3 +203,34 @@ TEST(tsdb_Cardinality, CountsLikePrometheusTsdbStatus) {
 
 }  // namespace
 }  // namespace tsdb
+
+namespace tsdb {
+namespace {
+
+// Options::memtable_budget_bytes bounds all memtables together: without it
+// the series and index families each buffer up to their own 16 MiB.
+size_t PeakMemtableBytes(size_t budget) {
+  testing::TempDir dir;
+  Options o = testing::TestOptions();
+  o.memtable_budget_bytes = budget;
+  auto db = DB::Open(dir.path(), o).value();
+  const std::string pad(300, 'x');
+  size_t peak = 0;
+  for (int i = 0; i < 60000; ++i) {
+    auto ref = db->GetOrCreateSeries(
+        model::Labels{{"__name__", "m"}, {"id", std::to_string(i)}, {"pad", pad + std::to_string(i)}});
+    EXPECT_TRUE(ref.ok());
+    if (i % 1000 == 0) peak = std::max<size_t>(peak, db->GetStats().memtable_bytes);
+  }
+  return peak;
+}
+
+TEST(tsdb_MemtableBudget, BoundsAllMemtablesTogether) {
+  const size_t budget = 4 << 20;
+  const size_t bounded = PeakMemtableBytes(budget);
+  EXPECT_LE(bounded, 2 * budget);
+  EXPECT_GT(PeakMemtableBytes(0), 4 * budget);
+}
+
+}  // namespace
+}  // namespace tsdb
