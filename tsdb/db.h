@@ -199,6 +199,7 @@ struct Stats {
   uint64_t samples_appended = 0;  // accepted since Open
   uint64_t sst_bytes = 0;         // total SST file size over all column families
   uint64_t memtable_bytes = 0;
+  uint64_t block_cache_bytes = 0;  // in use (shared by every family)
   uint64_t head_bytes = 0;     // in-memory open chunks
   uint64_t chunks_sealed = 0;  // head chunks sealed since Open
   int64_t max_time = 0;        // newest sample timestamp (0 if none)

@@ -178,6 +178,12 @@ Stats DBImpl::GetStats() {
     common::MutexLock lock(&s->mu);
     st.head_bytes += s->head.MemoryUsage();
   }
+  if (!all_cfs_.empty()) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(all_cfs_[0], rocksdb::DB::Properties::kBlockCacheUsage, &v)) {
+      st.block_cache_bytes = v;
+    }
+  }
   for (auto* cf : all_cfs_) {
     uint64_t v = 0;
     if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) st.sst_bytes += v;

@@ -3,6 +3,7 @@
 // Flush+Compact, RSS per active series and query latencies.
 //
 //   bench_tsdb_load --hosts 100 --hours 24 --threads 2 [--dir DIR] [--keep]
+#include <malloc.h>
 #include <stdlib.h>
 #include <CLI/CLI.hpp>
 
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
   app.add_option("--hours", hours, "hours of data at 15 s interval");
   app.add_option("--threads", threads, "ingest threads");
   app.add_option("--hosts-per-batch", hosts_per_batch, "hosts per Commit()");
+  size_t memtable_mib = 0;
+  app.add_option("--memtable-mib", memtable_mib,
+                 "memtable budget in MiB (tsdb::Options::memtable_budget_bytes; 0: none)");
   app.add_option("--dir", dir, "database directory (default: a new /tmp dir)");
   app.add_flag("--keep", keep, "keep the database directory");
   CLI11_PARSE(app, argc, argv);
@@ -69,12 +73,14 @@ int main(int argc, char** argv) {
   uint64_t rss0 = RssBytes();
   tsdb::Options opts;
   opts.retention_ms = 100LL * 365 * 24 * 3600 * 1000;
+  opts.memtable_budget_bytes = memtable_mib << 20;
   auto db = tsdb::DB::Open(dir, opts);
   if (!db.ok()) {
     std::fprintf(stderr, "open: %s\n", db.status().ToString().c_str());
     return 1;
   }
   uint64_t rss_open = RssBytes();
+  const uint64_t heap_open = mallinfo2().uordblks;
   bench::IngestStats st = bench::Ingest(db->get(), w, threads, hosts_per_batch);
   uint64_t rss_loaded = RssBytes();
   tsdb::Stats s1 = (*db)->GetStats();
@@ -87,6 +93,22 @@ int main(int argc, char** argv) {
       "head chunks %.1f MiB; rss/series (load - open) %.0f B\n",
       rss0 / 1048576.0, rss_open / 1048576.0, rss_loaded / 1048576.0, s1.head_bytes / 1048576.0,
       static_cast<double>(rss_loaded - rss_open) / static_cast<double>(w.num_series()));
+
+  // Where the memory goes: malloc'd bytes in use, of which RocksDB's
+  // memtables and block cache and the head chunks are known; the rest is
+  // the per-series structures (labels, maps, locks) and allocator slack.
+  {
+    const double n = static_cast<double>(w.num_series());
+    const double heap = static_cast<double>(mallinfo2().uordblks - heap_open);
+    const double head = static_cast<double>(s1.head_bytes);
+    const double mem = static_cast<double>(s1.memtable_bytes);
+    const double cache = static_cast<double>(s1.block_cache_bytes);
+    std::printf(
+        "memory per series: heap in use %.0f B = head chunks %.0f + memtables %.0f + block cache "
+        "%.0f + series structures and the rest %.0f; rss %.0f B\n",
+        heap / n, head / n, mem / n, cache / n, (heap - head - mem - cache) / n,
+        static_cast<double>(rss_loaded - rss_open) / n);
+  }
 
   // Query latency over the loaded data.
   const int64_t end = w.Timestamp(w.num_steps() - 1);
