@@ -95,7 +95,7 @@ class AppenderImpl final : public Appender {
     ++*counter;
     if (r->status.ok()) {
       std::string msg = std::string(what) + " for timestamp " + std::to_string(t);
-      if (s != nullptr) msg += " in series " + s->labels.ToString();
+      if (s != nullptr) msg += " in series " + s->labels.Unpack().ToString();
       r->status = common::Status::InvalidArgument(msg);
     }
   }

@@ -45,7 +45,7 @@ CardinalityStats DBImpl::Cardinality(size_t limit) {
       }
     }
     ++st.num_series;
-    for (const auto& l : s->labels) ++by_name[l.name][l.value];
+    s->labels.ForEach([&](std::string_view n, std::string_view v) { ++by_name[n][v]; });
   }
   st.min_time = min_time == std::numeric_limits<int64_t>::max() ? 0 : min_time;
   st.max_time = MaxTime();

@@ -149,7 +149,7 @@ common::Status DBImpl::ReadLog(uint64_t from, uint64_t end, size_t max_samples,
 bool DBImpl::SeriesLabels(SeriesRef ref, model::Labels* labels) {
   auto s = series_.GetById(ref);
   if (s == nullptr) return false;
-  *labels = s->labels;
+  *labels = s->labels.Unpack();
   return true;
 }
 

@@ -22,7 +22,9 @@ common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
   // also sees the series gone (see DB::RemovalGeneration).
   removal_generation_.fetch_add(1, std::memory_order_acq_rel);
   wb->Delete(cf_series(), format::U64Key(s.id));
-  for (const auto& l : s.labels) wb->Delete(cf_index(), format::PostingKey(l.name, l.value, s.id));
+  s.labels.ForEach([&](std::string_view name, std::string_view value) {
+    wb->Delete(cf_index(), format::PostingKey(name, value, s.id));
+  });
   wb->DeleteRange(cf_chunks(), kAllChunksBegin(s.id), kAllChunksBegin(s.id + 1));
   // Its head-log samples are skipped on replay (unknown id) and trimmed later.
   s.head = XorChunk();

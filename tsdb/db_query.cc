@@ -178,6 +178,7 @@ class SeriesIterator final : public model::SampleIterator {
 
 struct Candidate {
   std::shared_ptr<MemSeries> series;
+  model::Labels labels;  // unpacked once: sorted by, then handed out
   std::vector<ChunkCopy> mem;  // pending + head chunks overlapping the range
   int64_t mem_min = std::numeric_limits<int64_t>::max();  // start of first in-memory chunk
 };
@@ -218,14 +219,14 @@ class SeriesSetImpl final : public SeriesSet {
       }
       for (const ChunkCopy& m : c.mem) current_->Add(m.encoding, m.min_time, m.max_time, m.bytes);
       if (!current_->refs.empty()) {
-        labels_ = &c.series->labels;
+        labels_ = std::move(c.labels);
         return true;
       }
     }
     return false;
   }
 
-  const model::Labels& labels() const override { return *labels_; }
+  const model::Labels& labels() const override { return labels_; }
 
   std::unique_ptr<model::SampleIterator> NewIterator() const override {
     return std::make_unique<SeriesIterator>(current_, mint_, maxt_);  // shares current_
@@ -263,7 +264,7 @@ class SeriesSetImpl final : public SeriesSet {
   std::unique_ptr<rocksdb::Iterator> it_;
   size_t pos_ = 0;
   std::shared_ptr<SeriesChunks> current_;
-  const model::Labels* labels_ = nullptr;
+  model::Labels labels_;  // the current series', unpacked
 };
 
 class QuerierImpl final : public Querier {
@@ -324,11 +325,11 @@ class QuerierImpl final : public Querier {
         for (const auto& p : c.series->pending) copy(p->chunk);
         if (c.series->head.num_samples() > 0) copy(c.series->head);
       }
+      c.labels = c.series->labels.Unpack();
       cands.push_back(std::move(c));
     }
-    std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
-      return a.series->labels < b.series->labels;
-    });
+    std::sort(cands.begin(), cands.end(),
+              [](const Candidate& a, const Candidate& b) { return a.labels < b.labels; });
     return cands;
   }
 
@@ -361,7 +362,7 @@ class QuerierImpl final : public Querier {
     if (!ids.ok()) return ids.status();
     for (uint64_t id : *ids) {
       if (auto s = db_->series().GetById(id)) {
-        for (const auto& l : s->labels) out.push_back(l.name);
+        s->labels.ForEach([&](std::string_view n, std::string_view) { out.emplace_back(n); });
       }
     }
     std::sort(out.begin(), out.end());

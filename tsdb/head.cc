@@ -8,7 +8,7 @@ std::shared_ptr<MemSeries> SeriesMap::GetByLabels(const model::Labels& labels, u
   auto it = sh.by_hash.find(hash);
   if (it == sh.by_hash.end()) return nullptr;
   for (const auto& s : it->second) {
-    if (s->labels == labels) return s;
+    if (s->labels.Equals(labels)) return s;
   }
   return nullptr;
 }
@@ -27,7 +27,7 @@ void SeriesMap::InsertId(std::shared_ptr<MemSeries> s) {
 }
 
 void SeriesMap::Remove(const MemSeries& s) {
-  uint64_t hash = s.labels.Hash();
+  uint64_t hash = s.labels.Unpack().Hash();
   {
     HashShard& sh = hash_shards_[hash % kShards];
     common::MutexLock lock(&sh.mu);

@@ -15,6 +15,7 @@
 #include "common/mutex.h"
 #include "model/labels.h"
 #include "tsdb/chunk.h"
+#include "tsdb/packed_labels.h"
 
 namespace tsdb {
 
@@ -25,10 +26,10 @@ struct PendingChunk {
 };
 
 struct MemSeries {
-  MemSeries(uint64_t id_in, model::Labels labels_in) : id(id_in), labels(std::move(labels_in)) {}
+  MemSeries(uint64_t id_in, const model::Labels& labels_in) : id(id_in), labels(labels_in) {}
 
   const uint64_t id;
-  const model::Labels labels;
+  const PackedLabels labels;
 
   common::Mutex mu;
   XorChunk head GUARDED_BY(mu);
@@ -89,7 +90,7 @@ std::shared_ptr<MemSeries> SeriesMap::GetOrCreate(const model::Labels& labels, u
   common::MutexLock lock(&sh.mu);
   auto& vec = sh.by_hash[hash];
   for (const auto& s : vec) {
-    if (s->labels == labels) return s;
+    if (s->labels.Equals(labels)) return s;
   }
   std::shared_ptr<MemSeries> s = create();
   if (s == nullptr) {

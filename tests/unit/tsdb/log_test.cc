@@ -234,3 +234,47 @@ TEST(tsdb_MemtableBudget, BoundsAllMemtablesTogether) {
 
 }  // namespace
 }  // namespace tsdb
+
+#include <random>
+
+#include "tsdb/packed_labels.h"
+
+namespace tsdb {
+namespace {
+
+// PackedLabels must answer exactly as model::Labels: order (queries return
+// series sorted by it), equality (series identity), lookups.
+TEST(tsdb_PackedLabels, BehavesAsModelLabels) {
+  std::mt19937_64 rng(7);
+  auto random_labels = [&] {
+    std::vector<model::Label> v;
+    const int n = static_cast<int>(rng() % 4);
+    for (int i = 0; i < n; ++i) {
+      // Short alphabets so that prefixes and equal names are common; one
+      // long value for multi-byte lengths.
+      std::string name(1 + rng() % 2, static_cast<char>('a' + rng() % 2));
+      std::string value = rng() % 10 == 0 ? std::string(200 + rng() % 100, 'v')
+                                          : std::string(1 + rng() % 2, static_cast<char>('x' + rng() % 2));
+      v.push_back({name, value});
+    }
+    return model::Labels::FromVector(v);
+  };
+  std::vector<model::Labels> all;
+  for (int i = 0; i < 300; ++i) all.push_back(random_labels());
+  for (const auto& a : all) {
+    PackedLabels pa(a);
+    EXPECT_EQ(pa.Unpack(), a);
+    EXPECT_TRUE(pa.Equals(a));
+    for (const char* name : {"a", "aa", "b", "bb", "c"}) EXPECT_EQ(pa.Get(name), a.Get(name));
+    for (const auto& b : all) {
+      PackedLabels pb(b);
+      const int want = a < b ? -1 : (a == b ? 0 : 1);
+      const int got = pa.Compare(pb);
+      EXPECT_EQ(got < 0 ? -1 : (got == 0 ? 0 : 1), want) << a.ToString() << " vs " << b.ToString();
+      EXPECT_EQ(pa.Equals(b), a == b);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tsdb
