@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <vector>
@@ -197,6 +198,17 @@ common::Result<XorChunk> XorChunk::FromBytes(std::string bytes) {
 }
 
 void XorChunk::Append(int64_t t, double v) {
+  // A sample takes at most 19 bytes (a 64-bit delta-of-delta and a full
+  // value). Grow by an eighth instead of letting std::string double: every
+  // active series holds one head chunk. (A fresh string is reserved and
+  // filled because libstdc++'s reserve on a non-empty string still doubles
+  // when asked for less than twice its capacity.)
+  if (bytes_.capacity() - bytes_.size() < 19) {
+    std::string grown;
+    grown.reserve(bytes_.size() + std::max<size_t>(64, bytes_.size() / 8));
+    grown.append(bytes_);
+    bytes_.swap(grown);
+  }
   BitWriter w(&bytes_, bit_len_);
   if (count_ == 0) {
     WriteUvarintBits(&w, common::ZigZagEncode(t));
