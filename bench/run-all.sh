@@ -39,6 +39,7 @@ run hostile_vs_prometheus bash bench/server/hostile.sh "$BUILD"
 run rules_vs_prometheus python3 bench/rules/compare_prometheus.py \
   --ours "$BUILD/server/monitoring-server" --rules "${BENCH_RULES:-1000}"
 run remote_write_vs_prometheus python3 bench/remote_write/compare_prometheus.py --build "$BUILD"
+run memory_vs_peers python3 bench/memory/compare_rss.py --build "$BUILD"
 run promql_gbench "$BUILD/bench/promql/bench_promql"
 run promql_vs_peers bash bench/promql/compare_peers.sh "$BUILD" "${BENCH_QUERY_HOSTS:-100}" \
   "${BENCH_QUERY_HOURS:-24}"
