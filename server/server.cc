@@ -74,6 +74,9 @@ class ServerImpl : public MonitoringServer {
     // rolled out at once) would otherwise seal all their chunks in the same
     // scrape: spread the first seals over a quarter of a chunk.
     topts.first_chunk_jitter_samples = topts.max_samples_per_chunk / 4;
+    // A host that went away must not pin its head chunks (and the head log
+    // behind them) until the retention: sealed after an hour without samples.
+    topts.idle_head_seal_ms = 3600 * 1000;
     topts.sync =
         options_.sync_every_batch ? tsdb::SyncPolicy::kEveryBatch : tsdb::SyncPolicy::kNone;
     std::error_code ec;

@@ -85,6 +85,13 @@ struct Options {
   // what a short query decodes beyond its range.
   int max_samples_per_chunk = 240;
   int64_t max_chunk_span_ms = 2LL * 3600 * 1000;
+  // A head chunk whose series got no sample for this long (wall clock) is
+  // sealed by the maintenance (ApplyRetention). Without it, the head of a
+  // series that stopped (a host that went away) stays open until the
+  // retention removes the series: its memory stays, and the head log cannot
+  // be trimmed past its first sample, so the log grows with everything
+  // written after it. 0: never.
+  int64_t idle_head_seal_ms = 0;
   // A series' first chunk is sealed up to this many samples early (by a hash
   // of the series id; later chunks are full). Series created together (a
   // fleet after a restart, a bulk load, a benchmark) otherwise all reach

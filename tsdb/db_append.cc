@@ -155,6 +155,7 @@ AppendResult AppenderImpl::Commit() {
   // Read after BeginBatch: a log reader registered before this batch got its
   // number sees every sample of it (DBImpl::OpenLogReader).
   const bool full_log = db_->full_log();
+  const int64_t append_ms = DBImpl::SteadyMs();
   const int64_t min_valid = db_->MinValidTime();
   rocksdb::WriteBatch wb;
   std::string wal;
@@ -238,6 +239,7 @@ AppendResult AppenderImpl::Commit() {
         }
       }
       if (accepted > 0) {
+        s->last_append_ms = append_ms;
         touched.push_back({s->id, ++s->version, had_samples, old_max_t, old_last_v, old_wal_min_seq,
                            sealed_begin, sealed.size()});
       }

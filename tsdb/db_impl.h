@@ -142,6 +142,11 @@ class DBImpl final : public DB {
   // Oldest sample timestamp still accepted (newest - retention).
   int64_t MinValidTime() const;
   void ObserveTime(int64_t t);
+  static int64_t SteadyMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
   void AddAppended(uint64_t n) { samples_appended_.fetch_add(n, std::memory_order_relaxed); }
 
   // Sorted ids of series matching all matchers.
@@ -163,6 +168,8 @@ class DBImpl final : public DB {
   common::Status LoadSeries();
   common::Status ReplayHeadLog();
   common::Status LoadLogReaders();
+  // Seals head chunks idle for Options::idle_head_seal_ms.
+  common::Status SealIdleHeads() REQUIRES(retention_mu_);
   // Lowest position of any log reader (UINT64_MAX if none).
   uint64_t LowestReaderPosition();
   // Loads the newest sealed sample of s into s.max_t/last_v.

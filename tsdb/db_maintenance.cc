@@ -102,7 +102,44 @@ common::Status DBImpl::ApplyRetention() {
       return FromRocks(rs);
     }
   }
+  if (common::Status s = SealIdleHeads(); !s.ok()) return s;
   return TrimHeadLog();
+}
+
+common::Status DBImpl::SealIdleHeads() {
+  if (options_.idle_head_seal_ms <= 0) return common::Status::OK();
+  const int64_t now = SteadyMs();
+  rocksdb::WriteBatch wb;
+  SealedChunks sealed;
+  for (const auto& s : series_.All()) {
+    common::MutexLock lock(&s->mu);
+    if (s->deleted || s->head.num_samples() == 0) continue;
+    if (now - s->last_append_ms < options_.idle_head_seal_ms) continue;
+    std::shared_ptr<const PendingChunk> p = SealIfFull(*s, /*force=*/true);
+    // A failed batch that appended to this head must not be undone now
+    // (DBImpl::UndoBatch): its samples are in the chunk written here.
+    ++s->version;
+    auto [enc, bytes] = EncodeSealedChunk(p->chunk);
+    wb.Put(cf_chunks(), format::ChunkKey(s->id, p->chunk.min_time()),
+           format::EncodeChunkValue(enc, p->chunk.min_time(), p->chunk.max_time(), bytes));
+    sealed.emplace_back(s, std::move(p));
+  }
+  if (sealed.empty()) return common::Status::OK();
+  rocksdb::Status rs = db_->Write(write_options(), &wb);
+  if (!rs.ok()) {
+    // The chunks stay pending (readable; the head log keeps their samples)
+    // and are written by the recovery, as a failed batch's are.
+    NoteWriteFailure();
+    common::MutexLock lock(&recovery_mu_);
+    kept_batches_.push_back(KeptBatch{std::numeric_limits<uint64_t>::max(), std::move(wb),
+                                      std::move(sealed), std::numeric_limits<int64_t>::min()});
+    return FromRocks(rs);
+  }
+  for (auto& [s, p] : sealed) {
+    common::MutexLock lock(&s->mu);
+    std::erase(s->pending, p);
+  }
+  return common::Status::OK();
 }
 
 common::Status DBImpl::TrimHeadLog() {

@@ -242,6 +242,7 @@ common::Status DBImpl::ReplayHeadLog() {
       s->max_t = l.t;
       s->last_v = l.v;
       s->wal_min_seq = std::min(s->wal_min_seq, l.seq);
+      s->last_append_ms = SteadyMs();  // idle from now on, not since the epoch
       ObserveTime(l.t);
       write_sealed(SealIfFull(*s));
     }

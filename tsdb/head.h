@@ -47,6 +47,8 @@ struct MemSeries {
   // A chunk of the series was ever sealed (loaded: one is on disk); until
   // then its head seals early by DBImpl::SealAt's jitter.
   bool sealed_once GUARDED_BY(mu) = false;
+  // Steady-clock ms of the last append (Options::idle_head_seal_ms).
+  int64_t last_append_ms GUARDED_BY(mu) = 0;
 };
 
 class SeriesMap {

@@ -278,3 +278,58 @@ TEST(tsdb_PackedLabels, BehavesAsModelLabels) {
 
 }  // namespace
 }  // namespace tsdb
+
+#include <thread>
+
+namespace tsdb {
+namespace {
+
+// A series that stops getting samples (a host that went away) must not keep
+// its head chunk open until the retention: its memory stays and the head log
+// cannot be trimmed past its first sample, so the log kept every later
+// sample of every series (regression: it grew for the whole retention).
+TEST(tsdb_IdleHeads, AreSealedSoTheHeadLogIsTrimmed) {
+  testing::TempDir dir;
+  Options o = testing::TestOptions();
+  o.idle_head_seal_ms = 50;
+  auto db = DB::Open(dir.path(), o).value();
+  model::Labels gone{{"__name__", "up"}, {"instance", "gone"}};
+  model::Labels live{{"__name__", "up"}, {"instance", "live"}};
+  testing::Samples want_gone, want_live;
+  auto append = [&](const model::Labels& l, int64_t t, testing::Samples* want) {
+    auto app = db->NewAppender();
+    app->Add(l, t, static_cast<double>(t));
+    ASSERT_TRUE(app->Commit().status.ok());
+    want->push_back({t, static_cast<double>(t)});
+  };
+  for (int i = 0; i < 10; ++i) append(gone, 1000 + i, &want_gone);
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  // `live` keeps getting samples; `gone` has been idle past the threshold.
+  for (int i = 0; i < 300; ++i) append(live, 2000 + i, &want_live);
+  ASSERT_TRUE(db->ApplyRetention().ok());
+  // The head log holds only what live's open head needs: batches after its
+  // last sealed chunk (240 samples in), not everything since gone's first.
+  std::vector<LogRecord> recs;
+  uint64_t next = 0;
+  ASSERT_TRUE(db->ReadLog(0, db->LogEnd(), 1'000'000, &recs, &next).ok());
+  size_t logged = 0;
+  for (const auto& r : recs) logged += r.num_samples();
+  EXPECT_LE(logged, 60u);
+  EXPECT_EQ(db->GetStats().head_bytes > 0, true);  // live's head is still open
+  // Everything reads back, and again after reopening; gone continues.
+  auto check = [&] {
+    EXPECT_TRUE(testing::SameSamples(
+        want_gone, testing::Query(db.get(), {testing::Eq("instance", "gone")}, 0, 10'000)[0].second));
+    EXPECT_TRUE(testing::SameSamples(
+        want_live, testing::Query(db.get(), {testing::Eq("instance", "live")}, 0, 10'000)[0].second));
+  };
+  check();
+  append(gone, 5000, &want_gone);
+  check();
+  db.reset();
+  db = DB::Open(dir.path(), o).value();
+  check();
+}
+
+}  // namespace
+}  // namespace tsdb
