@@ -52,23 +52,16 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from peerlib import Proc, free_port, get, wait_http  # noqa: E402
 
 NAMES = ("ours", "vm", "prometheus")
 TITLES = {"ours": "ours", "vm": "VictoriaMetrics", "prometheus": "Prometheus"}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def proc_status(pid):
@@ -83,56 +76,6 @@ def proc_status(pid):
     except FileNotFoundError:
         pass
     return out
-
-
-def get(url, timeout=10):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.read().decode()
-
-
-def wait_http(url, proc, seconds=60):
-    end = time.time() + seconds
-    while time.time() < end:
-        if not proc.alive():
-            raise RuntimeError(f"{proc.name} exited:\n{proc.tail()}")
-        try:
-            get(url, 1)
-            return
-        except Exception:
-            time.sleep(0.2)
-    raise RuntimeError(f"timeout waiting for {url}:\n{proc.tail()}")
-
-
-class Proc:
-    """A child process with its log in the work dir; stop() ends exactly it."""
-
-    def __init__(self, name, argv, work):
-        self.name = name
-        self.log_path = os.path.join(work, name + ".log")
-        self.log = open(self.log_path, "w")
-        self.p = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-        self.pid = self.p.pid
-
-    def alive(self):
-        return self.p.poll() is None
-
-    def stop(self, timeout=60):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait(10)
-        if not self.log.closed:
-            self.log.close()
-
-    def text(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
-
-    def tail(self, n=20):
-        return "".join(self.text().splitlines(True)[-n:])
 
 
 def start_server(a, name, work):
@@ -158,7 +101,7 @@ def start_server(a, name, work):
         ready = "/-/ready"
     proc = Proc(name, argv, work)
     base = f"http://127.0.0.1:{port}"
-    wait_http(base + ready, proc, a.start_timeout)
+    wait_http(base + ready, a.start_timeout, proc)
     return proc, base
 
 
@@ -230,7 +173,7 @@ def measure(a, name, work, start_ms):
         if loadgen is not None and loadgen.poll() is None:
             loadgen.kill()
             loadgen.wait(10)
-        proc.stop()
+        proc.stop(60)
 
 
 def report(a, res, steps):

@@ -48,46 +48,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def cpu_seconds(pid):
-    """utime + stime of pid in seconds; 0 once it is gone."""
-    if not os.path.exists(f"/proc/{pid}/stat"):
-        return 0.0
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / tick
-
-
-def get(url, timeout=10):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.read().decode()
-
-
-def wait_http(url, seconds=60):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            get(url, 1)
-            return
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError("timeout waiting for " + url)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from peerlib import Proc, cpu_seconds, free_port, get, wait_http  # noqa: E402
 
 
 def metric_sum(text, name):
@@ -106,34 +73,6 @@ def queue_config(max_samples_per_send):
             "      max_shards: 200\n"
             f"      max_samples_per_send: {max_samples_per_send}\n"
             "      batch_send_deadline: 5s\n      min_backoff: 30ms\n      max_backoff: 5s\n")
-
-
-class Proc:
-    """A child process with its log in the work dir; stop() ends exactly it."""
-
-    def __init__(self, name, argv, work):
-        self.name = name
-        self.log_path = os.path.join(work, name + ".log")
-        self.log = open(self.log_path, "w")
-        self.p = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-        self.pid = self.p.pid
-
-    def alive(self):
-        return self.p.poll() is None
-
-    def stop(self, timeout=30):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait(10)
-        self.log.close()
-
-    def tail(self, n=20):
-        with open(self.log_path) as f:
-            return "".join(f.readlines()[-n:])
 
 
 class Server:
@@ -169,7 +108,7 @@ def start_servers(a, work, sps):
         srv = Server(name, Proc(f"{name}-{sps}", argv, work), port, sink_port)
         servers[name] = srv
         try:
-            wait_http(srv.base + "/-/ready", 60)
+            wait_http(srv.base + "/-/ready", 60, interval=0.1)
         except RuntimeError:
             raise RuntimeError(f"{name} did not become ready:\n{srv.proc.tail()}")
     return servers
@@ -211,7 +150,7 @@ def catch_up(a, work, srv, other, samples, last_ts_ms, tag):
     sink = Proc(f"sink-{tag}", [a.sink, "--port", str(srv.sink_port), "--decode"], work)
     sink_cpu = 0.0
     try:
-        wait_http(f"http://127.0.0.1:{srv.sink_port}/stats", 10)
+        wait_http(f"http://127.0.0.1:{srv.sink_port}/stats", 10, interval=0.1)
         deadline = t0 + a.timeout
         # (time, samples at the sink, sender CPU) every 50 ms: the steady
         # drain rate is read off it, without the retry backoff at the start.
