@@ -64,6 +64,18 @@ inline constexpr FieldMetric kSwapTotal{"total", "node_memory_SwapTotal_bytes"};
 inline constexpr FieldMetric kSwapFree{"free", "node_memory_SwapFree_bytes"};
 inline constexpr FieldMetric kSwapFields[] = {kSwapTotal, kSwapFree};
 
+// macOS: node_exporter's darwin meminfo has other names and no "available";
+// the exporter reads these when the Linux names are absent. total is
+// node_memory_total_bytes, free node_memory_free_bytes, available free +
+// inactive (what psutil, and so the original service, reports on macOS),
+// cached and buffers are null; swap free is swap total - swap used. The
+// server's JSON ingest stores the document's fields under the Linux names.
+inline constexpr const char* kDarwinMemTotalMetric = "node_memory_total_bytes";
+inline constexpr const char* kDarwinMemFreeMetric = "node_memory_free_bytes";
+inline constexpr const char* kDarwinMemInactiveMetric = "node_memory_inactive_bytes";
+inline constexpr const char* kDarwinSwapTotalMetric = "node_memory_swap_total_bytes";
+inline constexpr const char* kDarwinSwapUsedMetric = "node_memory_swap_used_bytes";
+
 // "disks": one per mounted filesystem, labelled by these fields. "free" is
 // what df calls available; "used" is size - node_filesystem_free_bytes.
 inline constexpr const char* kDiskLabels[] = {"device", "fstype", "mountpoint"};

@@ -132,16 +132,30 @@ json BuildSystemSnapshot(const MetricSink& sink, const CounterReading& now,
   // Memory: "used" is total - available, the memory programs can't get back
   // without swapping; percent is used / total.
   json memory = json::object();
+  json swap = json::object();
   for (const auto& f : schema::kMemoryFields) memory[f.field] = Num(Get(sink, f.metric));
+  for (const auto& f : schema::kSwapFields) swap[f.field] = Num(Get(sink, f.metric));
   double mem_total = Get(sink, schema::kMemTotal.metric);
   double mem_avail = Get(sink, schema::kMemAvailable.metric);
+  double swap_total = Get(sink, schema::kSwapTotal.metric);
+  double swap_free = Get(sink, schema::kSwapFree.metric);
+  if (sink.Find(schema::kMemTotal.metric) == nullptr &&
+      sink.Find(schema::kDarwinMemTotalMetric) != nullptr) {
+    // macOS: the same fields from node_exporter's darwin names.
+    mem_total = Get(sink, schema::kDarwinMemTotalMetric);
+    double free = Get(sink, schema::kDarwinMemFreeMetric);
+    mem_avail = free + Get(sink, schema::kDarwinMemInactiveMetric);
+    memory[schema::kMemTotal.field] = Num(mem_total);
+    memory[schema::kMemAvailable.field] = Num(mem_avail);
+    memory["free"] = Num(free);
+    swap_total = Get(sink, schema::kDarwinSwapTotalMetric);
+    swap_free = swap_total - Get(sink, schema::kDarwinSwapUsedMetric);
+    swap[schema::kSwapTotal.field] = Num(swap_total);
+    swap[schema::kSwapFree.field] = Num(swap_free);
+  }
   memory["used"] = Num(mem_total - mem_avail);
   memory[schema::kMemoryPercent.field] = Percent(mem_total - mem_avail, mem_total);
   out["memory"] = memory;
-  double swap_total = Get(sink, schema::kSwapTotal.metric);
-  double swap_free = Get(sink, schema::kSwapFree.metric);
-  json swap = json::object();
-  for (const auto& f : schema::kSwapFields) swap[f.field] = Num(Get(sink, f.metric));
   swap["used"] = Num(swap_total - swap_free);
   swap["percent"] = Percent(swap_total - swap_free, swap_total);
   out["swap"] = swap;
