@@ -44,6 +44,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,7 @@
 #include "common/status.h"
 #include "model/labels.h"
 #include "model/sample_iterator.h"
+#include "tsdb/downsample.h"
 #include "tsdb/matcher.h"
 
 namespace tsdb {
@@ -60,6 +62,13 @@ namespace tsdb {
 using SeriesRef = uint64_t;
 
 enum class SyncPolicy { kNone, kEveryBatch };
+
+// A downsampling tier: buckets of one resolution (tsdb/downsample.h) kept
+// for their own retention, beside the raw samples.
+struct DownsampleTier {
+  int64_t resolution_ms;
+  int64_t retention_ms;
+};
 
 struct Options {
   // Samples older than (newest sample - retention_ms) are dropped.
@@ -100,6 +109,16 @@ struct Options {
   // queries for up to a minute. With jitter their seals spread over that many
   // samples and stay spread. 0: off. REQUIRES: < max_samples_per_chunk.
   int first_chunk_jitter_samples = 0;
+  // Downsampling tiers, finest first; each resolution a multiple of the
+  // previous one's, each retention at least the previous one's. A series
+  // is kept (labels, index) while any tier may hold data of it. Empty: none.
+  std::vector<DownsampleTier> downsample_tiers;
+  // A tier's block (kBucketsPerBlock buckets) is written once the newest
+  // sample in the store is this far past the block's end: samples arriving
+  // later than that for an already written block (a forwarder emptying a
+  // long spool) are in the raw data but not in the tiers. Queries combine
+  // the written blocks with buckets computed from the newer data.
+  int64_t downsample_delay_ms = 3600 * 1000;
 };
 
 struct AppendResult {
@@ -207,9 +226,9 @@ struct Stats {
   uint64_t sst_bytes = 0;         // total SST file size over all column families
   uint64_t memtable_bytes = 0;
   uint64_t block_cache_bytes = 0;  // in use (shared by every family)
-  uint64_t head_bytes = 0;     // in-memory open chunks
-  uint64_t chunks_sealed = 0;  // head chunks sealed since Open
-  int64_t max_time = 0;        // newest sample timestamp (0 if none)
+  uint64_t head_bytes = 0;         // in-memory open chunks
+  uint64_t chunks_sealed = 0;      // head chunks sealed since Open
+  int64_t max_time = 0;            // newest sample timestamp (0 if none)
 };
 
 // Cardinality statistics of the series in the store (Prometheus's
@@ -228,8 +247,30 @@ struct CardinalityStats {
   int64_t max_time = 0;        // newest sample stored (0 if none)
   std::vector<Entry> series_count_by_metric_name;
   std::vector<Entry> label_value_count_by_label_name;
-  std::vector<Entry> memory_in_bytes_by_label_name;  // sum of distinct values' lengths
+  std::vector<Entry> memory_in_bytes_by_label_name;     // sum of distinct values' lengths
   std::vector<Entry> series_count_by_label_value_pair;  // name "label=value"
+};
+
+// One series' buckets of one tier (DB::SelectBuckets).
+class BucketSeriesSet {
+ public:
+  virtual ~BucketSeriesSet() = default;
+  virtual bool Next() = 0;
+  // REQUIRES: the last Next() returned true. Valid until the next Next().
+  virtual const model::Labels& labels() const = 0;
+  // In time order, non-empty. Valid until the next Next().
+  virtual const std::vector<Bucket>& buckets() const = 0;
+  virtual common::Status status() const = 0;
+};
+
+// Progress of one downsampling tier.
+struct DownsampleStatus {
+  int64_t resolution_ms = 0;
+  // Every bucket ending at or before it is written (min() before the first
+  // block of the tier was written).
+  int64_t watermark = std::numeric_limits<int64_t>::min();
+  uint64_t blocks_written = 0;  // since Open
+  double seconds = 0;           // spent writing this tier since Open
 };
 
 class DB {
@@ -305,6 +346,25 @@ class DB {
   virtual int64_t OldestRetainedTime() const = 0;
   // The newest sample timestamp stored (0 if none); cheap, unlike GetStats.
   virtual int64_t MaxTime() const = 0;
+
+  // --- Downsampling tiers (Options::downsample_tiers) ---
+  //
+  // A background thread writes each tier's blocks as they complete (tier 0
+  // from raw samples, tier i from tier i - 1) and persists how far it got
+  // after every window, so a restart resumes there; blocks older than a
+  // tier's retention are deleted. Downsample() runs that work now, until
+  // caught up (tests, tools).
+  virtual common::Status Downsample() = 0;
+  virtual std::vector<DownsampleStatus> DownsampleProgress() = 0;
+  // The buckets of tier `tier` ending in [mint, BucketEnd(maxt)] of the
+  // series matching all matchers, sorted by labels, split into at most
+  // max_shards sets as Querier::SelectShards. Buckets past the tier's
+  // watermark are computed from the finer tiers and raw samples, so the
+  // answer does not depend on how far the background work got.
+  // REQUIRES: tier < Options::downsample_tiers.size(), mint <= maxt.
+  virtual common::Result<std::vector<std::unique_ptr<BucketSeriesSet>>> SelectBuckets(
+      size_t tier, int64_t mint, int64_t maxt, const std::vector<Matcher>& matchers,
+      int max_shards) = 0;
 };
 
 }  // namespace tsdb

@@ -32,6 +32,13 @@ struct ChunkCopy {
   std::string bytes;
 };
 
+// A raw series set that also names the current series (internal).
+class IdSeriesSet : public SeriesSet {
+ public:
+  // REQUIRES: the last Next() returned true.
+  virtual uint64_t id() const = 0;
+};
+
 class DBImpl final : public DB {
  public:
   DBImpl(std::string dir, const Options& options);
@@ -66,6 +73,11 @@ class DBImpl final : public DB {
     const int64_t mt = max_time_.load(std::memory_order_relaxed);
     return mt == std::numeric_limits<int64_t>::min() ? 0 : mt;
   }
+  common::Status Downsample() override;
+  std::vector<DownsampleStatus> DownsampleProgress() override;
+  common::Result<std::vector<std::unique_ptr<BucketSeriesSet>>> SelectBuckets(
+      size_t tier, int64_t mint, int64_t maxt, const std::vector<Matcher>& matchers,
+      int max_shards) override;
 
   // True while log readers are registered: appenders then log every
   // accepted sample, including those that went straight into a sealed chunk.
@@ -82,6 +94,7 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* cf_chunks() { return cf_chunks_; }
   rocksdb::ColumnFamilyHandle* cf_head_wal() { return cf_head_wal_; }
   rocksdb::ColumnFamilyHandle* cf_meta() { return cf_meta_; }
+  rocksdb::ColumnFamilyHandle* cf_downsampled() { return cf_downsampled_; }
   rocksdb::WriteOptions write_options() const;
 
   // Creates the series if needed; null with *status set on failure.
@@ -151,6 +164,15 @@ class DBImpl final : public DB {
 
   // Sorted ids of series matching all matchers.
   common::Result<std::vector<uint64_t>> PostingsFor(const std::vector<Matcher>& matchers);
+  // The raw samples in [mint, maxt] of the live series among `ids`, sorted
+  // by labels (series without samples there are skipped).
+  std::unique_ptr<IdSeriesSet> SelectIds(const std::vector<uint64_t>& ids, int64_t mint,
+                                         int64_t maxt);
+  // Watermark of tier i (DownsampleStatus::watermark).
+  int64_t TierWatermark(size_t i) {
+    common::MutexLock lock(&downsample_mu_);
+    return tiers_[i].watermark;
+  }
 
   // Trims the head log below the oldest batch still needed.
   common::Status TrimHeadLog();
@@ -178,6 +200,16 @@ class DBImpl final : public DB {
   // Marks recovery as still needed after `rs` failed; returns the error.
   common::Status RecoveryFailed(const rocksdb::Status& rs) REQUIRES(recovery_mu_);
   void MaintenanceLoop();
+  void DownsampleLoop();
+  common::Status LoadDownsampleProgress();
+  // Writes tier i's blocks ending in (from, to] (from, to block-aligned)
+  // and persists `to` as its watermark. Series are read and written in
+  // groups, each under retention_mu_ (a series removed meanwhile leaves no
+  // blocks behind).
+  common::Status DownsampleWindow(size_t i, int64_t from, int64_t to);
+  // Deletes tier blocks older than their tier's retention (at most once per
+  // block span of each tier).
+  common::Status ApplyTierRetention();
   // Waits (bounded) until the batches begun after `seq` that are still in
   // flight have ended, so that a failed batch sees whether they undid
   // themselves before it decides whether it can be undone.
@@ -195,7 +227,8 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* cf_chunks_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_head_wal_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_meta_ = nullptr;
-  // All five, for calls over every family (flush, compact, stats).
+  rocksdb::ColumnFamilyHandle* cf_downsampled_ = nullptr;
+  // All six, for calls over every family (flush, compact, stats).
   std::vector<rocksdb::ColumnFamilyHandle*> all_cfs_;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
 
@@ -237,6 +270,13 @@ class DBImpl final : public DB {
   common::Mutex readers_mu_;
   std::map<std::string, uint64_t> readers_ GUARDED_BY(readers_mu_);
   std::atomic<bool> full_log_{false};
+
+  // Downsampling (one entry per Options::downsample_tiers).
+  common::Mutex downsample_mu_;
+  std::vector<DownsampleStatus> tiers_ GUARDED_BY(downsample_mu_);
+  std::vector<int64_t> tier_retention_done_ GUARDED_BY(downsample_mu_);  // last cutoff block
+  common::Mutex downsample_run_mu_;  // one Downsample() at a time
+  std::thread downsample_thread_;
   std::atomic<uint64_t> replay_from_persisted_{0};  // last kHeadReplayFromKey written
 };
 

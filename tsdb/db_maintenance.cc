@@ -26,6 +26,12 @@ common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
     wb->Delete(cf_index(), format::PostingKey(name, value, s.id));
   });
   wb->DeleteRange(cf_chunks(), kAllChunksBegin(s.id), kAllChunksBegin(s.id + 1));
+  for (const DownsampleTier& t : options_.downsample_tiers) {
+    wb->DeleteRange(
+        cf_downsampled(),
+        format::BlockKey(t.resolution_ms, s.id, std::numeric_limits<int64_t>::min()),
+        format::BlockKey(t.resolution_ms, s.id + 1, std::numeric_limits<int64_t>::min()));
+  }
   // Its head-log samples are skipped on replay (unknown id) and trimmed later.
   s.head = XorChunk();
   s.wal_min_seq = std::numeric_limits<uint64_t>::max();
@@ -65,6 +71,13 @@ common::Status DBImpl::ApplyRetention() {
   common::MutexLock rl(&retention_mu_);
   const int64_t cutoff = MinValidTime();
   if (cutoff == std::numeric_limits<int64_t>::min()) return TrimHeadLog();
+  // A series goes when no tier can hold data of it either.
+  const int64_t tier0_watermark =
+      options_.downsample_tiers.empty() ? std::numeric_limits<int64_t>::min() : TierWatermark(0);
+  int64_t series_cutoff = cutoff;
+  for (const DownsampleTier& t : options_.downsample_tiers) {
+    series_cutoff = std::min(series_cutoff, max_time_.load() - t.retention_ms);
+  }
   rocksdb::WriteBatch wb;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_chunks()));
   for (const auto& s : series_.All()) {
@@ -73,8 +86,17 @@ common::Status DBImpl::ApplyRetention() {
       common::MutexLock lock(&s->mu);
       if (s->deleted) continue;
       if (s->has_samples && s->max_t < cutoff && s->pending.empty()) {
-        (void)RemoveSeries(*s, &wb);
-        continue;
+        if (s->max_t < series_cutoff) {
+          (void)RemoveSeries(*s, &wb);
+          continue;
+        }
+        // Kept for its tiers: its raw samples go, the open head with them
+        // once the tiers hold it.
+        if (s->head.num_samples() > 0 && s->max_t <= tier0_watermark) {
+          ++s->version;
+          s->head = XorChunk();
+          s->wal_min_seq = std::numeric_limits<uint64_t>::max();
+        }
       }
     }
     // Otherwise drop its leading chunks that end before the cutoff. Sealed
@@ -164,8 +186,7 @@ common::Status DBImpl::TrimHeadLog() {
   // below it are deleted, and it only ever grows.
   const uint64_t readers_low = LowestReaderPosition();
   if (readers_low < low && low > replay_from_persisted_) {
-    rocksdb::Status rs =
-        db_->Put(wo, cf_meta(), format::kHeadReplayFromKey, format::U64Key(low));
+    rocksdb::Status rs = db_->Put(wo, cf_meta(), format::kHeadReplayFromKey, format::U64Key(low));
     if (!rs.ok()) {
       NoteWriteFailure();
       return FromRocks(rs);

@@ -26,6 +26,21 @@ common::Result<std::unique_ptr<DB>> DB::Open(const std::string& dir, const Optio
       options.max_chunk_span_ms <= 0 || options.retention_ms <= 0) {
     return common::Status::InvalidArgument("tsdb: bad chunk or retention options");
   }
+  for (size_t i = 0; i < options.downsample_tiers.size(); ++i) {
+    const DownsampleTier& t = options.downsample_tiers[i];
+    const DownsampleTier* prev = i > 0 ? &options.downsample_tiers[i - 1] : nullptr;
+    if (t.resolution_ms <= 0 || t.retention_ms <= 0 ||
+        (prev != nullptr &&
+         (t.resolution_ms <= prev->resolution_ms || t.resolution_ms % prev->resolution_ms != 0 ||
+          t.retention_ms < prev->retention_ms))) {
+      return common::Status::InvalidArgument(
+          "tsdb: downsampling tiers must have growing resolutions, each a multiple of the "
+          "previous, and retentions at least the previous one's");
+    }
+  }
+  if (options.downsample_delay_ms < 0) {
+    return common::Status::InvalidArgument("tsdb: negative downsample delay");
+  }
   auto db = std::make_unique<DBImpl>(dir, options);
   common::Status s = db->Init();
   if (!s.ok()) return s;
@@ -41,6 +56,7 @@ DBImpl::~DBImpl() {
   }
   maint_cv_.SignalAll();
   if (maint_thread_.joinable()) maint_thread_.join();
+  if (downsample_thread_.joinable()) downsample_thread_.join();
   if (db_ != nullptr) {
     // Persist what failed writes left in the head, if the disk has room now.
     {
@@ -60,9 +76,13 @@ common::Status DBImpl::Init() {
   if (s.ok()) s = LoadSeries();
   if (s.ok()) s = LoadLogReaders();
   if (s.ok()) s = ReplayHeadLog();
+  if (s.ok()) s = LoadDownsampleProgress();
   if (!s.ok()) return s.WithContext("tsdb open " + dir_);
   if (options_.maintenance_interval_ms > 0) {
     maint_thread_ = std::thread([this] { MaintenanceLoop(); });
+    if (!options_.downsample_tiers.empty()) {
+      downsample_thread_ = std::thread([this] { DownsampleLoop(); });
+    }
   }
   return s;
 }
@@ -87,6 +107,7 @@ common::Status DBImpl::OpenRocks() {
     if (name == format::kChunksCF) cf_chunks_ = h;
     if (name == format::kHeadWalCF) cf_head_wal_ = h;
     if (name == format::kMetaCF) cf_meta_ = h;
+    if (name == format::kDownsampledCF) cf_downsampled_ = h;
   }
 
   std::string v;

@@ -178,12 +178,12 @@ class SeriesIterator final : public model::SampleIterator {
 
 struct Candidate {
   std::shared_ptr<MemSeries> series;
-  model::Labels labels;  // unpacked once: sorted by, then handed out
+  model::Labels labels;        // unpacked once: sorted by, then handed out
   std::vector<ChunkCopy> mem;  // pending + head chunks overlapping the range
   int64_t mem_min = std::numeric_limits<int64_t>::max();  // start of first in-memory chunk
 };
 
-class SeriesSetImpl final : public SeriesSet {
+class SeriesSetImpl final : public IdSeriesSet {
  public:
   SeriesSetImpl(DBImpl* db, std::vector<Candidate> cands, int64_t mint, int64_t maxt,
                 common::Status status)
@@ -227,6 +227,7 @@ class SeriesSetImpl final : public SeriesSet {
   }
 
   const model::Labels& labels() const override { return labels_; }
+  uint64_t id() const override { return cands_[pos_ - 1].series->id; }
 
   std::unique_ptr<model::SampleIterator> NewIterator() const override {
     return std::make_unique<SeriesIterator>(current_, mint_, maxt_);  // shares current_
@@ -267,6 +268,37 @@ class SeriesSetImpl final : public SeriesSet {
   model::Labels labels_;  // the current series', unpacked
 };
 
+// The live series among ids, sorted by labels, with copies of their
+// in-memory chunks overlapping [mint, maxt].
+std::vector<Candidate> CandidatesFor(DBImpl* db, const std::vector<uint64_t>& ids, int64_t mint,
+                                     int64_t maxt) {
+  std::vector<Candidate> cands;
+  cands.reserve(ids.size());
+  for (uint64_t id : ids) {
+    auto s = db->series().GetById(id);
+    if (s == nullptr) continue;
+    Candidate c;
+    c.series = std::move(s);
+    {
+      common::MutexLock lock(&c.series->mu);
+      if (c.series->deleted || !c.series->has_samples) continue;
+      auto copy = [&](const XorChunk& ch) {
+        c.mem_min = std::min(c.mem_min, ch.min_time());
+        if (ch.max_time() >= mint && ch.min_time() <= maxt) {
+          c.mem.push_back({Encoding::kXor, ch.min_time(), ch.max_time(), ch.bytes()});
+        }
+      };
+      for (const auto& p : c.series->pending) copy(p->chunk);
+      if (c.series->head.num_samples() > 0) copy(c.series->head);
+    }
+    c.labels = c.series->labels.Unpack();
+    cands.push_back(std::move(c));
+  }
+  std::sort(cands.begin(), cands.end(),
+            [](const Candidate& a, const Candidate& b) { return a.labels < b.labels; });
+  return cands;
+}
+
 class QuerierImpl final : public Querier {
  public:
   QuerierImpl(DBImpl* db, int64_t mint, int64_t maxt) : db_(db), mint_(mint), maxt_(maxt) {}
@@ -306,31 +338,7 @@ class QuerierImpl final : public Querier {
   common::Result<std::vector<Candidate>> Candidates(const std::vector<Matcher>& matchers) {
     auto ids = db_->PostingsFor(matchers);
     if (!ids.ok()) return ids.status();
-    std::vector<Candidate> cands;
-    cands.reserve(ids->size());
-    for (uint64_t id : *ids) {
-      auto s = db_->series().GetById(id);
-      if (s == nullptr) continue;
-      Candidate c;
-      c.series = std::move(s);
-      {
-        common::MutexLock lock(&c.series->mu);
-        if (c.series->deleted || !c.series->has_samples) continue;
-        auto copy = [&](const XorChunk& ch) {
-          c.mem_min = std::min(c.mem_min, ch.min_time());
-          if (ch.max_time() >= mint_ && ch.min_time() <= maxt_) {
-            c.mem.push_back({Encoding::kXor, ch.min_time(), ch.max_time(), ch.bytes()});
-          }
-        };
-        for (const auto& p : c.series->pending) copy(p->chunk);
-        if (c.series->head.num_samples() > 0) copy(c.series->head);
-      }
-      c.labels = c.series->labels.Unpack();
-      cands.push_back(std::move(c));
-    }
-    std::sort(cands.begin(), cands.end(),
-              [](const Candidate& a, const Candidate& b) { return a.labels < b.labels; });
-    return cands;
+    return CandidatesFor(db_, *ids, mint_, maxt_);
   }
 
   common::Result<std::vector<std::string>> LabelNames(
@@ -513,6 +521,12 @@ common::Result<std::vector<uint64_t>> DBImpl::PostingsFor(const std::vector<Matc
     ids = Without(ids, *r);
   }
   return ids;
+}
+
+std::unique_ptr<IdSeriesSet> DBImpl::SelectIds(const std::vector<uint64_t>& ids, int64_t mint,
+                                               int64_t maxt) {
+  return std::make_unique<SeriesSetImpl>(this, CandidatesFor(this, ids, mint, maxt), mint, maxt,
+                                         common::Status::OK());
 }
 
 std::unique_ptr<Querier> DBImpl::NewQuerier(int64_t mint, int64_t maxt) {

@@ -84,6 +84,31 @@ void ParseChunkKey(std::string_view key, uint64_t* id, int64_t* mint) {
   *mint = common::Int64FromOrdered(DecodeFixed64BE(key.data() + 8));
 }
 
+std::string BlockKey(int64_t resolution_ms, uint64_t id, int64_t block_start) {
+  std::string s;
+  PutFixed64BE(&s, static_cast<uint64_t>(resolution_ms));
+  PutFixed64BE(&s, id);
+  PutFixed64BE(&s, common::OrderedFromInt64(block_start));
+  return s;
+}
+
+void ParseBlockKey(std::string_view key, int64_t* resolution_ms, uint64_t* id,
+                   int64_t* block_start) {
+  *resolution_ms = static_cast<int64_t>(DecodeFixed64BE(key.data()));
+  *id = DecodeFixed64BE(key.data() + 8);
+  *block_start = common::Int64FromOrdered(DecodeFixed64BE(key.data() + 16));
+}
+
+std::string OrderedTimeKey(int64_t t) {
+  std::string s;
+  PutFixed64BE(&s, common::OrderedFromInt64(t));
+  return s;
+}
+
+int64_t DecodeOrderedTimeKey(std::string_view key) {
+  return common::Int64FromOrdered(DecodeFixed64BE(key.data()));
+}
+
 std::string EncodeChunkValue(Encoding enc, int64_t min_time, int64_t max_time,
                              std::string_view data) {
   std::string s;

@@ -8,9 +8,13 @@
 //   head_wal : u64be batch sequence number         -> WalRecord (samples of
 //              one acknowledged batch; trimmed once every sample it holds is
 //              in a sealed chunk)
+//   downsampled : u64be resolution ms, u64be series id, ordered(block start)
+//              -> EncodeBlock (tsdb/downsample.h): one series' buckets of
+//              one tier in one block
 //   meta     : "format_version" -> u64be; "next_series_id" -> u64be;
 //              "head_replay_from" -> u64be; "log_reader/<name>" -> u64be
-//              next_seq + the reader's state (DB::OpenLogReader)
+//              next_seq + the reader's state (DB::OpenLogReader);
+//              "downsample/<resolution ms>" -> u64be ordered(watermark)
 // ordered(t) flips the sign bit so negative timestamps sort first.
 // One series' chunks are contiguous and sorted by start time, so a range read
 // is a single forward scan.
@@ -31,6 +35,7 @@ inline constexpr char kIndexCF[] = "index";
 inline constexpr char kChunksCF[] = "chunks";
 inline constexpr char kHeadWalCF[] = "head_wal";
 inline constexpr char kMetaCF[] = "meta";
+inline constexpr char kDownsampledCF[] = "downsampled";
 
 inline constexpr uint64_t kFormatVersion = 1;
 inline constexpr char kFormatVersionKey[] = "format_version";
@@ -47,6 +52,8 @@ inline constexpr char kChunkSpanBoundKey[] = "chunk_span_bound_ms";
 inline constexpr char kHeadReplayFromKey[] = "head_replay_from";
 // Prefix of the log readers' positions.
 inline constexpr char kLogReaderPrefix[] = "log_reader/";
+// Prefix of the downsampling tiers' watermarks (DB::DownsampleProgress).
+inline constexpr char kDownsamplePrefix[] = "downsample/";
 
 std::string U64Key(uint64_t v);
 // REQUIRES: key.size() >= 8.
@@ -66,6 +73,13 @@ bool ParsePostingKey(std::string_view key, std::string_view* name, std::string_v
                      uint64_t* id);
 
 std::string ChunkKey(uint64_t id, int64_t mint);
+std::string BlockKey(int64_t resolution_ms, uint64_t id, int64_t block_start);
+// REQUIRES: key.size() == 24.
+void ParseBlockKey(std::string_view key, int64_t* resolution_ms, uint64_t* id,
+                   int64_t* block_start);
+// ordered(t) as 8 big-endian bytes, and back (REQUIRES: 8 bytes).
+std::string OrderedTimeKey(int64_t t);
+int64_t DecodeOrderedTimeKey(std::string_view key);
 // REQUIRES: key.size() == 16.
 void ParseChunkKey(std::string_view key, uint64_t* id, int64_t* mint);
 

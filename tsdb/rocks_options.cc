@@ -284,6 +284,13 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const Options& o
   wal.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(cache, false, 64 << 10)));
   cfs.emplace_back(format::kHeadWalCF, wal);
 
+  // downsampled: the tiers' blocks, written once each (in series order per
+  // window) and read by long-range queries: as the chunks, smaller buffers.
+  rocksdb::ColumnFamilyOptions downsampled = chunks;
+  downsampled.write_buffer_size = 16 << 20;
+  downsampled.max_write_buffer_number = 2;
+  cfs.emplace_back(format::kDownsampledCF, downsampled);
+
   rocksdb::ColumnFamilyOptions meta;
   meta.write_buffer_size = 1 << 20;
   cfs.emplace_back(format::kMetaCF, meta);
@@ -292,8 +299,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const Options& o
   // log up to half, the others up to a quarter.
   if (const size_t budget = options.memtable_budget_bytes; budget > 0) {
     for (auto& cf : cfs) {
-      const size_t cap = std::max<size_t>(
-          1 << 20, cf.name == format::kHeadWalCF ? budget / 2 : budget / 4);
+      const size_t cap =
+          std::max<size_t>(1 << 20, cf.name == format::kHeadWalCF ? budget / 2 : budget / 4);
       cf.options.write_buffer_size = std::min(cf.options.write_buffer_size, cap);
     }
   }
