@@ -224,6 +224,7 @@ struct Stats {
   size_t num_series = 0;
   uint64_t samples_appended = 0;  // accepted since Open
   uint64_t sst_bytes = 0;         // total SST file size over all column families
+  uint64_t downsampled_sst_bytes = 0;  // of which the downsampling tiers' blocks
   uint64_t memtable_bytes = 0;
   uint64_t block_cache_bytes = 0;  // in use (shared by every family)
   uint64_t head_bytes = 0;         // in-memory open chunks
@@ -270,6 +271,7 @@ struct DownsampleStatus {
   // block of the tier was written).
   int64_t watermark = std::numeric_limits<int64_t>::min();
   uint64_t blocks_written = 0;  // since Open
+  uint64_t bytes_written = 0;   // keys and values of those blocks (before compression)
   double seconds = 0;           // spent writing this tier since Open
 };
 

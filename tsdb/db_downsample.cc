@@ -29,15 +29,17 @@ int64_t FloorTo(int64_t t, int64_t span) {
 
 // Appends the buckets (one series, time order) as blocks to wb.
 void PutBlocks(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, int64_t res, uint64_t id,
-               const std::vector<Bucket>& buckets, uint64_t* blocks) {
+               const std::vector<Bucket>& buckets, uint64_t* blocks, uint64_t* bytes) {
   size_t i = 0;
   while (i < buckets.size()) {
     const int64_t start = BlockStart(buckets[i].end, res);
     size_t j = i;
     while (j < buckets.size() && BlockStart(buckets[j].end, res) == start) ++j;
-    (void)wb->Put(cf, format::BlockKey(res, id, start),
-                  EncodeBlock(buckets.data() + i, j - i, start, res));
+    const std::string key = format::BlockKey(res, id, start);
+    const std::string value = EncodeBlock(buckets.data() + i, j - i, start, res);
+    (void)wb->Put(cf, key, value);
     ++*blocks;
+    *bytes += key.size() + value.size();
     i = j;
   }
 }
@@ -132,7 +134,7 @@ common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
   std::vector<uint64_t> ids;
   for (const auto& s : series_.All()) ids.push_back(s->id);
   std::sort(ids.begin(), ids.end());
-  uint64_t blocks = 0;
+  uint64_t blocks = 0, bytes = 0;
   std::vector<Bucket> fine, buckets;
   model::SampleVector pts;
   std::unique_ptr<rocksdb::Iterator> it;
@@ -173,7 +175,7 @@ common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
           }
         }
         bb.Finish(&buckets);
-        PutBlocks(&wb, cf_downsampled(), res, set->id(), buckets, &blocks);
+        PutBlocks(&wb, cf_downsampled(), res, set->id(), buckets, &blocks, &bytes);
         if (wb.GetDataSize() >= kBatchBytes) {
           if (common::Status s = flush(); !s.ok()) return s;
         }
@@ -189,7 +191,7 @@ common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
         if (fine.empty()) continue;
         buckets.clear();
         Rebucket(fine, res, &buckets);
-        PutBlocks(&wb, cf_downsampled(), res, id, buckets, &blocks);
+        PutBlocks(&wb, cf_downsampled(), res, id, buckets, &blocks, &bytes);
         if (wb.GetDataSize() >= kBatchBytes) {
           if (common::Status s = flush(); !s.ok()) return s;
         }
@@ -209,6 +211,7 @@ common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
   common::MutexLock lock(&downsample_mu_);
   tiers_[i].watermark = to;
   tiers_[i].blocks_written += blocks;
+  tiers_[i].bytes_written += bytes;
   return common::Status::OK();
 }
 

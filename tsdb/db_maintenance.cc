@@ -246,7 +246,10 @@ Stats DBImpl::GetStats() {
   }
   for (auto* cf : all_cfs_) {
     uint64_t v = 0;
-    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) st.sst_bytes += v;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) {
+      st.sst_bytes += v;
+      if (cf == cf_downsampled_) st.downsampled_sst_bytes = v;
+    }
     if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) {
       st.memtable_bytes += v;
     }

@@ -2,10 +2,12 @@
 
 #include <bit>
 #include <cmath>
+#include <limits>
 
 #include "common/coding.h"
 #include "model/value.h"
 #include "tsdb/bitstream.h"
+#include "tsdb/chunk.h"
 
 namespace tsdb {
 
@@ -88,6 +90,23 @@ bool DecodeXorColumn(std::string_view in, size_t n, std::vector<double>* out) {
 }
 
 constexpr int kColumns = 6;
+constexpr int kTagXor = 0;
+constexpr int kTagDecimal = 7;  // 1..6: a reference to an earlier column
+
+// Neumaier's compensated addition: *sum + *comp is the running total, so a
+// bucket's sum of decimals (2-decimal gauges, byte counts) comes out as the
+// double nearest the exact sum, which is itself a short decimal and
+// compresses as one (the decimal column encoding) instead of carrying
+// rounding noise in its low bits.
+void AddComp(double* sum, double* comp, double x) {
+  const double t = *sum + x;
+  if (std::fabs(*sum) >= std::fabs(x)) {
+    *comp += (*sum - t) + x;
+  } else {
+    *comp += (x - t) + *sum;
+  }
+  *sum = t;
+}
 
 double Field(const Bucket& b, int c) {
   switch (c) {
@@ -158,15 +177,20 @@ void BucketBuilder::Prime(int64_t t, double v) {
   prev_v_ = v;
 }
 
+void BucketBuilder::Close(std::vector<Bucket>* out) {
+  cur_.sum += sum_comp_;
+  cur_.increase += increase_comp_;
+  out->push_back(cur_);
+  open_ = false;
+}
+
 void BucketBuilder::Add(int64_t t, double v, std::vector<Bucket>* out) {
   const int64_t end = BucketEnd(t, res_);
-  if (open_ && end != cur_.end) {
-    out->push_back(cur_);
-    open_ = false;
-  }
+  if (open_ && end != cur_.end) Close(out);
   if (!open_) {
     cur_ = Bucket{};
     cur_.end = end;
+    sum_comp_ = increase_comp_ = 0;
     open_ = true;
   }
   cur_.last = v;
@@ -182,9 +206,9 @@ void BucketBuilder::Add(int64_t t, double v, std::vector<Bucket>* out) {
     FoldMax(&cur_.max, v);
   }
   cur_.count += 1;
-  cur_.sum += v;
+  AddComp(&cur_.sum, &sum_comp_, v);
   if (has_prev_ && t - prev_t_ <= kMaxCounterGapMs) {
-    cur_.increase += v >= prev_v_ ? v - prev_v_ : v;
+    AddComp(&cur_.increase, &increase_comp_, v >= prev_v_ ? v - prev_v_ : v);
   }
   has_prev_ = true;
   prev_t_ = t;
@@ -192,27 +216,37 @@ void BucketBuilder::Add(int64_t t, double v, std::vector<Bucket>* out) {
 }
 
 void BucketBuilder::Finish(std::vector<Bucket>* out) {
-  if (open_) out->push_back(cur_);
-  open_ = false;
+  if (open_) Close(out);
 }
 
 void Rebucket(const std::vector<Bucket>& in, int64_t res, std::vector<Bucket>* out) {
   bool open = false;
   Bucket cur;
+  double sum_comp = 0, increase_comp = 0;
+  auto close = [&] {
+    cur.sum += sum_comp;
+    cur.increase += increase_comp;
+    out->push_back(cur);
+    open = false;
+  };
   for (const Bucket& b : in) {
     const int64_t end = BucketEnd(b.end, res);
-    if (open && end != cur.end) {
-      out->push_back(cur);
-      open = false;
-    }
+    if (open && end != cur.end) close();
     if (!open) {
       cur = Bucket{};
       cur.end = end;
+      sum_comp = increase_comp = 0;
       open = true;
     }
+    // MergeBucket, with compensated sums.
+    const double sum = cur.sum, increase = cur.increase;
     MergeBucket(&cur, b);
+    cur.sum = sum;
+    cur.increase = increase;
+    if (b.count > 0) AddComp(&cur.sum, &sum_comp, b.sum);
+    AddComp(&cur.increase, &increase_comp, b.increase);
   }
-  if (open) out->push_back(cur);
+  if (open) close();
 }
 
 std::string EncodeBlock(const Bucket* b, size_t n, int64_t start, int64_t res) {
@@ -235,6 +269,8 @@ std::string EncodeBlock(const Bucket* b, size_t n, int64_t start, int64_t res) {
     }
     return true;
   };
+  std::vector<int64_t> ends(n);
+  for (size_t i = 0; i < n; ++i) ends[i] = b[i].end;
   for (int c = 0; c < kColumns; ++c) {
     int ref = -1;
     for (int k = 0; k < c && ref < 0; ++k) {
@@ -244,11 +280,17 @@ std::string EncodeBlock(const Bucket* b, size_t n, int64_t start, int64_t res) {
       out.push_back(static_cast<char>(ref + 1));
       continue;
     }
-    out.push_back(0);
-    std::string col;
+    std::string col, dec;
     EncodeXorColumn(cols[c], &col);
-    common::PutVarint64(&out, col.size());
-    out.append(col);
+    // Decimal values (counts, byte counters, 2-decimal gauges) delta-coded
+    // as integers, when smaller (bucket ends ride along at ~1 bit each).
+    const bool is_dec =
+        EncodeDecimalChunk(ends.data(), cols[c].data(), static_cast<int>(n), &dec) &&
+        dec.size() < col.size();
+    out.push_back(static_cast<char>(is_dec ? kTagDecimal : kTagXor));
+    const std::string& chosen = is_dec ? dec : col;
+    common::PutVarint64(&out, chosen.size());
+    out.append(chosen);
   }
   return out;
 }
@@ -275,14 +317,26 @@ common::Status DecodeBlock(std::string_view in, int64_t start, int64_t res, int6
     if (in.empty()) return corrupt();
     const int tag = static_cast<unsigned char>(in[0]);
     in.remove_prefix(1);
-    if (tag > 0) {
+    if (tag != kTagXor && tag != kTagDecimal) {
       if (tag > c) return corrupt();
       cols[c] = cols[tag - 1];
       continue;
     }
     uint64_t len;
     if (!common::GetVarint64(&in, &len) || len > in.size()) return corrupt();
-    if (!DecodeXorColumn(in.substr(0, len), n, &cols[c])) return corrupt();
+    if (tag == kTagXor) {
+      if (!DecodeXorColumn(in.substr(0, len), n, &cols[c])) return corrupt();
+    } else {
+      model::SampleVector sv;
+      if (!AppendChunkSamples(Encoding::kDecimal, in.substr(0, len),
+                              std::numeric_limits<int64_t>::min(),
+                              std::numeric_limits<int64_t>::max(), &sv)
+               .ok() ||
+          sv.size() != n) {
+        return corrupt();
+      }
+      for (const model::Sample& s : sv) cols[c].push_back(s.v);
+    }
     in.remove_prefix(len);
   }
   for (size_t i = 0; i < n; ++i) {

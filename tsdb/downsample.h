@@ -61,9 +61,12 @@ class BucketBuilder {
   void Finish(std::vector<Bucket>* out);
 
  private:
+  void Close(std::vector<Bucket>* out);
+
   const int64_t res_;
   bool open_ = false;
   Bucket cur_;
+  double sum_comp_ = 0, increase_comp_ = 0;  // compensated sums of cur_
   bool has_prev_ = false;
   int64_t prev_t_ = 0;
   double prev_v_ = 0;
@@ -83,9 +86,11 @@ int64_t BlockStart(int64_t bucket_end, int64_t res);
 
 // Layout: uvarint n; a presence bitmap of kBucketsPerBlock bits (bucket i
 // ends at start + (i + 1) * res); then the columns count, min, max, sum,
-// last, increase, each a u8 tag (0: Gorilla XOR stream of n values follows,
-// prefixed by its uvarint byte length; k > 0: equal to column k - 1, nothing
-// follows: a counter's max is its last, a constant gauge's min its max).
+// last, increase, each a u8 tag: 0, a Gorilla XOR stream of the n values
+// follows; 7, a kDecimal chunk (tsdb/chunk.h) of (bucket end, value)
+// follows, for columns of short decimals; either prefixed by its uvarint
+// byte length; 1..6: equal to column tag - 1, nothing follows (a counter's
+// max is its last, a constant gauge's min its max).
 // REQUIRES: 0 < n, buckets in time order within one block of (start, res).
 std::string EncodeBlock(const Bucket* b, size_t n, int64_t start, int64_t res);
 // Appends the block's buckets with min_end <= end <= max_end to *out.
