@@ -8,6 +8,7 @@
 #   SOAK_MINUTES (3 here; soak.sh alone: 10), SOAK_HOSTS (2000; 200 with SOAK_RATE=0),
 #   SOAK_SERIES_PER_HOST (100), SOAK_RATE (1e6/s; 0: real time): soak vs VictoriaMetrics
 #   BENCH_RULES (1000): rules over 100k scraped series, vs Prometheus
+#   BENCH_DOWNSAMPLE_HOSTS (1), BENCH_DOWNSAMPLE_DAYS (365): the synthetic year, raw vs tiers
 set -uo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd)
@@ -40,6 +41,8 @@ run rules_vs_prometheus python3 bench/rules/compare_prometheus.py \
   --ours "$BUILD/server/monitoring-server" --rules "${BENCH_RULES:-1000}"
 run remote_write_vs_prometheus python3 bench/remote_write/compare_prometheus.py --build "$BUILD"
 run memory_vs_peers python3 bench/memory/compare_rss.py --build "$BUILD"
+run downsample_year "$BUILD/bench/tsdb/bench_tsdb_downsample" --hosts "${BENCH_DOWNSAMPLE_HOSTS:-1}" \
+  --days "${BENCH_DOWNSAMPLE_DAYS:-365}"
 run promql_gbench "$BUILD/bench/promql/bench_promql"
 run promql_vs_peers bash bench/promql/compare_peers.sh "$BUILD" "${BENCH_QUERY_HOSTS:-100}" \
   "${BENCH_QUERY_HOURS:-24}"

@@ -84,7 +84,7 @@ Result<Value> Evaluator::EvalRangeFunction(const Call& call, size_t matrix_arg, 
     if (!v.ok()) return v;
     scalars.push_back(std::move(v->scalar));
   }
-  auto ra_r = OpenRange(*call.args[matrix_arg], g);
+  auto ra_r = OpenRange(*call.args[matrix_arg], g, fn.name);
   if (!ra_r.ok()) return ra_r.status();
   RangeArg& ra = *ra_r;
   const bool keep_name = (fn.range_flags & kRangeKeepName) != 0;

@@ -181,7 +181,11 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Grid
   const int64_t rmin = ref(0), rmax = ref(g.n - 1);
   const int64_t lookback = opts_.lookback_delta_ms;
   const int64_t mint = rmin - lookback;
-  auto shards = q_.SelectShards(mint, rmax, vs.matchers, MaxShards());
+  // Plain selectors of a range query may be answered from downsampled data
+  // (the sample at each step); not where timestamps are asked for.
+  SelectHints hints{rmin, rmax, has_at ? 0 : g.step, 0, {}};
+  auto shards = q_.SelectShards(mint, rmax, vs.matchers, MaxShards(),
+                                timestamps || g.n < 2 ? nullptr : &hints);
   if (!shards.ok()) return shards.status();
   std::vector<std::vector<StepSeries>> parts(shards->size());
   std::atomic<int64_t> loaded{0};
@@ -337,7 +341,7 @@ Result<Value> Evaluator::EvalSubqueryInner(const SubqueryExpr& sq, const Grid& g
   return Eval(*sq.expr, *inner);
 }
 
-Result<RangeArg> Evaluator::OpenRange(const Expr& expr, const Grid& g) {
+Result<RangeArg> Evaluator::OpenRange(const Expr& expr, const Grid& g, std::string_view func) {
   const Expr& e = *UnwrapParens(&expr);
   RangeArg ra;
   if (e.kind == ExprKind::kMatrixSelector) {
@@ -347,7 +351,9 @@ Result<RangeArg> Evaluator::OpenRange(const Expr& expr, const Grid& g) {
     ra.has_at = ms.vs->at.present();
     ra.at_ms = ra.has_at ? ResolveAt(ms.vs->at) : 0;
     int64_t rmin = ra.WindowEnd(g.start), rmax = ra.WindowEnd(g.end());
-    auto shards = q_.SelectShards(rmin - ra.range_ms, rmax, ms.vs->matchers, MaxShards());
+    SelectHints hints{rmin, rmax, ra.has_at ? 0 : g.step, ra.range_ms, func};
+    auto shards = q_.SelectShards(rmin - ra.range_ms, rmax, ms.vs->matchers, MaxShards(),
+                                  g.n < 2 || func.empty() ? nullptr : &hints);
     if (!shards.ok()) return shards.status();
     for (auto& set : *shards) {
       ra.shards.push_back(

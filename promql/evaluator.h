@@ -103,7 +103,8 @@ class Evaluator {
   // Used by the per-operator files.
   common::Status CheckInterrupt();
   int64_t ResolveAt(const AtModifier& at) const;
-  common::Result<RangeArg> OpenRange(const Expr& e, const Grid& g);
+  // func: the function the range is an argument of ("" for none).
+  common::Result<RangeArg> OpenRange(const Expr& e, const Grid& g, std::string_view func = {});
   common::Result<Value> EvalVectorSelector(const VectorSelector& vs, const Grid& g,
                                            bool timestamps);
   common::Result<Value> EvalBinary(const BinaryExpr& b, const Grid& g);

@@ -126,7 +126,8 @@ common::Result<std::unique_ptr<SeriesSet>> MemoryStorage::Select(
 }
 
 common::Result<std::vector<std::unique_ptr<SeriesSet>>> MemoryStorage::SelectShards(
-    int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int max_shards) {
+    int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int max_shards,
+    const SelectHints*) {
   auto set = Select(mint_ms, maxt_ms, matchers);
   if (!set.ok()) return set.status();
   std::vector<VectorSeriesSet::Item> items = static_cast<VectorSeriesSet&>(**set).TakeItems();

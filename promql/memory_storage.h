@@ -33,8 +33,8 @@ class MemoryStorage : public Queryable {
   // Splits into shards of at least min_series_per_shard() series (default 1,
   // so tests exercise the engine's parallel paths even on small data).
   common::Result<std::vector<std::unique_ptr<SeriesSet>>> SelectShards(
-      int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers,
-      int max_shards) override;
+      int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int max_shards,
+      const SelectHints* hints = nullptr) override;
   void set_min_series_per_shard(size_t n) { min_series_per_shard_ = n < 1 ? 1 : n; }
   size_t min_series_per_shard() const { return min_series_per_shard_; }
 

@@ -3,7 +3,8 @@
 namespace promql {
 
 common::Result<std::vector<std::unique_ptr<SeriesSet>>> Queryable::SelectShards(
-    int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int) {
+    int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int,
+    const SelectHints*) {
   auto set = Select(mint_ms, maxt_ms, matchers);
   if (!set.ok()) return set.status();
   std::vector<std::unique_ptr<SeriesSet>> out;

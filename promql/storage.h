@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,21 @@ class SeriesSet {
   virtual common::Status status() const = 0;
 };
 
+// What the engine will do with the series of one selector (as Prometheus's
+// storage.SelectHints): a storage may answer from pre-aggregated data (the
+// server's downsampling tiers) when that gives the same values.
+struct SelectHints {
+  // The evaluation times the selector is read at (after offset): start,
+  // start + step, ..., end. step is 0 for instant queries.
+  int64_t start = 0;
+  int64_t end = 0;
+  int64_t step = 0;
+  // The range of a range selector (0 for a plain selector) and the name of
+  // the function it is the argument of.
+  int64_t range = 0;
+  std::string_view func;
+};
+
 class Queryable {
  public:
   virtual ~Queryable() = default;
@@ -45,7 +61,8 @@ class Queryable {
   // thread. Sets must be independent (no shared mutable state). The default
   // is one set: Select.
   virtual common::Result<std::vector<std::unique_ptr<SeriesSet>>> SelectShards(
-      int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int max_shards);
+      int64_t mint_ms, int64_t maxt_ms, const std::vector<LabelMatcher>& matchers, int max_shards,
+      const SelectHints* hints = nullptr);
 };
 
 }  // namespace promql

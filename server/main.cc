@@ -116,6 +116,17 @@ int main(int argc, char** argv) {
                  "to 640 MiB")
       ->envname("MONITOR_MEMTABLE_SIZE")
       ->capture_default_str();
+  std::string downsample_tiers = "5m:1y,1h:5y", downsample_delay = "1h";
+  app.add_option("--storage.downsample.tiers", downsample_tiers,
+                 "Downsampling tiers beside the raw samples, resolution:retention finest first "
+                 "(range queries with a step of 5x a tier's resolution read it); none: no tiers")
+      ->envname("MONITOR_DOWNSAMPLE_TIERS")
+      ->capture_default_str();
+  app.add_option("--storage.downsample.delay", downsample_delay,
+                 "How far behind the newest sample the tiers are written (samples arriving later "
+                 "stay in the raw data only)")
+      ->envname("MONITOR_DOWNSAMPLE_DELAY")
+      ->capture_default_str();
   app.add_option("--query.lookback-delta", lookback, "PromQL lookback delta")
       ->capture_default_str();
   app.add_option("--query.timeout", query_timeout, "Longest a query may run")
@@ -181,7 +192,8 @@ int main(int argc, char** argv) {
       {"--query.timeout", query_timeout, &o.query_timeout_ms},
       {"--rules.alert.resend-delay", resend_delay, &o.rules_resend_delay_ms},
       {"--rules.alert.for-outage-tolerance", outage_tolerance, &o.rules_outage_tolerance_ms},
-      {"--rules.alert.for-grace-period", grace_period, &o.rules_for_grace_period_ms}};
+      {"--rules.alert.for-grace-period", grace_period, &o.rules_for_grace_period_ms},
+      {"--storage.downsample.delay", downsample_delay, &o.downsample_delay_ms}};
   for (auto& d : durations) {
     auto v = model::ParseDuration(d.text);
     if (!v.ok() || *v <= 0) {
@@ -189,6 +201,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     *d.out = *v;
+  }
+
+  if (auto tiers = server::ParseDownsampleTiers(downsample_tiers); !tiers.ok()) {
+    spdlog::error("--storage.downsample.tiers: {}", tiers.status().message());
+    return 2;
+  } else {
+    o.downsample_tiers = std::move(tiers).value();
   }
 
   // Storage memory: explicit sizes, or shares of what this process may use
@@ -199,11 +218,10 @@ int main(int argc, char** argv) {
     const std::string& text;
     uint64_t share_divisor, min, max;
     size_t* out;
-  } sizes[] = {
-      {"--storage.block-cache-size", block_cache_size, 256, 32ull << 20, 256ull << 20,
-       &o.block_cache_bytes},
-      {"--storage.memtable-size", memtable_size, 64, 128ull << 20, 640ull << 20,
-       &o.memtable_budget_bytes}};
+  } sizes[] = {{"--storage.block-cache-size", block_cache_size, 256, 32ull << 20, 256ull << 20,
+                &o.block_cache_bytes},
+               {"--storage.memtable-size", memtable_size, 64, 128ull << 20, 640ull << 20,
+                &o.memtable_budget_bytes}};
   for (auto& sz : sizes) {
     if (sz.text == "auto") {
       *sz.out = static_cast<size_t>(std::clamp(memory / sz.share_divisor, sz.min, sz.max));
@@ -229,8 +247,9 @@ int main(int argc, char** argv) {
     spdlog::error("{}", s.message());
     return 1;
   }
-  spdlog::info("monitoring-server {} listening on http://{}:{} (data {}, retention {})", MS_VERSION,
-               o.host, (*srv)->port(), o.data_dir, retention);
+  spdlog::info("monitoring-server {} listening on http://{}:{} (data {}, retention {}, tiers {})",
+               MS_VERSION, o.host, (*srv)->port(), o.data_dir, retention,
+               o.downsample_tiers.empty() ? "none" : downsample_tiers);
   spdlog::info("dashboard: http://localhost:{}/dashboard/  query API: /api/v1/query",
                (*srv)->port());
   int sig = common::WaitForTermination([&] { (void)(*srv)->Reload(); });

@@ -1,5 +1,7 @@
 #include "server/self_metrics.h"
 
+#include <limits>
+
 #include "common/text_writer.h"
 
 namespace server {
@@ -94,6 +96,39 @@ std::string SelfMetrics::Render() const {
                             prometheus::MetricType::Gauge, static_cast<double>(s.head_bytes)));
   families.push_back(Single("monitor_tsdb_max_time_seconds", "Newest sample time in the store.",
                             prometheus::MetricType::Gauge, static_cast<double>(s.max_time) / 1000));
+  // Downsampling tiers: how far each is written (the raw data after it is
+  // downsampled at query time), and the work spent on it.
+  if (const auto tiers = db_->DownsampleProgress(); !tiers.empty()) {
+    prometheus::MetricFamily wm{
+        "monitor_downsample_watermark_seconds",
+        "Every bucket of the tier ending at or before this time is written.",
+        prometheus::MetricType::Gauge,
+        {}};
+    prometheus::MetricFamily blocks{"monitor_downsample_blocks_written_total",
+                                    "Tier blocks (one series, 96 buckets) written since start.",
+                                    prometheus::MetricType::Counter,
+                                    {}};
+    prometheus::MetricFamily secs{"monitor_downsample_seconds_total",
+                                  "Time the downsampling job spent on the tier since start.",
+                                  prometheus::MetricType::Counter,
+                                  {}};
+    for (const tsdb::DownsampleStatus& t : tiers) {
+      prometheus::ClientMetric m;
+      m.label.push_back({"resolution", std::to_string(t.resolution_ms / 1000) + "s"});
+      m.gauge.value = t.watermark == std::numeric_limits<int64_t>::min()
+                          ? 0
+                          : static_cast<double>(t.watermark) / 1000;
+      wm.metric.push_back(m);
+      m.gauge = {};
+      m.counter.value = static_cast<double>(t.blocks_written);
+      blocks.metric.push_back(m);
+      m.counter.value = t.seconds;
+      secs.metric.push_back(m);
+    }
+    families.push_back(std::move(wm));
+    families.push_back(std::move(blocks));
+    families.push_back(std::move(secs));
+  }
   if (gate_ != nullptr) {
     const int active = gate_->active(), waiting = gate_->waiting();
     families.push_back(Single("monitor_engine_queries",

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/http_server.h"
+#include "model/duration.h"
 #include "promql/engine.h"
 #include "server/alerting.h"
 #include "server/api/federate.h"
@@ -30,6 +31,44 @@
 #endif
 
 namespace server {
+
+std::vector<DownsampleTierOption> DefaultDownsampleTiers() {
+  constexpr int64_t kDay = 24LL * 3600 * 1000;
+  return {{5 * 60 * 1000, 365 * kDay}, {3600 * 1000, 5 * 365 * kDay}};
+}
+
+common::Result<std::vector<DownsampleTierOption>> ParseDownsampleTiers(const std::string& text) {
+  std::vector<DownsampleTierOption> out;
+  if (text.empty() || text == "none") return out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(pos, comma - pos);
+    const size_t colon = item.find(':');
+    auto bad = [&](const std::string& why) {
+      return common::Status::InvalidArgument("downsampling tier \"" + item + "\": " + why +
+                                             " (want resolution:retention, e.g. 5m:1y)");
+    };
+    if (colon == std::string::npos) return bad("no ':'");
+    auto res = model::ParseDuration(item.substr(0, colon));
+    if (!res.ok()) return bad(res.status().message());
+    auto ret = model::ParseDuration(item.substr(colon + 1));
+    if (!ret.ok()) return bad(ret.status().message());
+    if (*res <= 0 || *ret <= 0) return bad("durations must be positive");
+    if (*res % 1000 != 0) return bad("the resolution must be whole seconds");
+    if (!out.empty()) {
+      const DownsampleTierOption& prev = out.back();
+      if (*res <= prev.resolution_ms || *res % prev.resolution_ms != 0) {
+        return bad("each resolution must be a multiple of the previous tier's");
+      }
+      if (*ret < prev.retention_ms) return bad("retention shorter than the previous tier's");
+    }
+    out.push_back({*res, *ret});
+    pos = comma + 1;
+  }
+  return out;
+}
 
 namespace {
 
@@ -70,6 +109,10 @@ class ServerImpl : public MonitoringServer {
     topts.max_series = options_.limits.max_series;
     topts.block_cache_bytes = options_.block_cache_bytes;
     topts.memtable_budget_bytes = options_.memtable_budget_bytes;
+    for (const DownsampleTierOption& t : options_.downsample_tiers) {
+      topts.downsample_tiers.push_back({t.resolution_ms, t.retention_ms});
+    }
+    topts.downsample_delay_ms = options_.downsample_delay_ms;
     // Hosts that start together (every host after a server restart, a fleet
     // rolled out at once) would otherwise seal all their chunks in the same
     // scrape: spread the first seals over a quarter of a chunk.
@@ -105,8 +148,7 @@ class ServerImpl : public MonitoringServer {
     aopts.external_url = ExternalUrl(options_);
     aopts.data_dir = options_.data_dir;
     alerting_ = std::make_unique<Alerting>(ingester_.get(), engine_.get(), aopts);
-    remote_ = std::make_unique<remote::RemoteStorage>(db_.get(),
-                                                      "monitoring-server/" MS_VERSION);
+    remote_ = std::make_unique<remote::RemoteStorage>(db_.get(), "monitoring-server/" MS_VERSION);
     RegisterRoutes();
     return common::Status::OK();
   }

@@ -27,6 +27,18 @@
 
 namespace server {
 
+// One downsampling tier: bucket resolution and how long its buckets are kept.
+struct DownsampleTierOption {
+  int64_t resolution_ms;
+  int64_t retention_ms;
+};
+// 5m buckets kept a year, 1h buckets kept five years.
+std::vector<DownsampleTierOption> DefaultDownsampleTiers();
+// "5m:1y,1h:5y" (resolution:retention, finest first); "none" or "": no
+// tiers. Each resolution a multiple of the previous one's, each retention at
+// least the previous one's.
+common::Result<std::vector<DownsampleTierOption>> ParseDownsampleTiers(const std::string& text);
+
 struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 5000;
@@ -37,6 +49,11 @@ struct ServerOptions {
   int http_threads = 64;
   std::string data_dir = "./data";
   int64_t retention_ms = 15LL * 24 * 3600 * 1000;
+  // Downsampling tiers beside the raw samples (ParseDownsampleTiers); empty:
+  // none. Blocks are written once the newest sample is downsample_delay_ms
+  // past them.
+  std::vector<DownsampleTierOption> downsample_tiers = DefaultDownsampleTiers();
+  int64_t downsample_delay_ms = 3600 * 1000;
   // RocksDB's block cache and memtable budget (main.cc derives them from the
   // machine's memory unless given).
   size_t block_cache_bytes = 64 << 20;

@@ -237,13 +237,35 @@ void RegisterQueryApi(common::HttpServer& http, const QueryApiContext& ctx) {
                      "exceeded maximum resolution of 11,000 points per timeseries. Try "
                      "decreasing the query resolution (?step=XX)");
       }
-      TsdbQueryable storage(ctx.db);
+      // Thanos's max_source_resolution: "raw" (or 0s) reads raw samples
+      // only, a duration tiers of at most that resolution; "auto" or
+      // absent, any tier the query's step allows.
+      int64_t max_source_resolution = -1;
+      if (const std::string msr = p->Get("max_source_resolution"); !msr.empty() && msr != "auto") {
+        if (msr == "raw") {
+          max_source_resolution = 0;
+        } else {
+          auto d = ParseApiDuration(msr);
+          if (!d.ok() || *d < 0) {
+            return Error("bad_data",
+                         "invalid parameter \"max_source_resolution\": want raw, auto or a "
+                         "duration, got \"" +
+                             msr + "\"");
+          }
+          max_source_resolution = *d;
+        }
+      }
+      TsdbQueryable storage(ctx.db, max_source_resolution);
       auto r = ctx.engine->RangeQuerySteps(storage, p->Get("query"), *start, *end, *step,
                                            req.ClientGone());
       if (!r.ok()) return QueryError(r.status());
       // Evaluation is complete (errors answered above); the body is formatted
       // while it is sent, so the client reads the first series early.
       common::HttpResponse resp = common::HttpResponse::Json(200, "");
+      // Which data answered: "raw", or the coarsest tier read ("300s").
+      const int64_t used = storage.coarsest_resolution_used();
+      resp.headers.emplace_back("X-Source-Resolution",
+                                used == 0 ? "raw" : std::to_string(used / 1000) + "s");
       auto m = std::make_shared<promql::StepMatrix>(std::move(r).value());
       resp.stream = [m](const common::BodyWriter& write) {
         return promql::RenderJsonRange(*m, write);

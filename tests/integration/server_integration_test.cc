@@ -302,6 +302,57 @@ TEST(ServerIntegrationTest, RestartKeepsDataAndQueryApiBasics) {
   EXPECT_NE(self->body.find("monitor_tsdb_series 1"), std::string::npos) << self->body;
 }
 
+// Long-range queries through the API: the tiers written by the background
+// job after a restart answer an aligned query_range as the raw samples do
+// (max_over_time is exact), max_source_resolution=raw forces raw samples, a
+// bad value is refused, and the job's progress is in /metrics.
+TEST(ServerIntegrationTest, DownsampledRangeQueriesThroughTheApi) {
+  TempDir dir;
+  int port = testutil::FreePort();
+  auto server = testutil::StartServer(dir, dir.File("data"), {}, port);
+  ASSERT_TRUE(server->ready());
+  common::HttpClient c;
+  const int64_t t0 = 1700438400000;  // a day boundary
+  std::string body;
+  for (int i = 0; i < 3 * 5760; ++i) {  // three days every 15 s
+    body += "tiered{host=\"h\"} " + std::to_string((i * 7919) % 1000) + " " +
+            std::to_string(t0 + 4000 + i * 15000LL) + "\n";
+  }
+  auto r = c.Post(server->url("/api/v1/import/prometheus"), body, "text/plain");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  ASSERT_EQ(server->proc().Stop(SIGTERM), 0);
+  server = testutil::StartServer(dir, dir.File("data"), {}, port);
+  ASSERT_TRUE(server->ready());
+  // The job runs at start: the 5-minute tier reaches the newest sample minus
+  // the 1 h delay, in 8 h blocks.
+  bool written = false;
+  for (int i = 0; i < 100 && !written; ++i) {
+    auto m = c.Get(server->url("/metrics"));
+    ASSERT_TRUE(m.ok());
+    const std::string name = "monitor_downsample_watermark_seconds{resolution=\"300s\"} ";
+    const size_t at = m->body.find(name);
+    ASSERT_NE(at, std::string::npos) << m->body;
+    written = std::stod(m->body.substr(at + name.size())) ==
+              static_cast<double>((t0 + 2 * 86400000LL + 16 * 3600000LL) / 1000);
+    if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(written);
+  const std::string range =
+      "query_range?query=" + testutil::UrlEncode("max_over_time(tiered[1h])") +
+      "&start=" + std::to_string(t0 / 1000 + 3600) +
+      "&end=" + std::to_string(t0 / 1000 + 3 * 86400) + "&step=3600";
+  auto tier = c.Get(server->url("/api/v1/" + range));
+  auto raw = c.Get(server->url("/api/v1/" + range + "&max_source_resolution=raw"));
+  ASSERT_TRUE(tier.ok() && raw.ok());
+  EXPECT_EQ(json::parse(tier->body)["data"], json::parse(raw->body)["data"]);
+  EXPECT_EQ(json::parse(tier->body)["data"]["result"][0]["values"].size(), 72u) << tier->body;
+  auto bad = c.Get(server->url("/api/v1/" + range + "&max_source_resolution=fine"));
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("max_source_resolution"), std::string::npos) << bad->body;
+}
+
 TEST(ServerIntegrationTest, PrometheusRemoteWriteMatchesPrometheusOwnAnswers) {
   TempDir dir;
   auto exporter = testutil::StartExporter(dir);
@@ -362,11 +413,11 @@ TEST(ServerIntegrationTest, TsdbStatusMatchesPrometheus) {
   ASSERT_TRUE(server->ready()) << server->log();
   int prom_port = testutil::FreePort();
   testutil::WriteFile(dir.File("prometheus.yml"), "global:\n  scrape_interval: 1h\n");
-  testutil::Subprocess prom({"/usr/bin/prometheus", "--config.file=" + dir.File("prometheus.yml"),
-                             "--storage.tsdb.path=" + dir.File("prom-data"),
-                             "--web.enable-remote-write-receiver",
-                             "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
-                            dir.File("prometheus.log"));
+  testutil::Subprocess prom(
+      {"/usr/bin/prometheus", "--config.file=" + dir.File("prometheus.yml"),
+       "--storage.tsdb.path=" + dir.File("prom-data"), "--web.enable-remote-write-receiver",
+       "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+      dir.File("prometheus.log"));
   const std::string prom_url = "http://127.0.0.1:" + std::to_string(prom_port);
   common::HttpClient c;
   ASSERT_TRUE(testutil::WaitUntil(
