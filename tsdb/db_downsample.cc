@@ -141,6 +141,12 @@ common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
   if (i > 0) it.reset(db_->NewIterator(rocksdb::ReadOptions(), cf_downsampled()));
   const int64_t src_res = i > 0 ? options_.downsample_tiers[i - 1].resolution_ms : 0;
   for (size_t g = 0; g < ids.size(); g += kSeriesPerGroup) {
+    {
+      // Closing: the window is left unfinished (its watermark unwritten) and
+      // redone after the next open.
+      common::MutexLock lock(&maint_mu_);
+      if (stop_) return common::Status::OK();
+    }
     const std::vector<uint64_t> group(ids.begin() + g,
                                       ids.begin() + std::min(ids.size(), g + kSeriesPerGroup));
     common::MutexLock rl(&retention_mu_);
@@ -198,6 +204,10 @@ common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
       }
     }
     if (common::Status s = flush(); !s.ok()) return s;
+  }
+  {
+    common::MutexLock lock(&maint_mu_);
+    if (stop_) return common::Status::OK();
   }
   // The watermark last: a window cut short by a crash is redone (its blocks
   // are written again with the same contents).
