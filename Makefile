@@ -63,7 +63,7 @@ run: build web
 # tsdb_Crash: it forks a process that starts threads, which TSan cannot run
 # (the server-level crash tests, which exec the binaries, cover the same).
 TSAN_DIR ?= build-thread
-TSAN_TESTS ?= tsdb_|RemoteWriteSender|Promql.*Parallel|ShardRunner|QueryGate|Ingester|IngestLimits|HttpServer|StackPool|ServerIntegration|ServerCrash|Forwarder|Spool
+TSAN_TESTS ?= tsdb_|RemoteWriteSender|DownsampledQuery|Promql.*Parallel|ShardRunner|QueryGate|Ingester|IngestLimits|HttpServer|StackPool|ServerIntegration|ServerCrash|Forwarder|Spool
 tsan: setup
 	@cmake -S . -B $(TSAN_DIR) -DMS_SANITIZE=thread -DMS_BUILD_BENCH=OFF > /dev/null
 	@cmake --build $(TSAN_DIR) -j $(JOBS)

@@ -76,15 +76,11 @@ bool ReadDrive(io_registry_entry_t driver, darwin::DriveStats* out) {
 class DiskstatsCollector : public Collector {
  public:
   explicit DiskstatsCollector(const CollectorConfig& c)
-      : include_(c.Flag("collector.diskstats.device-include"), RE2::Quiet),
-        exclude_(c.Flag("collector.diskstats.device-exclude"), RE2::Quiet) {}
+      : devices_(c.Flag("collector.diskstats.device-include"),
+                 c.Flag("collector.diskstats.device-exclude"),
+                 DeviceFilter::Mode::kIncludeReplacesExclude) {}
 
-  common::Status Check() const override {
-    if (!include_.ok() || !exclude_.ok()) {
-      return common::Status::InvalidArgument("invalid diskstats include or exclude pattern");
-    }
-    return common::Status::OK();
-  }
+  common::Status Check() const override { return devices_.Check("diskstats"); }
 
   common::Status Update(MetricSink& sink) override {
     if (auto s = Check(); !s.ok()) return s;
@@ -104,19 +100,12 @@ class DiskstatsCollector : public Collector {
     }
     IOObjectRelease(drivers);
     // node_exporter applies include only when set, else exclude.
-    darwin::DeviceFilter filter;
-    if (!include_.pattern().empty()) {
-      filter.include = &include_;
-    } else {
-      filter.exclude = &exclude_;
-    }
-    darwin::ConvertDiskstats(drives, filter, sink);
+    darwin::ConvertDiskstats(drives, devices_, sink);
     return common::Status::OK();
   }
 
  private:
-  RE2 include_;
-  RE2 exclude_;
+  DeviceFilter devices_;
 };
 
 REGISTER_COLLECTOR("diskstats", true, DiskstatsCollector);

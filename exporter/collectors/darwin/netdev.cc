@@ -47,19 +47,10 @@ common::Result<std::vector<char>> ReadInterfaceList() {
 class NetdevCollector : public Collector {
  public:
   explicit NetdevCollector(const CollectorConfig& c)
-      : include_(c.Flag("collector.netdev.device-include"), RE2::Quiet),
-        exclude_(c.Flag("collector.netdev.device-exclude"), RE2::Quiet) {}
+      : devices_(c.Flag("collector.netdev.device-include"),
+                 c.Flag("collector.netdev.device-exclude"), DeviceFilter::Mode::kExclusive) {}
 
-  common::Status Check() const override {
-    if (!include_.ok() || !exclude_.ok()) {
-      return common::Status::InvalidArgument("invalid netdev include or exclude pattern");
-    }
-    if (!include_.pattern().empty() && !exclude_.pattern().empty()) {
-      return common::Status::InvalidArgument(
-          "device-exclude & device-include are mutually exclusive");
-    }
-    return common::Status::OK();
-  }
+  common::Status Check() const override { return devices_.Check("netdev"); }
 
   common::Status Update(MetricSink& sink) override {
     if (auto s = Check(); !s.ok()) return s;
@@ -97,13 +88,12 @@ class NetdevCollector : public Collector {
       }
       off += hdr.ifm_msglen;
     }
-    darwin::ConvertNetdev(interfaces, {.include = &include_, .exclude = &exclude_}, sink);
+    darwin::ConvertNetdev(interfaces, devices_, sink);
     return common::Status::OK();
   }
 
  private:
-  RE2 include_;
-  RE2 exclude_;
+  DeviceFilter devices_;
 };
 
 REGISTER_COLLECTOR("netdev", true, NetdevCollector);

@@ -25,6 +25,7 @@
 
 #include <re2/re2.h>
 
+#include "exporter/collectors/device_filter.h"
 #include "exporter/metric_sink.h"
 
 namespace exporter::darwin {
@@ -148,12 +149,6 @@ struct IfData64 {
 struct Interface {
   std::string name;  // "en0", from the message's interface index
   IfData64 data;
-};
-// A --collector.netdev.device-{include,exclude} pair; an empty pattern is unset.
-struct DeviceFilter {
-  const RE2* include = nullptr;
-  const RE2* exclude = nullptr;
-  bool Ignored(const std::string& device) const;
 };
 // node_network_{receive,transmit}_{packets,errs,bytes,multicast}_total{device}
 // as node_exporter 1.5's netdev_darwin.go.

@@ -8,12 +8,6 @@
 
 namespace exporter::darwin {
 
-bool DeviceFilter::Ignored(const std::string& device) const {
-  if (exclude && !exclude->pattern().empty() && RE2::PartialMatch(device, *exclude)) return true;
-  if (include && !include->pattern().empty() && !RE2::PartialMatch(device, *include)) return true;
-  return false;
-}
-
 void ConvertFilesystems(const std::vector<Statfs>& mounts, const RE2& mount_points_exclude,
                         const RE2& fs_types_exclude, MetricSink& sink) {
   std::set<std::tuple<std::string, std::string, std::string>> seen;

@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/device_filter.h"
 #include "exporter/collectors/parse_util.h"
 
 namespace exporter {
@@ -24,15 +25,10 @@ class ArpCollector : public Collector {
  public:
   explicit ArpCollector(const CollectorConfig& c)
       : path_(c.paths.Proc("net/arp")),
-        include_(c.Flag("collector.arp.device-include"), RE2::Quiet),
-        exclude_(c.Flag("collector.arp.device-exclude"), RE2::Quiet) {}
+        devices_(c.Flag("collector.arp.device-include"), c.Flag("collector.arp.device-exclude"),
+                 DeviceFilter::Mode::kBoth) {}
 
-  common::Status Check() const override {
-    if (!include_.ok() || !exclude_.ok()) {
-      return common::Status::InvalidArgument("invalid arp device include or exclude pattern");
-    }
-    return common::Status::OK();
-  }
+  common::Status Check() const override { return devices_.Check("arp device"); }
 
   common::Status Update(MetricSink& sink) override {
     if (auto s = Check(); !s.ok()) return s;
@@ -51,8 +47,7 @@ class ArpCollector : public Collector {
       ++per_device[std::string(f[5])];
     }
     for (const auto& [device, n] : per_device) {
-      if (!exclude_.pattern().empty() && RE2::PartialMatch(device, exclude_)) continue;
-      if (!include_.pattern().empty() && !RE2::PartialMatch(device, include_)) continue;
+      if (devices_.Ignored(device)) continue;
       sink.Gauge("node_arp_entries", "ARP entries by device", {{"device", device}},
                  static_cast<double>(n));
     }
@@ -61,8 +56,7 @@ class ArpCollector : public Collector {
 
  private:
   std::string path_;
-  RE2 include_;
-  RE2 exclude_;
+  DeviceFilter devices_;
 };
 
 REGISTER_COLLECTOR("arp", true, ArpCollector);

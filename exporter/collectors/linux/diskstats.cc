@@ -8,6 +8,7 @@
 #include <re2/re2.h>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/device_filter.h"
 #include "exporter/collectors/parse_util.h"
 
 namespace exporter {
@@ -116,15 +117,11 @@ class DiskstatsCollector : public Collector {
   explicit DiskstatsCollector(const CollectorConfig& c)
       : paths_(c.paths),
         path_(c.paths.Proc("diskstats")),
-        include_(c.Flag("collector.diskstats.device-include"), RE2::Quiet),
-        exclude_(c.Flag("collector.diskstats.device-exclude"), RE2::Quiet) {}
+        devices_(c.Flag("collector.diskstats.device-include"),
+                 c.Flag("collector.diskstats.device-exclude"),
+                 DeviceFilter::Mode::kIncludeReplacesExclude) {}
 
-  common::Status Check() const override {
-    if (!include_.ok() || !exclude_.ok()) {
-      return common::Status::InvalidArgument("invalid diskstats include or exclude pattern");
-    }
-    return common::Status::OK();
-  }
+  common::Status Check() const override { return devices_.Check("diskstats"); }
 
   common::Status Update(MetricSink& sink) override {
     if (auto s = Check(); !s.ok()) return s;
@@ -136,11 +133,7 @@ class DiskstatsCollector : public Collector {
     if (!disks.ok()) return disks.status().WithContext(path_);
     for (const DiskLine& d : *disks) {
       // As node_exporter: an include pattern replaces the exclude default.
-      if (!include_.pattern().empty()) {
-        if (!RE2::PartialMatch(d.device, include_)) continue;
-      } else if (!exclude_.pattern().empty() && RE2::PartialMatch(d.device, exclude_)) {
-        continue;
-      }
+      if (devices_.Ignored(d.device)) continue;
       auto udev = UdevProperties(paths_.UdevData("b" + d.major + ":" + d.minor));
       auto prop = [&udev](const char* key) {
         auto it = udev.find(key);
@@ -214,8 +207,7 @@ class DiskstatsCollector : public Collector {
  private:
   common::HostPaths paths_;
   std::string path_;
-  RE2 include_;
-  RE2 exclude_;
+  DeviceFilter devices_;
 };
 
 REGISTER_COLLECTOR("diskstats", true, DiskstatsCollector);

@@ -10,6 +10,7 @@
 #include <re2/re2.h>
 
 #include "exporter/collector.h"
+#include "exporter/collectors/device_filter.h"
 #include "exporter/collectors/linux/proc_net_dev.h"
 #include "exporter/collectors/parse_util.h"
 
@@ -45,19 +46,10 @@ class NetdevCollector : public Collector {
       : paths_(c.paths),
         path_(c.paths.Proc("net/dev")),
         netlink_(c.BoolFlag("collector.netdev.netlink")),
-        include_(c.Flag("collector.netdev.device-include"), RE2::Quiet),
-        exclude_(c.Flag("collector.netdev.device-exclude"), RE2::Quiet) {}
+        devices_(c.Flag("collector.netdev.device-include"),
+                 c.Flag("collector.netdev.device-exclude"), DeviceFilter::Mode::kExclusive) {}
 
-  common::Status Check() const override {
-    if (!include_.ok() || !exclude_.ok()) {
-      return common::Status::InvalidArgument("invalid netdev include or exclude pattern");
-    }
-    if (!include_.pattern().empty() && !exclude_.pattern().empty()) {
-      return common::Status::InvalidArgument(
-          "device-exclude & device-include are mutually exclusive");
-    }
-    return common::Status::OK();
-  }
+  common::Status Check() const override { return devices_.Check("netdev"); }
 
   common::Status Update(MetricSink& sink) override {
     if (auto s = Check(); !s.ok()) return s;
@@ -68,8 +60,7 @@ class NetdevCollector : public Collector {
     auto devs = ParseProcNetDev(text);
     if (!devs.ok()) return devs.status().WithContext(path_);
     for (const NetDevStats& d : *devs) {
-      if (!exclude_.pattern().empty() && RE2::PartialMatch(d.name, exclude_)) continue;
-      if (!include_.pattern().empty() && !RE2::PartialMatch(d.name, include_)) continue;
+      if (devices_.Ignored(d.name)) continue;
       for (size_t i = 0; i < kNumColumns; ++i) {
         Emit(sink, kColumns[i], d.name, static_cast<double>(d.values[i]));
       }
@@ -95,8 +86,7 @@ class NetdevCollector : public Collector {
   common::HostPaths paths_;
   std::string path_;
   bool netlink_;  // emit what node_exporter's netlink mode adds
-  RE2 include_;
-  RE2 exclude_;
+  DeviceFilter devices_;
 };
 
 REGISTER_COLLECTOR("netdev", true, NetdevCollector);

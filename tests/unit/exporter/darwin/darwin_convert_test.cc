@@ -170,9 +170,9 @@ TEST(DarwinConvert, NetdevCountersAndFilter) {
   en0.ifi_omcasts = 6;
   en0.ifi_iqdrops = 99;
   std::vector<Interface> ifs = {{"en0", en0}, {"lo0", IfData64{}}, {"utun3", IfData64{}}};
-  RE2 exclude("^utun");
+
   MetricSink sink;
-  ConvertNetdev(ifs, {.exclude = &exclude}, sink);
+  ConvertNetdev(ifs, DeviceFilter("", "^utun", DeviceFilter::Mode::kExclusive), sink);
   std::string text = Text(sink);
   EXPECT_NE(text.find("# HELP node_network_receive_bytes_total Network device statistic "
                       "receive_bytes.\n# TYPE node_network_receive_bytes_total counter\n"
@@ -192,9 +192,8 @@ TEST(DarwinConvert, NetdevCountersAndFilter) {
   EXPECT_EQ(text.find("drop"), std::string::npos);  // not in node_exporter 1.5's darwin set
   EXPECT_EQ(sink.families().size(), 8u);
 
-  RE2 include("^en");
   MetricSink only_en;
-  ConvertNetdev(ifs, {.include = &include}, only_en);
+  ConvertNetdev(ifs, DeviceFilter("^en", "", DeviceFilter::Mode::kExclusive), only_en);
   EXPECT_EQ(Text(only_en).find("lo0"), std::string::npos);
 }
 
@@ -208,9 +207,10 @@ TEST(DarwinConvert, DiskstatsFromBlockStorageStatistics) {
                    .total_read_time_ns = 2500000000,
                    .total_write_time_ns = 125000000};
   DriveStats disk4{.name = "disk4", .block_size = 0, .bytes_read = 512};
-  RE2 exclude("^disk4$");
+
   MetricSink sink;
-  ConvertDiskstats({disk0, disk4}, {}, sink);
+  ConvertDiskstats({disk0, disk4},
+                   DeviceFilter("", "", DeviceFilter::Mode::kIncludeReplacesExclude), sink);
   std::string text = Text(sink);
   const std::string d = "{device=\"disk0\"}";
   EXPECT_NE(text.find("node_disk_reads_completed_total" + d + " 1000\n"), std::string::npos)
@@ -227,7 +227,9 @@ TEST(DarwinConvert, DiskstatsFromBlockStorageStatistics) {
   EXPECT_NE(text.find("node_disk_read_sectors_total{device=\"disk4\"} 0\n"), std::string::npos);
 
   MetricSink filtered;
-  ConvertDiskstats({disk0, disk4}, {.exclude = &exclude}, filtered);
+  ConvertDiskstats({disk0, disk4},
+                   DeviceFilter("", "^disk4$", DeviceFilter::Mode::kIncludeReplacesExclude),
+                   filtered);
   EXPECT_EQ(Text(filtered).find("disk4"), std::string::npos);
 }
 

@@ -45,8 +45,9 @@ MetricSink DarwinSink(uint32_t user_ticks, uint64_t rx_bytes, uint64_t read_byte
   en0.ifi_ibytes = rx_bytes;
   en0.ifi_obytes = 500;
   en0.ifi_ierrors = 3;
-  ConvertNetdev({{"en0", en0}}, {}, sink);
-  ConvertDiskstats({{.name = "disk0", .block_size = 4096, .bytes_read = read_bytes}}, {}, sink);
+  const DeviceFilter all("", "", DeviceFilter::Mode::kExclusive);
+  ConvertNetdev({{"en0", en0}}, all, sink);
+  ConvertDiskstats({{.name = "disk0", .block_size = 4096, .bytes_read = read_bytes}}, all, sink);
   return sink;
 }
 
