@@ -113,6 +113,7 @@ TEST_F(DownsampledQueryTest, MaxMinLastAndPlainSelectorsAreExact) {
     Compare("last_over_time(bytes_total[6h])", start_, end_, step, res, true);
     Compare("load", start_, end_, step, res, true);
     Compare("max by (host) (max_over_time(load[1d]))", start_, end_, step, res, true);
+    Compare("max_over_time(load[6h] offset 1d)", start_, end_, step, res, true);
   }
   EXPECT_LE(Compare("sum_over_time(load[6h])", start_, end_, 6 * kHour, kHour, false), 1e-12);
 }
@@ -148,6 +149,8 @@ TEST_F(DownsampledQueryTest, RawSamplesWhereBucketsDoNotTileTheWindows) {
   EXPECT_EQ(Run("deriv(load[1h])", start_, end_, kHour, -1).second, 0);
   EXPECT_EQ(Run("timestamp(load)", start_, end_, kHour, -1).second, 0);
   EXPECT_EQ(Run("max_over_time(load[1h])", start_, end_, kHour, 0).second, 0);
+  EXPECT_EQ(Run("max_over_time(load[1h] offset 7m)", start_, end_, kHour, -1).second, 0);
+  EXPECT_EQ(Run("max_over_time(load[1h] @ 1700500000)", start_, end_, kHour, -1).second, 0);
   // A cap on the resolution picks the finer tier.
   EXPECT_EQ(Run("max_over_time(load[6h])", start_, end_, 6 * kHour, 5 * kMin).second, 5 * kMin);
   // A mixed query reads each selector at its own resolution.
