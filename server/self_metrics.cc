@@ -85,8 +85,12 @@ std::string SelfMetrics::Render() const {
   add_reason("storage_error", c.storage_error);
   families.push_back(rejected);
   tsdb::Stats s = db_->GetStats();
-  families.push_back(Single("monitor_tsdb_series", "Series in the time-series database.",
+  families.push_back(Single("monitor_tsdb_series", "Series in memory (with raw samples).",
                             prometheus::MetricType::Gauge, static_cast<double>(s.num_series)));
+  families.push_back(Single("monitor_tsdb_cold_series",
+                            "Series kept on disk only, for their downsampling tiers (no raw "
+                            "samples left; not in memory).",
+                            prometheus::MetricType::Gauge, static_cast<double>(s.cold_series)));
   families.push_back(Single("monitor_tsdb_disk_bytes",
                             "Size of the store's SST files on disk (RocksDB).",
                             prometheus::MetricType::Gauge, static_cast<double>(s.sst_bytes)));

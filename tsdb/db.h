@@ -221,9 +221,10 @@ struct LogPosition {
 };
 
 struct Stats {
-  size_t num_series = 0;
-  uint64_t samples_appended = 0;  // accepted since Open
-  uint64_t sst_bytes = 0;         // total SST file size over all column families
+  size_t num_series = 0;               // in memory
+  size_t cold_series = 0;              // kept on disk only, for their downsampling tiers
+  uint64_t samples_appended = 0;       // accepted since Open
+  uint64_t sst_bytes = 0;              // total SST file size over all column families
   uint64_t downsampled_sst_bytes = 0;  // of which the downsampling tiers' blocks
   uint64_t memtable_bytes = 0;
   uint64_t block_cache_bytes = 0;  // in use (shared by every family)

@@ -30,6 +30,25 @@ std::shared_ptr<MemSeries> DBImpl::GetOrCreate(const model::Labels& labels,
                                                   std::to_string(options_.max_series) + ")");
       return nullptr;
     }
+    // A series kept on disk for its tiers comes back with its id.
+    auto cold = FindCold(labels, hash);
+    if (!cold.ok()) {
+      *status = cold.status();
+      return nullptr;
+    }
+    if (*cold != 0) {
+      rocksdb::WriteBatch wb;
+      wb.Delete(cf_cold(), format::ColdIdKey(*cold));
+      wb.Delete(cf_cold(), format::ColdHashKey(hash, *cold));
+      rocksdb::Status rs = db_->Write(write_options(), &wb);
+      if (!rs.ok()) {
+        NoteWriteFailure();
+        *status = FromRocks(rs).WithContext("series not revived");
+        return nullptr;
+      }
+      cold_series_.fetch_sub(1);
+      return std::make_shared<MemSeries>(*cold, labels);
+    }
     uint64_t id = next_series_id_.fetch_add(1);
     rocksdb::WriteBatch wb;
     wb.Put(cf_series(), format::U64Key(id), format::EncodeLabels(labels));

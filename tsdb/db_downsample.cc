@@ -113,9 +113,11 @@ common::Status DBImpl::Downsample() {
       const int64_t target = FloorTo(limit, span);
       int64_t from = TierWatermark(i);
       if (from == kMin) {
-        // First run: start where raw data may still exist.
-        const int64_t oldest = MinValidTime();
-        from = FloorTo(oldest, span) - span;
+        // First run: start at the oldest raw sample stored.
+        auto oldest = OldestRawTime();
+        if (!oldest.ok()) return oldest.status();
+        if (*oldest == kMin) break;  // no samples
+        from = FloorTo(*oldest, span) - span;
       }
       if (from >= target) break;
       const int64_t to = std::min(target, from + window);
@@ -129,10 +131,36 @@ common::Status DBImpl::Downsample() {
   return ApplyTierRetention();
 }
 
+common::Result<int64_t> DBImpl::OldestRawTime() {
+  int64_t oldest = std::numeric_limits<int64_t>::max();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_chunks()));
+  for (const auto& s : series_.All()) {
+    {
+      common::MutexLock lock(&s->mu);
+      for (const auto& p : s->pending) oldest = std::min(oldest, p->chunk.min_time());
+      if (s->head.num_samples() > 0) oldest = std::min(oldest, s->head.min_time());
+    }
+    it->Seek(format::ChunkKey(s->id, kMin));
+    if (!it->Valid() || it->key().size() != 16) continue;
+    uint64_t id;
+    int64_t mint;
+    format::ParseChunkKey(it->key().ToStringView(), &id, &mint);
+    if (id == s->id) oldest = std::min(oldest, mint);
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
+  return oldest == std::numeric_limits<int64_t>::max() ? kMin : oldest;
+}
+
 common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
   const int64_t res = options_.downsample_tiers[i].resolution_ms;
   std::vector<uint64_t> ids;
   for (const auto& s : series_.All()) ids.push_back(s->id);
+  if (i > 0) {
+    // Cold series (db_cold.cc) have no raw samples, but finer tiers.
+    auto cold = ColdIds();
+    if (!cold.ok()) return cold.status();
+    ids.insert(ids.end(), cold->begin(), cold->end());
+  }
   std::sort(ids.begin(), ids.end());
   uint64_t blocks = 0, bytes = 0;
   std::vector<Bucket> fine, buckets;
@@ -188,8 +216,9 @@ common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
       }
       if (common::Status s = set->status(); !s.ok()) return s;
     } else {
+      model::Labels unused;
       for (uint64_t id : group) {
-        if (!series_.GetById(id)) continue;
+        if (!series_.GetById(id) && !LabelsOf(id, &unused)) continue;  // removed meanwhile
         fine.clear();
         if (common::Status s = ReadBlocks(it.get(), src_res, id, from + 1, to, &fine); !s.ok()) {
           return s;
@@ -228,6 +257,7 @@ common::Status DBImpl::DownsampleWindow(size_t i, int64_t from, int64_t to) {
 common::Status DBImpl::ApplyTierRetention() {
   const int64_t newest = max_time_.load();
   if (newest == kMin) return common::Status::OK();
+  bool deleted_any = false;
   for (size_t i = 0; i < options_.downsample_tiers.size(); ++i) {
     const DownsampleTier& t = options_.downsample_tiers[i];
     // Blocks that end before the cutoff go: those starting a span earlier.
@@ -241,16 +271,22 @@ common::Status DBImpl::ApplyTierRetention() {
     rocksdb::WriteBatch wb;
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), cf_downsampled()));
-    for (const auto& s : series_.All()) {
-      it->Seek(format::BlockKey(t.resolution_ms, s->id, kMin));
+    std::vector<uint64_t> ids;
+    for (const auto& s : series_.All()) ids.push_back(s->id);
+    auto cold = ColdIds();
+    if (!cold.ok()) return cold.status();
+    ids.insert(ids.end(), cold->begin(), cold->end());
+    for (uint64_t sid : ids) {
+      it->Seek(format::BlockKey(t.resolution_ms, sid, kMin));
       if (!it->Valid() || it->key().size() != 24) continue;
       int64_t r, start;
       uint64_t id;
       format::ParseBlockKey(it->key().ToStringView(), &r, &id, &start);
-      if (r != t.resolution_ms || id != s->id || start > cutoff_start) continue;
-      wb.DeleteRange(cf_downsampled(), format::BlockKey(t.resolution_ms, s->id, kMin),
-                     format::BlockKey(t.resolution_ms, s->id, cutoff_start + 1));
+      if (r != t.resolution_ms || id != sid || start > cutoff_start) continue;
+      wb.DeleteRange(cf_downsampled(), format::BlockKey(t.resolution_ms, sid, kMin),
+                     format::BlockKey(t.resolution_ms, sid, cutoff_start + 1));
     }
+    deleted_any = deleted_any || wb.Count() > 0;
     if (!it->status().ok()) return FromRocks(it->status());
     if (wb.Count() > 0) {
       rocksdb::Status rs = db_->Write(write_options(), &wb);
@@ -262,7 +298,32 @@ common::Status DBImpl::ApplyTierRetention() {
     common::MutexLock lock(&downsample_mu_);
     tier_retention_done_[i] = cutoff_start;
   }
-  return common::Status::OK();
+  if (!deleted_any) return common::Status::OK();
+  // Cold series no tier holds data of any more go entirely.
+  common::MutexLock rl(&retention_mu_);
+  auto cold = ColdIds();
+  if (!cold.ok()) return cold.status();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_downsampled()));
+  rocksdb::WriteBatch wb;
+  for (uint64_t id : *cold) {
+    bool any = false;
+    for (const DownsampleTier& t : options_.downsample_tiers) {
+      it->Seek(format::BlockKey(t.resolution_ms, id, kMin));
+      if (!it->Valid()) continue;
+      int64_t r, start;
+      uint64_t kid;
+      format::ParseBlockKey(it->key().ToStringView(), &r, &kid, &start);
+      any = any || (r == t.resolution_ms && kid == id);
+    }
+    model::Labels labels;
+    if (!any && LabelsOf(id, &labels)) RemoveCold(id, labels, &wb);
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
+  if (wb.Count() == 0) return common::Status::OK();
+  removal_generation_.fetch_add(1, std::memory_order_acq_rel);
+  rocksdb::Status rs = db_->Write(write_options(), &wb);
+  if (!rs.ok()) NoteWriteFailure();
+  return FromRocks(rs);
 }
 
 void DBImpl::DownsampleLoop() {
@@ -386,9 +447,8 @@ common::Result<std::vector<std::unique_ptr<BucketSeriesSet>>> DBImpl::SelectBuck
   std::vector<BucketSeriesSetImpl::Cand> cands;
   cands.reserve(ids->size());
   for (uint64_t id : *ids) {
-    auto s = series_.GetById(id);
-    if (s == nullptr) continue;
-    cands.push_back({id, s->labels.Unpack()});
+    model::Labels labels;
+    if (LabelsOf(id, &labels)) cands.push_back({id, std::move(labels)});  // in memory or cold
   }
   std::sort(cands.begin(), cands.end(),
             [](const auto& a, const auto& b) { return a.labels < b.labels; });

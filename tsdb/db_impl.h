@@ -95,6 +95,7 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* cf_head_wal() { return cf_head_wal_; }
   rocksdb::ColumnFamilyHandle* cf_meta() { return cf_meta_; }
   rocksdb::ColumnFamilyHandle* cf_downsampled() { return cf_downsampled_; }
+  rocksdb::ColumnFamilyHandle* cf_cold() { return cf_cold_; }
   rocksdb::WriteOptions write_options() const;
 
   // Creates the series if needed; null with *status set on failure.
@@ -174,6 +175,26 @@ class DBImpl final : public DB {
     return tiers_[i].watermark;
   }
 
+  // --- cold series: kept on disk only, for their downsampling tiers ---
+  //
+  // A series whose raw samples are all past the retention but whose tiers
+  // hold data leaves memory (Evict): its labels stay in `series` and its
+  // postings in `index` (tier queries find it), `cold_series` marks it. When
+  // the same labels are appended again, GetOrCreate revives it with its id;
+  // when no tier holds data of it any more, it is removed.
+  //
+  // Evicts s (ApplyRetention). REQUIRES: s.mu held, s has no head samples.
+  common::Status Evict(MemSeries& s) REQUIRES(s.mu, retention_mu_);
+  // The cold series with these labels (0 if none).
+  common::Result<uint64_t> FindCold(const model::Labels& labels, uint64_t hash);
+  // Labels of a series in memory or cold; false if neither.
+  bool LabelsOf(uint64_t id, model::Labels* labels);
+  // Ids of all cold series, in order.
+  common::Result<std::vector<uint64_t>> ColdIds();
+  // Deletes a cold series with all it has on disk (into wb).
+  void RemoveCold(uint64_t id, const model::Labels& labels, rocksdb::WriteBatch* wb);
+  size_t cold_series() const { return cold_series_.load(); }
+
   // Trims the head log below the oldest batch still needed.
   common::Status TrimHeadLog();
   // Called by appenders: trims every kTrimEveryBatches batches so that a
@@ -202,6 +223,8 @@ class DBImpl final : public DB {
   void MaintenanceLoop();
   void DownsampleLoop();
   common::Status LoadDownsampleProgress();
+  // The oldest raw sample stored (min() if none): where a tier starts.
+  common::Result<int64_t> OldestRawTime();
   // Writes tier i's blocks ending in (from, to] (from, to block-aligned)
   // and persists `to` as its watermark. Series are read and written in
   // groups, each under retention_mu_ (a series removed meanwhile leaves no
@@ -228,6 +251,7 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* cf_head_wal_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_downsampled_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_cold_ = nullptr;
   // All six, for calls over every family (flush, compact, stats).
   std::vector<rocksdb::ColumnFamilyHandle*> all_cfs_;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
@@ -239,6 +263,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> samples_appended_{0};
   std::atomic<uint64_t> chunks_sealed_{0};
   std::atomic<uint64_t> removal_generation_{0};  // see DB::RemovalGeneration
+  std::atomic<uint64_t> cold_series_{0};         // in cold_series (approximate)
 
   common::Mutex batch_mu_;  // held only to allocate/retire a batch number
   uint64_t next_seq_ GUARDED_BY(batch_mu_) = 1;

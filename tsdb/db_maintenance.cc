@@ -48,7 +48,15 @@ common::Result<size_t> DBImpl::DeleteSeries(const std::vector<Matcher>& matchers
   size_t n = 0;
   for (uint64_t id : *ids) {
     auto s = series_.GetById(id);
-    if (s == nullptr) continue;
+    if (s == nullptr) {
+      model::Labels labels;
+      if (LabelsOf(id, &labels)) {
+        RemoveCold(id, labels, &wb);
+        removal_generation_.fetch_add(1, std::memory_order_acq_rel);
+        ++n;
+      }
+      continue;
+    }
     common::MutexLock lock(&s->mu);
     if (s->deleted) continue;
     (void)RemoveSeries(*s, &wb);
@@ -90,12 +98,12 @@ common::Status DBImpl::ApplyRetention() {
           (void)RemoveSeries(*s, &wb);
           continue;
         }
-        // Kept for its tiers: its raw samples go, the open head with them
-        // once the tiers hold it.
-        if (s->head.num_samples() > 0 && s->max_t <= tier0_watermark) {
+        // Kept for its tiers: once they hold all of it, its raw samples
+        // go and it leaves memory (cold, db_cold.cc).
+        if (s->max_t <= tier0_watermark) {
           ++s->version;
-          s->head = XorChunk();
-          s->wal_min_seq = std::numeric_limits<uint64_t>::max();
+          if (common::Status st = Evict(*s); !st.ok()) return st;
+          continue;
         }
       }
     }
@@ -231,6 +239,7 @@ Stats DBImpl::GetStats() {
   Stats st;
   st.samples_appended = samples_appended_.load();
   st.chunks_sealed = chunks_sealed_.load();
+  st.cold_series = cold_series_.load();
   int64_t mt = max_time_.load();
   st.max_time = mt == std::numeric_limits<int64_t>::min() ? 0 : mt;
   for (const auto& s : series_.All()) {

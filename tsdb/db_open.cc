@@ -108,6 +108,7 @@ common::Status DBImpl::OpenRocks() {
     if (name == format::kHeadWalCF) cf_head_wal_ = h;
     if (name == format::kMetaCF) cf_meta_ = h;
     if (name == format::kDownsampledCF) cf_downsampled_ = h;
+    if (name == format::kColdSeriesCF) cf_cold_ = h;
   }
 
   std::string v;
@@ -147,9 +148,24 @@ common::Status DBImpl::LoadSeries() {
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), cf_meta(), format::kNextSeriesIdKey, &v);
   if (rs.ok() && v.size() == 8) next_id = format::DecodeU64Key(v);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_series()));
+  // Cold series (kept for their tiers only) stay on disk: both families are
+  // in id order, so one pass skips them.
+  std::unique_ptr<rocksdb::Iterator> cold(db_->NewIterator(rocksdb::ReadOptions(), cf_cold()));
+  cold->Seek(format::ColdIdKey(0));
+  uint64_t cold_count = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8) return common::Status::Corruption("bad series key");
     uint64_t id = format::DecodeU64Key(it->key().ToStringView());
+    next_id = std::max(next_id, id + 1);
+    while (cold->Valid() && cold->key().starts_with("i") && cold->key().size() == 9 &&
+           format::DecodeU64Key(cold->key().ToStringView().substr(1)) < id) {
+      cold->Next();
+    }
+    if (cold->Valid() && cold->key().starts_with("i") && cold->key().size() == 9 &&
+        format::DecodeU64Key(cold->key().ToStringView().substr(1)) == id) {
+      ++cold_count;
+      continue;
+    }
     model::Labels labels;
     if (!format::DecodeLabels(it->value().ToStringView(), &labels)) {
       return common::Status::Corruption("bad series labels");
@@ -158,10 +174,11 @@ common::Status DBImpl::LoadSeries() {
     common::Status s = LoadLastSealed(*series);
     if (!s.ok()) return s;
     series_.GetOrCreate(labels, labels.Hash(), [&] { return series; });
-    next_id = std::max(next_id, id + 1);
   }
   if (!it->status().ok()) return FromRocks(it->status());
+  if (!cold->status().ok()) return FromRocks(cold->status());
   next_series_id_ = next_id;
+  cold_series_.store(cold_count);
   return common::Status::OK();
 }
 

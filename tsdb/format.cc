@@ -99,6 +99,24 @@ void ParseBlockKey(std::string_view key, int64_t* resolution_ms, uint64_t* id,
   *block_start = common::Int64FromOrdered(DecodeFixed64BE(key.data() + 16));
 }
 
+std::string ColdIdKey(uint64_t id) {
+  std::string s(1, 'i');
+  PutFixed64BE(&s, id);
+  return s;
+}
+
+std::string ColdHashPrefix(uint64_t hash) {
+  std::string s(1, 'h');
+  PutFixed64BE(&s, hash);
+  return s;
+}
+
+std::string ColdHashKey(uint64_t hash, uint64_t id) {
+  std::string s = ColdHashPrefix(hash);
+  PutFixed64BE(&s, id);
+  return s;
+}
+
 std::string OrderedTimeKey(int64_t t) {
   std::string s;
   PutFixed64BE(&s, common::OrderedFromInt64(t));

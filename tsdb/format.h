@@ -11,6 +11,9 @@
 //   downsampled : u64be resolution ms, u64be series id, ordered(block start)
 //              -> EncodeBlock (tsdb/downsample.h): one series' buckets of
 //              one tier in one block
+//   cold_series : 'i' u64be id -> "" and 'h' u64be labels hash, u64be id ->
+//              "": series kept only for their downsampling tiers, not in
+//              memory (their labels stay in `series`, postings in `index`)
 //   meta     : "format_version" -> u64be; "next_series_id" -> u64be;
 //              "head_replay_from" -> u64be; "log_reader/<name>" -> u64be
 //              next_seq + the reader's state (DB::OpenLogReader);
@@ -36,6 +39,7 @@ inline constexpr char kChunksCF[] = "chunks";
 inline constexpr char kHeadWalCF[] = "head_wal";
 inline constexpr char kMetaCF[] = "meta";
 inline constexpr char kDownsampledCF[] = "downsampled";
+inline constexpr char kColdSeriesCF[] = "cold_series";
 
 inline constexpr uint64_t kFormatVersion = 1;
 inline constexpr char kFormatVersionKey[] = "format_version";
@@ -74,6 +78,10 @@ bool ParsePostingKey(std::string_view key, std::string_view* name, std::string_v
 
 std::string ChunkKey(uint64_t id, int64_t mint);
 std::string BlockKey(int64_t resolution_ms, uint64_t id, int64_t block_start);
+// cold_series keys.
+std::string ColdIdKey(uint64_t id);
+std::string ColdHashKey(uint64_t hash, uint64_t id);
+std::string ColdHashPrefix(uint64_t hash);
 // REQUIRES: key.size() == 24.
 void ParseBlockKey(std::string_view key, int64_t* resolution_ms, uint64_t* id,
                    int64_t* block_start);

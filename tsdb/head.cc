@@ -26,11 +26,12 @@ void SeriesMap::InsertId(std::shared_ptr<MemSeries> s) {
   sh.by_id[s->id] = std::move(s);
 }
 
-void SeriesMap::Remove(const MemSeries& s) {
+void SeriesMap::Remove(const MemSeries& s, const std::function<bool()>& under_lock) {
   uint64_t hash = s.labels.Unpack().Hash();
   {
     HashShard& sh = hash_shards_[hash % kShards];
     common::MutexLock lock(&sh.mu);
+    if (under_lock && !under_lock()) return;
     auto it = sh.by_hash.find(hash);
     if (it != sh.by_hash.end()) {
       auto& vec = it->second;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <unordered_map>
@@ -64,8 +65,11 @@ class SeriesMap {
   template <typename CreateFn>
   std::shared_ptr<MemSeries> GetOrCreate(const model::Labels& labels, uint64_t hash,
                                          CreateFn&& create);
-  // Removes the series from both indexes.
-  void Remove(const MemSeries& s);
+  // Removes the series from both indexes. `under_lock` (if set) runs first,
+  // under the lock GetOrCreate creates this label set's series under (no
+  // series with the same labels can be created while it runs); if it
+  // returns false nothing is removed.
+  void Remove(const MemSeries& s, const std::function<bool()>& under_lock = nullptr);
   // Snapshot of all series (unsorted).
   std::vector<std::shared_ptr<MemSeries>> All();
   size_t size();

@@ -291,6 +291,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> MakeColumnFamilies(const Options& o
   downsampled.max_write_buffer_number = 2;
   cfs.emplace_back(format::kDownsampledCF, downsampled);
 
+  // cold_series: small keys, written once per series that leaves memory.
+  rocksdb::ColumnFamilyOptions cold = series;
+  cold.write_buffer_size = 4 << 20;
+  cfs.emplace_back(format::kColdSeriesCF, cold);
+
   rocksdb::ColumnFamilyOptions meta;
   meta.write_buffer_size = 1 << 20;
   cfs.emplace_back(format::kMetaCF, meta);

@@ -452,6 +452,66 @@ TEST(tsdb_DownsampleDB, JobQueriesAndRetentionWhileAppending) {
   EXPECT_GT(reads, 0);
 }
 
+// Series kept only for their tiers leave memory (churn does not grow it for
+// the tiers' retention), are still queried through the tiers, stay out of
+// memory across a reopen, come back with their id when appended again, can
+// be deleted, and go entirely when no tier holds data of them.
+TEST(tsdb_DownsampleDB, SeriesKeptForTheirTiersLeaveMemory) {
+  TempDir dir;
+  Options o = TierOptions();
+  o.retention_ms = 2 * 24 * kHour;
+  o.downsample_tiers = {{kMin5, 4 * 24 * kHour}, {kHour, 20 * 24 * kHour}};
+  auto db = DB::Open(dir.path(), o);
+  ASSERT_TRUE(db.ok());
+  const int64_t t0 = 1700000000000;
+  auto ref3 = (*db)->GetOrCreateSeries(Series(3));
+  ASSERT_TRUE(ref3.ok());
+  auto raw = Write(db->get(), t0, 24, 1);
+  auto keep_host0 = [&](int64_t from, int64_t to) {
+    auto app = (*db)->NewAppender();
+    for (int64_t t = from; t < to; t += 15000) app->Add(Series(0), t, 1);
+    ASSERT_TRUE(app->Commit().status.ok());
+  };
+  keep_host0(t0 + 10 * 24 * kHour, t0 + 11 * 24 * kHour);
+  ASSERT_TRUE((*db)->Downsample().ok());
+  ASSERT_TRUE((*db)->ApplyRetention().ok());
+  EXPECT_EQ((*db)->GetStats().num_series, 1u);  // host0 only
+  EXPECT_EQ((*db)->GetStats().cold_series, 4u);
+  EXPECT_FALSE((*db)->HasSeries(*ref3));
+  auto hourly = Select(db->get(), 1, t0, t0 + 24 * kHour);
+  ASSERT_EQ(hourly.size(), 5u);
+  EXPECT_TRUE(SameBuckets(Expected(raw[3], kHour, t0, t0 + 24 * kHour), hourly[4]));
+  // Reopened: still cold, still queried.
+  db->reset();
+  db = DB::Open(dir.path(), o);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ((*db)->GetStats().num_series, 1u);
+  EXPECT_EQ((*db)->GetStats().cold_series, 4u);
+  EXPECT_EQ(Select(db->get(), 1, t0, t0 + 24 * kHour).size(), 5u);
+  // host3 reports again: the same series.
+  auto again = (*db)->GetOrCreateSeries(Series(3));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *ref3);
+  EXPECT_EQ((*db)->GetStats().cold_series, 3u);
+  // host4 is deleted although it is not in memory.
+  auto n = (*db)->DeleteSeries({Matcher::MustMake(Matcher::Type::kEqual, "instance", "host4")});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1u);
+  EXPECT_EQ(Select(db->get(), 1, t0, t0 + 24 * kHour).size(), 4u);
+  EXPECT_EQ((*db)->GetStats().cold_series, 2u);
+  // Past the hourly tier's retention the cold series go entirely.
+  keep_host0(t0 + 30 * 24 * kHour, t0 + 30 * 24 * kHour + kHour);
+  ASSERT_TRUE((*db)->ApplyRetention().ok());
+  ASSERT_TRUE((*db)->Downsample().ok());
+  EXPECT_EQ((*db)->GetStats().cold_series, 0u);
+  // Unbounded: answered from the index.
+  auto q = (*db)->NewQuerier(-(int64_t{1} << 62), int64_t{1} << 62);
+  auto values = q->LabelValues("instance", {});
+  ASSERT_TRUE(values.ok());
+  // host3 is in memory (revived, no samples); host1, host2 are gone.
+  EXPECT_EQ(*values, (std::vector<std::string>{"host0", "host3"}));
+}
+
 TEST(tsdb_DownsampleDB, RefusesInconsistentTiers) {
   TempDir dir;
   Options o = TierOptions();
