@@ -512,6 +512,48 @@ TEST(tsdb_DownsampleDB, SeriesKeptForTheirTiersLeaveMemory) {
   EXPECT_EQ(*values, (std::vector<std::string>{"host0", "host3"}));
 }
 
+// Churn: every 10 minutes 50 new series start and the previous 50 stop, for
+// two days with a 2-hour raw retention and tiers kept for a year. Series in
+// memory stay bounded by what the raw retention (plus the tiers' delay)
+// holds, while the departed ones stay queryable from disk.
+TEST(tsdb_DownsampleDB, ChurnDoesNotGrowTheSeriesInMemory) {
+  TempDir dir;
+  Options o = TierOptions();
+  o.retention_ms = 2 * kHour;
+  o.downsample_delay_ms = 10 * 60 * 1000;
+  o.downsample_tiers = {{kMin5, 365 * 24 * kHour}, {kHour, 365 * 24 * kHour}};
+  auto db = DB::Open(dir.path(), o);
+  ASSERT_TRUE(db.ok());
+  const int64_t t0 = 1700000000000;
+  constexpr int kPerGeneration = 50;
+  const int64_t generation = 10 * 60 * 1000;
+  size_t most_in_memory = 0;
+  int gens = 0;
+  for (int64_t g0 = t0; g0 < t0 + 48 * kHour; g0 += generation, ++gens) {
+    auto app = (*db)->NewAppender();
+    for (int64_t t = g0; t < g0 + generation; t += 15000) {
+      for (int i = 0; i < kPerGeneration; ++i) {
+        app->Add(model::Labels{{"__name__", "pod_cpu"}, {"pod", std::to_string(gens * 1000 + i)}},
+                 t, static_cast<double>(t / 1000));
+      }
+    }
+    ASSERT_TRUE(app->Commit().status.ok());
+    ASSERT_TRUE((*db)->Downsample().ok());
+    ASSERT_TRUE((*db)->ApplyRetention().ok());
+    most_in_memory = std::max(most_in_memory, (*db)->GetStats().num_series);
+  }
+  // 2 h retention + the tiers' delay and an 8 h block: at most ~10 h of
+  // generations (60) in memory, never the 288 ever created.
+  EXPECT_LE(most_in_memory, 62u * kPerGeneration) << most_in_memory;
+  EXPECT_GE((*db)->GetStats().cold_series, 200u * kPerGeneration);
+  // A pod of the first hour is still answered from the hourly tier.
+  auto sets = (*db)->SelectBuckets(1, t0, t0 + kHour,
+                                   {Matcher::MustMake(Matcher::Type::kEqual, "pod", "3")}, 1);
+  ASSERT_TRUE(sets.ok());
+  ASSERT_TRUE((*sets)[0]->Next());
+  EXPECT_EQ((*sets)[0]->buckets().back().count, 40);  // 10 minutes every 15 s
+}
+
 TEST(tsdb_DownsampleDB, RefusesInconsistentTiers) {
   TempDir dir;
   Options o = TierOptions();
