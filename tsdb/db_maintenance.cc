@@ -132,6 +132,25 @@ common::Status DBImpl::ApplyRetention() {
       return FromRocks(rs);
     }
   }
+  // Tiers no longer configured: the series kept for them go.
+  if (options_.downsample_tiers.empty() && cold_series_.load() > 0) {
+    auto cold = ColdIds();
+    if (!cold.ok()) return cold.status();
+    rocksdb::WriteBatch cwb;
+    for (uint64_t id : *cold) {
+      model::Labels labels;
+      if (LabelsOf(id, &labels)) RemoveCold(id, labels, &cwb);
+    }
+    cold_series_.store(0);
+    if (cwb.Count() > 0) {
+      removal_generation_.fetch_add(1, std::memory_order_acq_rel);
+      rocksdb::Status rs = db_->Write(write_options(), &cwb);
+      if (!rs.ok()) {
+        NoteWriteFailure();
+        return FromRocks(rs);
+      }
+    }
+  }
   if (common::Status s = SealIdleHeads(); !s.ok()) return s;
   return TrimHeadLog();
 }

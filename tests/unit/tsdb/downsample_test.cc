@@ -554,6 +554,33 @@ TEST(tsdb_DownsampleDB, ChurnDoesNotGrowTheSeriesInMemory) {
   EXPECT_EQ((*sets)[0]->buckets().back().count, 40);  // 10 minutes every 15 s
 }
 
+TEST(tsdb_DownsampleDB, ColdSeriesGoWhenTheTiersAreTurnedOff) {
+  TempDir dir;
+  Options o = TierOptions();
+  o.retention_ms = 2 * 24 * kHour;
+  {
+    auto db = DB::Open(dir.path(), o);
+    ASSERT_TRUE(db.ok());
+    const int64_t t0 = 1700000000000;
+    Write(db->get(), t0, 24, 1);
+    auto app = (*db)->NewAppender();
+    app->Add(Series(0), t0 + 10 * 24 * kHour, 1);
+    ASSERT_TRUE(app->Commit().status.ok());
+    ASSERT_TRUE((*db)->Downsample().ok());
+    ASSERT_TRUE((*db)->ApplyRetention().ok());
+    ASSERT_EQ((*db)->GetStats().cold_series, 4u);
+  }
+  o.downsample_tiers.clear();
+  auto db = DB::Open(dir.path(), o);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->ApplyRetention().ok());
+  EXPECT_EQ((*db)->GetStats().cold_series, 0u);
+  auto q = (*db)->NewQuerier(-(int64_t{1} << 62), int64_t{1} << 62);
+  auto values = q->LabelValues("instance", {});
+  ASSERT_TRUE(values.ok());
+  EXPECT_EQ(*values, (std::vector<std::string>{"host0"}));
+}
+
 TEST(tsdb_DownsampleDB, RefusesInconsistentTiers) {
   TempDir dir;
   Options o = TierOptions();
