@@ -144,10 +144,13 @@ common::Result<std::vector<std::unique_ptr<promql::SeriesSet>>> TsdbQueryable::S
     for (size_t i = tiers.size(); i-- > 0;) {
       const int64_t res = tiers[i].resolution_ms;
       if (max_source_resolution_ms_ > 0 && res > max_source_resolution_ms_) continue;
-      if (hints->step < 5 * res || hints->step % res != 0 || hints->start % res != 0 ||
-          hints->range % res != 0) {
-        continue;
-      }
+      if (hints->step < 5 * res || hints->step % res != 0 || hints->start % res != 0) continue;
+      // Windows of whole buckets. Counters also take a range that is not
+      // (Grafana's $__rate_interval adds a scrape interval): the rebuilt
+      // counter's first point inside the window is at most a bucket from
+      // its start, and rate extrapolates across that as it does on raw data.
+      const bool whole = hints->range % res == 0;
+      if (!whole && !(field == BucketField::kCounter && hints->range >= 2 * res)) continue;
       auto sets = db_->SelectBuckets(i, mint_ms, maxt_ms, matchers, max_shards);
       if (!sets.ok()) return sets.status();
       for (auto& set : *sets) {

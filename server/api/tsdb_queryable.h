@@ -6,8 +6,9 @@
 // Downsampling tiers: a selector of a range query whose every step and
 // window is whole buckets of a tier is read from that tier's buckets (the
 // coarsest tier with resolution R such that step >= 5R, and start, step and
-// the selector's range are multiples of R), presented to the engine as
-// samples whose PromQL answer is the raw data's:
+// the selector's range are multiples of R; for rate/increase/irate any range
+// of at least 2R), presented to the engine as samples whose PromQL answer is
+// the raw data's:
 //   plain selector, last_over_time: the bucket's last sample, at end - 1 ms;
 //   max_over_time / min_over_time: its max / min at end - 1 ms (exact);
 //   sum_over_time: its sum; avg_over_time: its mean (sum / count: the raw

@@ -134,6 +134,10 @@ TEST_F(DownsampledQueryTest, RateIncreaseAndAvgAreClose) {
     EXPECT_LT(rate, bound) << "step " << step;
     EXPECT_LT(inc, bound) << "step " << step;
     EXPECT_LT(avg, bound) << "step " << step;
+    // Grafana's $__rate_interval: the step plus a scrape interval.
+    const double grafana =
+        Compare("rate(bytes_total[" + range + "15s])", start_, end_, step, res, false);
+    EXPECT_LT(grafana, bound) << "step " << step;
     // Not all equal by accident: the answers do come from other data.
     EXPECT_GT(rate + avg, 0) << "step " << step;
   }
@@ -144,6 +148,7 @@ TEST_F(DownsampledQueryTest, RawSamplesWhereBucketsDoNotTileTheWindows) {
   // buckets, other functions, and max_source_resolution=raw.
   EXPECT_EQ(Run("max_over_time(load[1h])", start_ + kMin, end_, kHour, -1).second, 0);
   EXPECT_EQ(Run("max_over_time(load[7m])", start_, end_, kHour, -1).second, 0);
+  EXPECT_EQ(Run("rate(bytes_total[7m])", start_, end_, kHour, -1).second, 0);
   EXPECT_EQ(Run("max_over_time(load[1h])", start_, end_, 20 * kMin, -1).second, 0);
   EXPECT_EQ(Run("count_over_time(load[1h])", start_, end_, kHour, -1).second, 0);
   EXPECT_EQ(Run("deriv(load[1h])", start_, end_, kHour, -1).second, 0);
