@@ -67,8 +67,9 @@ class VectorIterator final : public model::SampleIterator {
 
 class BucketSeriesSetAdapter : public promql::SeriesSet {
  public:
-  BucketSeriesSetAdapter(std::unique_ptr<tsdb::BucketSeriesSet> set, BucketField field)
-      : set_(std::move(set)), field_(field) {}
+  BucketSeriesSetAdapter(std::unique_ptr<tsdb::BucketSeriesSet> set, BucketField field,
+                         int64_t resolution_ms)
+      : set_(std::move(set)), field_(field), res_(resolution_ms) {}
   bool Next() override { return set_->Next(); }
   const model::Labels& labels() const override { return set_->labels(); }
   std::unique_ptr<model::SampleIterator> Iterator() override {
@@ -77,6 +78,7 @@ class BucketSeriesSetAdapter : public promql::SeriesSet {
     pts.reserve(bs.size());
     double counter = 0;
     bool first = true;
+    int64_t prev_end = 0;
     for (const tsdb::Bucket& b : bs) {
       if (field_ == BucketField::kLast) {
         pts.push_back({b.end - 1, b.last});
@@ -105,7 +107,12 @@ class BucketSeriesSetAdapter : public promql::SeriesSet {
           } else {
             counter += b.increase;
           }
+          // Where a run starts (the first bucket, or one after a gap), its
+          // value before the bucket's increase at the bucket's start: a
+          // window holding only this bucket has a rate, as on raw samples.
+          if (first || b.end - prev_end > res_) pts.push_back({b.end - res_, counter - b.increase});
           first = false;
+          prev_end = b.end;
           pts.push_back({b.end, counter});
           break;
         case BucketField::kLast:
@@ -119,6 +126,7 @@ class BucketSeriesSetAdapter : public promql::SeriesSet {
  private:
   std::unique_ptr<tsdb::BucketSeriesSet> set_;
   const BucketField field_;
+  const int64_t res_;
 };
 
 }  // namespace
@@ -154,7 +162,7 @@ common::Result<std::vector<std::unique_ptr<promql::SeriesSet>>> TsdbQueryable::S
       auto sets = db_->SelectBuckets(i, mint_ms, maxt_ms, matchers, max_shards);
       if (!sets.ok()) return sets.status();
       for (auto& set : *sets) {
-        out.push_back(std::make_unique<BucketSeriesSetAdapter>(std::move(set), field));
+        out.push_back(std::make_unique<BucketSeriesSetAdapter>(std::move(set), field, res));
       }
       int64_t seen = coarsest_used_.load();
       while (seen < res && !coarsest_used_.compare_exchange_weak(seen, res)) {

@@ -1,9 +1,13 @@
 // The time range shared by the host and query pages: a preset relative to now
-// (1h, 6h, 24h, 7d) or an absolute custom range (also set by drag-to-zoom).
+// (1h, 6h, 24h, 7d, 30d, 1y) or an absolute custom range (also set by
+// drag-to-zoom). The long presets' steps and rate windows are whole hours or
+// days, so the server answers them from its downsampling tiers.
 // Query resolution: about 300 points per chart, on a step from a fixed ladder
 // so that refreshes hit the same grid.
 
-export const PRESETS = { '1h': 3600, '6h': 6 * 3600, '24h': 86400, '7d': 7 * 86400 };
+export const PRESETS = {
+  '1h': 3600, '6h': 6 * 3600, '24h': 86400, '7d': 7 * 86400, '30d': 30 * 86400, '1y': 365 * 86400,
+};
 const STEPS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 const TARGET_POINTS = 300;
 
