@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 
@@ -113,6 +114,24 @@ class ServerImpl : public MonitoringServer {
       topts.downsample_tiers.push_back({t.resolution_ms, t.retention_ms});
     }
     topts.downsample_delay_ms = options_.downsample_delay_ms;
+    // A catch-up (the first start on a data dir with history, or after a
+    // long stop) is logged every 10 s while a tier is more than a day behind.
+    topts.on_downsample_window = [last = std::chrono::steady_clock::time_point{}](
+                                     int64_t res, int64_t watermark, int64_t target) mutable {
+      constexpr int64_t kDay = 24LL * 3600 * 1000;
+      const auto now = std::chrono::steady_clock::now();
+      if (target - watermark <= kDay) {
+        if (target == watermark && last != std::chrono::steady_clock::time_point{}) {
+          spdlog::info("downsampling {}s: caught up", res / 1000);
+          last = {};
+        }
+        return;
+      }
+      if (now - last < std::chrono::seconds(10)) return;
+      last = now;
+      spdlog::info("downsampling {}s: catching up, {:.1f} days left", res / 1000,
+                   static_cast<double>(target - watermark) / kDay);
+    };
     // Hosts that start together (every host after a server restart, a fleet
     // rolled out at once) would otherwise seal all their chunks in the same
     // scrape: spread the first seals over a quarter of a chunk.

@@ -44,6 +44,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -119,6 +120,12 @@ struct Options {
   // long spool) are in the raw data but not in the tiers. Queries combine
   // the written blocks with buckets computed from the newer data.
   int64_t downsample_delay_ms = 3600 * 1000;
+  // Called by the downsampling job after each window it writes (a day or
+  // more of one tier), with the tier's new watermark and where it is going
+  // (so a long catch-up, e.g. after an upgrade, can report progress). On
+  // the job's thread; must not call back into the DB.
+  std::function<void(int64_t resolution_ms, int64_t watermark, int64_t target)>
+      on_downsample_window;
 };
 
 struct AppendResult {

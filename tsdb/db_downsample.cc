@@ -123,9 +123,14 @@ common::Status DBImpl::Downsample() {
       const int64_t to = std::min(target, from + window);
       const auto t0 = std::chrono::steady_clock::now();
       if (common::Status s = DownsampleWindow(i, from, to); !s.ok()) return s;
-      common::MutexLock lock(&downsample_mu_);
-      tiers_[i].seconds +=
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      {
+        common::MutexLock lock(&downsample_mu_);
+        tiers_[i].seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      }
+      if (options_.on_downsample_window && TierWatermark(i) == to) {
+        options_.on_downsample_window(res, to, target);
+      }
     }
   }
   return ApplyTierRetention();
