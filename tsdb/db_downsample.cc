@@ -105,10 +105,17 @@ common::Status DBImpl::Downsample() {
         common::MutexLock lock(&maint_mu_);
         if (stop_) return common::Status::OK();
       }
-      // Tier 0 follows the newest sample (minus the delay); tier i its
+      // Tier 0 follows the newest sample (minus the delay), but not past
+      // tomorrow by the wall clock: one sample stamped decades ahead must not
+      // send the job through decades of empty windows. Tier i follows its
       // source tier's watermark.
+      const int64_t tomorrow = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count() +
+                               24LL * 3600 * 1000;
       const int64_t limit =
-          i == 0 ? max_time_.load() - options_.downsample_delay_ms : TierWatermark(i - 1);
+          i == 0 ? std::min(max_time_.load() - options_.downsample_delay_ms, tomorrow)
+                 : TierWatermark(i - 1);
       if (limit == kMin) break;
       const int64_t target = FloorTo(limit, span);
       int64_t from = TierWatermark(i);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <random>
 #include <thread>
@@ -579,6 +580,25 @@ TEST(tsdb_DownsampleDB, ColdSeriesGoWhenTheTiersAreTurnedOff) {
   auto values = q->LabelValues("instance", {});
   ASSERT_TRUE(values.ok());
   EXPECT_EQ(*values, (std::vector<std::string>{"host0"}));
+}
+
+// A sample stamped decades ahead (a client's broken clock) does not send the
+// job through decades of empty windows: tier 0 stops at tomorrow.
+TEST(tsdb_DownsampleDB, AFarFutureSampleDoesNotRunTheJobAhead) {
+  TempDir dir;
+  Options o = TierOptions();
+  o.retention_ms = 100LL * 365 * 24 * kHour;
+  auto db = DB::Open(dir.path(), o);
+  ASSERT_TRUE(db.ok());
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto app = (*db)->NewAppender();
+  app->Add(Series(0), now - kHour, 1);
+  app->Add(Series(1), now + 50LL * 365 * 24 * kHour, 1);
+  ASSERT_TRUE(app->Commit().status.ok());
+  ASSERT_TRUE((*db)->Downsample().ok());
+  EXPECT_LE((*db)->DownsampleProgress()[0].watermark, now + 24 * kHour);
 }
 
 TEST(tsdb_DownsampleDB, RefusesInconsistentTiers) {
