@@ -58,8 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return static_cast<long>(k);
   };
   server::ImportResult r = server::ImportText(*store->ingester, read, 1700000000000, 1 << 20);
-  const uint64_t counted = r.accepted + r.out_of_order + r.duplicate + r.too_old + r.series_limit +
-                           r.invalid + r.series_removed;
+  const uint64_t counted = r.accepted + r.out_of_order + r.duplicate + r.too_old +
+                           r.too_far_in_future + r.series_limit + r.invalid + r.series_removed;
   // Samples repeating a stored value are ignored without a count, so the
   // counts may be below the parsed samples, never above.
   if (counted > r.samples) std::abort();

@@ -142,6 +142,7 @@ void RegisterIngestRoutes(common::HttpServer& http, const IngestContext& ctx,
                                {{"out_of_order", r.out_of_order},
                                 {"duplicate", r.duplicate},
                                 {"too_old", r.too_old},
+                                {"too_far_in_future", r.too_far_in_future},
                                 {"series_limit", r.series_limit},
                                 {"invalid", r.invalid},
                                 {"series_removed", r.series_removed}}}};

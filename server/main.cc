@@ -116,7 +116,13 @@ int main(int argc, char** argv) {
                  "to 640 MiB")
       ->envname("MONITOR_MEMTABLE_SIZE")
       ->capture_default_str();
-  std::string downsample_tiers = "5m:1y,1h:5y", downsample_delay = "1h";
+  std::string downsample_tiers = "5m:1y,1h:5y", downsample_delay = "1h", max_future = "1h";
+  app.add_option("--limits.max-future", max_future,
+                 "Refuse samples stamped further ahead of this server's clock (0: no limit); "
+                 "retention follows the newest sample, so one stamped years ahead would expire "
+                 "everything")
+      ->envname("MONITOR_MAX_FUTURE")
+      ->capture_default_str();
   app.add_option("--storage.downsample.tiers", downsample_tiers,
                  "Downsampling tiers beside the raw samples, resolution:retention finest first "
                  "(range queries with a step of 5x a tier's resolution read it); none: no tiers")
@@ -203,6 +209,13 @@ int main(int argc, char** argv) {
     *d.out = *v;
   }
 
+  if (auto v = model::ParseDuration(max_future); !v.ok() || *v < 0) {
+    spdlog::error("--limits.max-future: {}",
+                  v.ok() ? "must not be negative" : v.status().message());
+    return 2;
+  } else {
+    o.limits.max_future_ms = *v;
+  }
   if (auto tiers = server::ParseDownsampleTiers(downsample_tiers); !tiers.ok()) {
     spdlog::error("--storage.downsample.tiers: {}", tiers.status().message());
     return 2;

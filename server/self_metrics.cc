@@ -79,6 +79,7 @@ std::string SelfMetrics::Render() const {
   add_reason("out_of_order", c.out_of_order);
   add_reason("duplicate", c.duplicate);
   add_reason("too_old", c.too_old);
+  add_reason("too_far_in_future", c.too_far_in_future);
   add_reason("series_limit", c.series_limit);
   add_reason("invalid", c.invalid);
   add_reason("series_removed", c.series_removed);

@@ -108,6 +108,7 @@ class ServerImpl : public MonitoringServer {
     tsdb::Options topts;
     topts.retention_ms = options_.retention_ms;
     topts.max_series = options_.limits.max_series;
+    topts.max_future_ms = options_.limits.max_future_ms;
     topts.block_cache_bytes = options_.block_cache_bytes;
     topts.memtable_budget_bytes = options_.memtable_budget_bytes;
     for (const DownsampleTierOption& t : options_.downsample_tiers) {

@@ -82,6 +82,10 @@ struct Options {
   // larger than a quarter of it (the head log's half). 0: no shared budget,
   // each family's own write buffers only (up to ~640 MiB in all).
   size_t memtable_budget_bytes = 0;
+  // Samples stamped more than this after the wall clock are rejected
+  // (too_far_in_future): the retention follows the newest sample, so one
+  // stamped years ahead would expire everything stored. 0: no limit.
+  int64_t max_future_ms = 0;
   // Maximum number of series; creating more fails with series_limit. 0 = no limit.
   size_t max_series = 0;
   // Period of the background retention + head-log trimming; 0 disables the
@@ -134,6 +138,7 @@ struct AppendResult {
   size_t duplicate_ignored = 0;   // same timestamp, same value bits
   size_t duplicate_conflict = 0;  // same timestamp, different value
   size_t too_old = 0;             // outside the retention window
+  size_t too_far_in_future = 0;   // beyond Options::max_future_ms from now
   size_t series_limit = 0;        // series could not be created (max_series)
   size_t invalid = 0;             // empty label set or a ref this DB never handed out
   // The ref's series was removed (by retention or DeleteSeries) after the
@@ -147,7 +152,8 @@ struct AppendResult {
   common::Status status;
 
   size_t rejected() const {
-    return out_of_order + duplicate_conflict + too_old + series_limit + invalid + series_removed;
+    return out_of_order + duplicate_conflict + too_old + too_far_in_future + series_limit +
+           invalid + series_removed;
   }
 };
 

@@ -1,6 +1,7 @@
 // Series creation and the batch appender.
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <numeric>
 
 #include "tsdb/db_impl.h"
@@ -176,6 +177,15 @@ AppendResult AppenderImpl::Commit() {
   const bool full_log = db_->full_log();
   const int64_t append_ms = DBImpl::SteadyMs();
   const int64_t min_valid = db_->MinValidTime();
+  // Retention follows the newest sample: one stamped years ahead would
+  // make everything stored "too old".
+  const int64_t max_future = db_->options().max_future_ms;
+  const int64_t max_valid = max_future > 0
+                                ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                          .count() +
+                                      max_future
+                                : std::numeric_limits<int64_t>::max();
   rocksdb::WriteBatch wb;
   std::string wal;
   DBImpl::SealedChunks sealed;
@@ -218,6 +228,8 @@ AppendResult AppenderImpl::Commit() {
           Reject(&r, &r.series_removed, "series removed (retention or deletion)", s.get(), smp.t);
         } else if (smp.t < min_valid) {
           Reject(&r, &r.too_old, "too old sample", s.get(), smp.t);
+        } else if (smp.t > max_valid) {
+          Reject(&r, &r.too_far_in_future, "sample too far in the future", s.get(), smp.t);
         } else if (s->has_samples && smp.t < s->max_t) {
           Reject(&r, &r.out_of_order, "out of order sample", s.get(), smp.t);
         } else if (s->has_samples && smp.t == s->max_t) {

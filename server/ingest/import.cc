@@ -19,6 +19,7 @@ void Account(ImportResult& r, const tsdb::AppendResult& a) {
   r.out_of_order += a.out_of_order;
   r.duplicate += a.duplicate_conflict;
   r.too_old += a.too_old;
+  r.too_far_in_future += a.too_far_in_future;
   r.series_limit += a.series_limit;
   r.invalid += a.invalid;
   r.series_removed += a.series_removed;

@@ -19,8 +19,8 @@ namespace server {
 struct ImportResult {
   uint64_t samples = 0;  // parsed
   uint64_t accepted = 0;
-  uint64_t out_of_order = 0, duplicate = 0, too_old = 0, series_limit = 0, invalid = 0,
-           series_removed = 0;
+  uint64_t out_of_order = 0, duplicate = 0, too_old = 0, too_far_in_future = 0, series_limit = 0,
+           invalid = 0, series_removed = 0;
   common::Status status;  // parse, read or storage error, with line number
   // The store could not persist samples (disk full, I/O error): the import
   // stopped there; retrying it is safe (stored samples are not doubled).

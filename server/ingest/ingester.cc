@@ -162,6 +162,7 @@ tsdb::AppendResult Ingester::Commit(std::vector<tsdb::RefSample>& batch) {
   counters_.out_of_order.fetch_add(r.out_of_order);
   counters_.duplicate.fetch_add(r.duplicate_conflict);
   counters_.too_old.fetch_add(r.too_old);
+  counters_.too_far_in_future.fetch_add(r.too_far_in_future);
   counters_.series_limit.fetch_add(r.series_limit);
   counters_.invalid.fetch_add(r.invalid);
   counters_.series_removed.fetch_add(r.series_removed);
@@ -178,6 +179,7 @@ std::string DescribeRejections(const tsdb::AppendResult& r) {
   add(r.out_of_order, "out of order");
   add(r.duplicate_conflict, "duplicate timestamp with a different value");
   add(r.too_old, "too old (outside retention)");
+  add(r.too_far_in_future, "too far in the future (--limits.max-future)");
   add(r.series_limit, "over the series limit");
   add(r.invalid, "invalid");
   add(r.series_removed, "for series removed while the request was in flight (retry)");

@@ -36,6 +36,7 @@ struct IngestCounters {
   std::atomic<uint64_t> out_of_order{0};
   std::atomic<uint64_t> duplicate{0};
   std::atomic<uint64_t> too_old{0};
+  std::atomic<uint64_t> too_far_in_future{0};
   std::atomic<uint64_t> series_limit{0};
   std::atomic<uint64_t> invalid{0};
   std::atomic<uint64_t> series_removed{0};

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "common/clock.h"
 #include "server/ingest/import.h"
 #include "server/ingest/text_ingest.h"
 
@@ -154,6 +155,32 @@ TEST_F(IngesterTest, UnknownRefIsInvalid) {
   EXPECT_EQ(r.invalid, 1u);
   EXPECT_EQ(r.series_removed, 0u);
   EXPECT_EQ(ingester_->counters().invalid.load(), 1u);
+}
+
+}  // namespace
+}  // namespace server
+
+namespace server {
+namespace {
+
+// A sample stamped ahead of --limits.max-future is refused, counted under its
+// own reason and named in the 400's message.
+TEST(IngesterFutureTest, FarFutureSampleIsCountedAndDescribed) {
+  ScratchDir dir;
+  tsdb::Options o;
+  o.maintenance_interval_ms = 0;
+  o.max_future_ms = Limits().max_future_ms;
+  auto db = tsdb::DB::Open(dir.path(), o);
+  ASSERT_TRUE(db.ok());
+  Ingester ingester(db->get(), Limits());
+  TextIngestOptions opts;
+  opts.target_labels = model::Labels{{"job", "push"}, {"instance", "a"}};
+  opts.default_timestamp_ms = common::NowMs() + 2 * kHour;
+  auto r = IngestText(ingester, "node_load1 1\n", opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->append.too_far_in_future, 1u);
+  EXPECT_EQ(ingester.counters().too_far_in_future.load(), 1u);
+  EXPECT_NE(DescribeRejections(r->append).find("too far in the future"), std::string::npos);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <thread>
 
@@ -511,6 +512,50 @@ TEST_F(tsdb_DB, FirstChunkJitterSpreadsSeals) {
   bad.max_samples_per_chunk = 10;
   bad.first_chunk_jitter_samples = 10;
   EXPECT_FALSE(DB::Open(dir_.path() + "/bad", bad).ok());
+}
+
+}  // namespace
+}  // namespace tsdb
+
+namespace tsdb {
+namespace {
+
+// Regression: retention follows the newest sample, so one sample stamped ten
+// years ahead (a client's broken clock) made every stored sample "too old"
+// and the next retention pass deleted them all. With max_future_ms it is
+// refused and counted instead.
+TEST(tsdb_FutureSamples, AreRefusedInsteadOfExpiringEverything) {
+  for (bool limited : {false, true}) {
+    testing::TempDir dir;
+    Options o;
+    o.retention_ms = 15LL * 24 * 3600 * 1000;
+    o.maintenance_interval_ms = 0;
+    o.max_future_ms = limited ? 3600 * 1000 : 0;
+    auto db = DB::Open(dir.path(), o);
+    ASSERT_TRUE(db.ok());
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    const model::Labels l{{"__name__", "m"}};
+    auto app = (*db)->NewAppender();
+    for (int i = 0; i < 100; ++i) app->Add(l, now - 86400000 + i * 15000, i);
+    ASSERT_TRUE(app->Commit().status.ok());
+    app->Add(l, now + 10LL * 365 * 86400000, 1);
+    AppendResult r = app->Commit();
+    ASSERT_TRUE((*db)->ApplyRetention().ok());
+    const auto got =
+        testing::Query(db->get(), {Matcher::MustMake(Matcher::Type::kEqual, "__name__", "m")},
+                       now - 2 * 86400000LL, now);
+    if (limited) {
+      EXPECT_EQ(r.too_far_in_future, 1u);
+      EXPECT_TRUE(r.status.IsInvalidArgument());
+      ASSERT_EQ(got.size(), 1u);
+      EXPECT_EQ(got[0].second.size(), 100u);
+    } else {
+      EXPECT_EQ(r.accepted, 1u);
+      EXPECT_TRUE(got.empty());  // the hazard the limit exists for
+    }
+  }
 }
 
 }  // namespace
