@@ -1,9 +1,9 @@
 // Series creation and the batch appender.
 #include <algorithm>
 #include <bit>
-#include <chrono>
 #include <numeric>
 
+#include "common/clock.h"
 #include "tsdb/db_impl.h"
 #include "tsdb/format.h"
 
@@ -180,12 +180,8 @@ AppendResult AppenderImpl::Commit() {
   // Retention follows the newest sample: one stamped years ahead would
   // make everything stored "too old".
   const int64_t max_future = db_->options().max_future_ms;
-  const int64_t max_valid = max_future > 0
-                                ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                          .count() +
-                                      max_future
-                                : std::numeric_limits<int64_t>::max();
+  const int64_t max_valid =
+      max_future > 0 ? common::NowMs() + max_future : std::numeric_limits<int64_t>::max();
   rocksdb::WriteBatch wb;
   std::string wal;
   DBImpl::SealedChunks sealed;

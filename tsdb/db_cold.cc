@@ -12,8 +12,7 @@ common::Status DBImpl::Evict(MemSeries& s) {
   wb.Put(cf_cold(), format::ColdIdKey(s.id), "");
   wb.Put(cf_cold(), format::ColdHashKey(hash, s.id), "");
   // Every raw chunk ends before the retention (its newest sample does).
-  wb.DeleteRange(cf_chunks(), format::ChunkKey(s.id, std::numeric_limits<int64_t>::min()),
-                 format::ChunkKey(s.id + 1, std::numeric_limits<int64_t>::min()));
+  DeleteChunks(s.id, &wb);
   common::Status st;
   // Marked cold before it leaves the map, under the lock creation of these
   // labels takes: an appender that misses it in memory then finds it cold.
@@ -83,11 +82,7 @@ void DBImpl::RemoveCold(uint64_t id, const model::Labels& labels, rocksdb::Write
   wb->Delete(cf_cold(), format::ColdHashKey(labels.Hash(), id));
   wb->Delete(cf_series(), format::U64Key(id));
   for (const auto& l : labels) wb->Delete(cf_index(), format::PostingKey(l.name, l.value, id));
-  for (const DownsampleTier& t : options_.downsample_tiers) {
-    wb->DeleteRange(cf_downsampled(),
-                    format::BlockKey(t.resolution_ms, id, std::numeric_limits<int64_t>::min()),
-                    format::BlockKey(t.resolution_ms, id + 1, std::numeric_limits<int64_t>::min()));
-  }
+  DeleteTierBlocks(id, wb);
   if (cold_series_.load() > 0) cold_series_.fetch_sub(1);
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/clock.h"
 #include "tsdb/db_impl.h"
 #include "tsdb/format.h"
 
@@ -109,10 +110,7 @@ common::Status DBImpl::Downsample() {
       // tomorrow by the wall clock: one sample stamped decades ahead must not
       // send the job through decades of empty windows. Tier i follows its
       // source tier's watermark.
-      const int64_t tomorrow = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count() +
-                               24LL * 3600 * 1000;
+      const int64_t tomorrow = common::NowMs() + 24LL * 3600 * 1000;
       const int64_t limit =
           i == 0 ? std::min(max_time_.load() - options_.downsample_delay_ms, tomorrow)
                  : TierWatermark(i - 1);

@@ -191,6 +191,9 @@ class DBImpl final : public DB {
   bool LabelsOf(uint64_t id, model::Labels* labels);
   // Ids of all cold series, in order.
   common::Result<std::vector<uint64_t>> ColdIds();
+  // Deletes all of a series' raw chunks / tier blocks (into wb).
+  void DeleteChunks(uint64_t id, rocksdb::WriteBatch* wb);
+  void DeleteTierBlocks(uint64_t id, rocksdb::WriteBatch* wb);
   // Deletes a cold series with all it has on disk (into wb).
   void RemoveCold(uint64_t id, const model::Labels& labels, rocksdb::WriteBatch* wb);
   size_t cold_series() const { return cold_series_.load(); }

@@ -15,6 +15,18 @@ const std::string kAllChunksBegin(uint64_t id) {
 }
 }  // namespace
 
+void DBImpl::DeleteChunks(uint64_t id, rocksdb::WriteBatch* wb) {
+  wb->DeleteRange(cf_chunks(), kAllChunksBegin(id), kAllChunksBegin(id + 1));
+}
+
+void DBImpl::DeleteTierBlocks(uint64_t id, rocksdb::WriteBatch* wb) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  for (const DownsampleTier& t : options_.downsample_tiers) {
+    wb->DeleteRange(cf_downsampled(), format::BlockKey(t.resolution_ms, id, kMin),
+                    format::BlockKey(t.resolution_ms, id + 1, kMin));
+  }
+}
+
 common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
   s.deleted = true;
   series_.Remove(s);
@@ -25,13 +37,8 @@ common::Status DBImpl::RemoveSeries(MemSeries& s, rocksdb::WriteBatch* wb) {
   s.labels.ForEach([&](std::string_view name, std::string_view value) {
     wb->Delete(cf_index(), format::PostingKey(name, value, s.id));
   });
-  wb->DeleteRange(cf_chunks(), kAllChunksBegin(s.id), kAllChunksBegin(s.id + 1));
-  for (const DownsampleTier& t : options_.downsample_tiers) {
-    wb->DeleteRange(
-        cf_downsampled(),
-        format::BlockKey(t.resolution_ms, s.id, std::numeric_limits<int64_t>::min()),
-        format::BlockKey(t.resolution_ms, s.id + 1, std::numeric_limits<int64_t>::min()));
-  }
+  DeleteChunks(s.id, wb);
+  DeleteTierBlocks(s.id, wb);
   // Its head-log samples are skipped on replay (unknown id) and trimmed later.
   s.head = XorChunk();
   s.wal_min_seq = std::numeric_limits<uint64_t>::max();

@@ -108,6 +108,24 @@ void AddComp(double* sum, double* comp, double x) {
   *sum = t;
 }
 
+// Folds b (later in time) into `into` (the same or a coarser bucket): min/max
+// as PromQL's min/max_over_time treat NaN, last from b, sums compensated.
+void FoldInto(Bucket* into, const Bucket& b, double* sum_comp, double* increase_comp) {
+  if (b.count > 0) {
+    if (into->count == 0) {
+      into->min = b.min;
+      into->max = b.max;
+    } else {
+      FoldMin(&into->min, b.min);
+      FoldMax(&into->max, b.max);
+    }
+    into->count += b.count;
+    AddComp(&into->sum, sum_comp, b.sum);
+  }
+  AddComp(&into->increase, increase_comp, b.increase);
+  into->last = b.last;
+}
+
 double Field(const Bucket& b, int c) {
   switch (c) {
     case 0:
@@ -149,22 +167,6 @@ int64_t BucketEnd(int64_t t, int64_t res) { return (FloorDiv(t - 1, res) + 1) * 
 int64_t BlockStart(int64_t bucket_end, int64_t res) {
   const int64_t span = res * kBucketsPerBlock;
   return FloorDiv(bucket_end - 1, span) * span;
-}
-
-void MergeBucket(Bucket* into, const Bucket& b) {
-  if (b.count > 0) {
-    if (into->count == 0) {
-      into->min = b.min;
-      into->max = b.max;
-    } else {
-      FoldMin(&into->min, b.min);
-      FoldMax(&into->max, b.max);
-    }
-    into->count += b.count;
-    into->sum += b.sum;
-  }
-  into->increase += b.increase;
-  into->last = b.last;
 }
 
 void BucketBuilder::Prime(int64_t t, double v) {
@@ -238,13 +240,7 @@ void Rebucket(const std::vector<Bucket>& in, int64_t res, std::vector<Bucket>* o
       sum_comp = increase_comp = 0;
       open = true;
     }
-    // MergeBucket, with compensated sums.
-    const double sum = cur.sum, increase = cur.increase;
-    MergeBucket(&cur, b);
-    cur.sum = sum;
-    cur.increase = increase;
-    if (b.count > 0) AddComp(&cur.sum, &sum_comp, b.sum);
-    AddComp(&cur.increase, &increase_comp, b.increase);
+    FoldInto(&cur, b, &sum_comp, &increase_comp);
   }
   if (open) close();
 }

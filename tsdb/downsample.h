@@ -44,10 +44,6 @@ struct Bucket {
 // res that is >= t.
 int64_t BucketEnd(int64_t t, int64_t res);
 
-// Folds `b` (later in time) into `into` (same or coarser bucket): min/max as
-// PromQL's min/max_over_time treat NaN, sums added, last taken from b.
-void MergeBucket(Bucket* into, const Bucket& b);
-
 // Builds a series' buckets from its raw samples, fed in time order.
 class BucketBuilder {
  public:

@@ -1,8 +1,8 @@
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <thread>
 
+#include "common/clock.h"
 #include "model/value.h"
 #include "test_util.h"
 #include "tsdb/db.h"
@@ -533,9 +533,7 @@ TEST(tsdb_FutureSamples, AreRefusedInsteadOfExpiringEverything) {
     o.max_future_ms = limited ? 3600 * 1000 : 0;
     auto db = DB::Open(dir.path(), o);
     ASSERT_TRUE(db.ok());
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = common::NowMs();
     const model::Labels l{{"__name__", "m"}};
     auto app = (*db)->NewAppender();
     for (int i = 0; i < 100; ++i) app->Add(l, now - 86400000 + i * 15000, i);

@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <chrono>
 #include <cmath>
 #include <random>
 #include <thread>
 
+#include "common/clock.h"
 #include "model/value.h"
 #include "tests/unit/tsdb/test_util.h"
 #include "tsdb/db.h"
@@ -240,6 +240,14 @@ Options TierOptions() {
   return o;
 }
 
+// Raw samples kept 2 days, the 5-minute tier 4 days, the hourly one 20.
+Options ShortRawOptions() {
+  Options o = TierOptions();
+  o.retention_ms = 2 * 24 * kHour;
+  o.downsample_tiers = {{kMin5, 4 * 24 * kHour}, {kHour, 20 * 24 * kHour}};
+  return o;
+}
+
 model::Labels Series(int i) {
   return model::Labels{{"__name__", i % 2 ? "gauge" : "counter"},
                        {"instance", "host" + std::to_string(i)}};
@@ -353,9 +361,7 @@ TEST(tsdb_DownsampleDB, TiersEqualBucketsOfTheRawSamplesBeforeDuringAndAfterTheJ
 
 TEST(tsdb_DownsampleDB, TiersOutliveTheRawDataAndTheirOwnRetention) {
   TempDir dir;
-  Options o = TierOptions();
-  o.retention_ms = 2 * 24 * kHour;
-  o.downsample_tiers = {{kMin5, 4 * 24 * kHour}, {kHour, 20 * 24 * kHour}};
+  const Options o = ShortRawOptions();
   auto db = DB::Open(dir.path(), o);
   ASSERT_TRUE(db.ok());
   const int64_t t0 = 1700000000000;
@@ -459,9 +465,7 @@ TEST(tsdb_DownsampleDB, JobQueriesAndRetentionWhileAppending) {
 // be deleted, and go entirely when no tier holds data of them.
 TEST(tsdb_DownsampleDB, SeriesKeptForTheirTiersLeaveMemory) {
   TempDir dir;
-  Options o = TierOptions();
-  o.retention_ms = 2 * 24 * kHour;
-  o.downsample_tiers = {{kMin5, 4 * 24 * kHour}, {kHour, 20 * 24 * kHour}};
+  const Options o = ShortRawOptions();
   auto db = DB::Open(dir.path(), o);
   ASSERT_TRUE(db.ok());
   const int64_t t0 = 1700000000000;
@@ -590,9 +594,7 @@ TEST(tsdb_DownsampleDB, AFarFutureSampleDoesNotRunTheJobAhead) {
   o.retention_ms = 100LL * 365 * 24 * kHour;
   auto db = DB::Open(dir.path(), o);
   ASSERT_TRUE(db.ok());
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = common::NowMs();
   auto app = (*db)->NewAppender();
   app->Add(Series(0), now - kHour, 1);
   app->Add(Series(1), now + 50LL * 365 * 24 * kHour, 1);
